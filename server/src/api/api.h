@@ -1,0 +1,43 @@
+/*
+ * api/api.h — every handler the route table names, one group per resource file.
+ */
+#ifndef CDT_API_API_H
+#define CDT_API_API_H
+
+#include "http/request.h"
+
+int auth_login(request *r);
+int auth_me(request *r);
+
+int units_list(request *r);
+int units_get(request *r);
+int units_create(request *r);
+int units_update(request *r);
+
+int enterprises_list(request *r);
+int enterprises_get(request *r);
+int enterprises_create(request *r);
+int enterprises_update(request *r);
+int enterprises_delete(request *r);
+
+int teams_list(request *r);
+int teams_get(request *r);
+int teams_create(request *r);
+int teams_update(request *r);
+int teams_delete(request *r);
+
+int members_list(request *r);
+int members_list_of_team(request *r);
+int members_create_in_team(request *r);
+int members_get(request *r);
+int members_update(request *r);
+int members_delete(request *r);
+
+int rules_get(request *r);
+int rules_put(request *r);
+
+int audit_list(request *r);
+
+int openapi_get(request *r);
+
+#endif

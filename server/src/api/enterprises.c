@@ -1,0 +1,117 @@
+/*
+ * api/enterprises.c — /api/v1/enterprises: enterprises and organizations that host teams.
+ *
+ * In scope when located in the caller's subtree or, for an enterprise account, when it is the
+ * caller's own enterprise. One with teams or accounts cannot be deleted (409).
+ */
+#include "api/api.h"
+#include "api/resource.h"
+
+static const char SQL_LIST[] =
+    "WITH f AS (SELECT e.* FROM enterprises e"
+    "  WHERE in_scope($1, $2::uuid, e.unit_code, e.id)"
+    "    AND ($5::text IS NULL OR in_subtree(e.unit_code, $5))"
+    "    AND ($6::text IS NULL OR strpos(search_key(e.name), search_key($6)) > 0)),"
+    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
+    "       LIMIT $3::int OFFSET $4::int)"
+    " SELECT json_build_object("
+    "  'items', coalesce((SELECT json_agg(enterprise_doc(e) ORDER BY p.n) FROM p JOIN enterprises e USING (id)), '[]'),"
+    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+
+static const char SQL_GET[] =
+    "SELECT enterprise_doc(e)::text, e.version FROM enterprises e"
+    " WHERE e.id = $3::uuid AND in_scope($1, $2::uuid, e.unit_code, e.id)";
+
+static const char SQL_LOCK[] =
+    "SELECT e.version, e.unit_code, e.id FROM enterprises e"
+    " WHERE e.id = $3::uuid AND in_scope($1, $2::uuid, e.unit_code, e.id) FOR UPDATE";
+
+static const char SQL_INSERT[] =
+    "INSERT INTO enterprises (name, tax_code, unit_code, address, contact_name, contact_phone)"
+    " SELECT x.name, x.tax_code, x.unit_code, x.address, x.contact_name, x.contact_phone"
+    "   FROM jsonb_populate_record(NULL::enterprises, $3::jsonb) x"
+    "  WHERE $2::uuid IS NULL AND in_scope($1, NULL, x.unit_code, NULL)"
+    " RETURNING id, unit_code, id";
+
+static const char SQL_UPDATE[] =
+    "UPDATE enterprises e SET name = x.name, tax_code = x.tax_code, unit_code = x.unit_code,"
+    "       address = x.address, contact_name = x.contact_name, contact_phone = x.contact_phone,"
+    "       version = e.version + 1, updated_at = now()"
+    "  FROM enterprises c, jsonb_populate_record(c, $3::jsonb) x"
+    " WHERE c.id = $4::uuid AND e.id = c.id AND in_scope($1, $2::uuid, x.unit_code, x.id)"
+    " RETURNING e.id, e.unit_code, e.id";
+
+static const char SQL_DELETE[] = "DELETE FROM enterprises WHERE id = $1::uuid";
+
+static const char SQL_IN_USE[] =
+    "SELECT 1 FROM teams WHERE enterprise_id = $1::uuid"
+    " UNION ALL SELECT 1 FROM users WHERE enterprise_id = $1::uuid LIMIT 1";
+
+static const struct field FIELDS[] = {
+    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"tax_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_tax_code},
+    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"address", FIELD_STRING, 0, 0, 300, NULL, NULL},
+    {"contact_name", FIELD_STRING, 0, 0, 200, NULL, NULL},
+    {"contact_phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+};
+
+static const struct reference REFS[] = {
+    {"unit_code", "SELECT 1 FROM units WHERE code = $1"},
+};
+
+static const struct filter FILTERS[] = {
+    {"unit", FIELD_STRING, NULL},
+    {"q", FIELD_STRING, NULL},
+};
+
+static const struct sort_key SORTS[] = {
+    {"name", "f.name"},
+    {"tax_code", "f.tax_code"},
+    {"created_at", "f.created_at"},
+};
+
+static const struct list_spec LIST = {
+    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "name", "f.id",
+};
+
+static const struct resource ENTERPRISES = {
+    "enterprises", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
+    SQL_UPDATE, SQL_DELETE, "/api/v1/enterprises/%s", SQL_IN_USE,
+    "The enterprise still has teams or accounts; remove them first",
+};
+
+int enterprises_list(request *r)
+{
+    return list_run(r, &LIST, NULL, NULL);
+}
+
+int enterprises_get(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, &ENTERPRISES, r->params[0]);
+}
+
+int enterprises_create(request *r)
+{
+    return resource_create(r, &ENTERPRISES);
+}
+
+int enterprises_update(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_update(r, &ENTERPRISES, r->params[0]);
+}
+
+int enterprises_delete(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_delete(r, &ENTERPRISES, r->params[0]);
+}

@@ -1,0 +1,174 @@
+/*
+ * api/members.c — /api/v1/members and /api/v1/teams/{id}/members: the people in each team.
+ *
+ * A member is in scope exactly when its team is; members of an out-of-scope team answer 404.
+ */
+#include <cjson/cJSON.h>
+
+#include "api/api.h"
+#include "api/resource.h"
+#include "db/db.h"
+
+static const char SQL_LIST[] =
+    "WITH f AS (SELECT m.* FROM members m JOIN teams t ON t.id = m.team_id"
+    "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
+    "    AND ($6::uuid IS NULL OR m.team_id = $6::uuid)"
+    "    AND ($7::text IS NULL OR m.position = $7)"
+    "    AND ($8::text IS NULL OR m.affiliation = $8)"
+    "    AND ($9::text IS NULL OR strpos(search_key(m.full_name), search_key($9)) > 0)),"
+    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
+    "       LIMIT $3::int OFFSET $4::int)"
+    " SELECT json_build_object("
+    "  'items', coalesce((SELECT json_agg(member_doc(m) ORDER BY p.n) FROM p JOIN members m USING (id)), '[]'),"
+    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+
+static const char SQL_GET[] =
+    "SELECT member_doc(m)::text, m.version FROM members m JOIN teams t ON t.id = m.team_id"
+    " WHERE m.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
+
+static const char SQL_LOCK[] =
+    "SELECT m.version, t.unit_code, t.enterprise_id FROM members m JOIN teams t ON t.id = m.team_id"
+    " WHERE m.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    " FOR UPDATE OF m";
+
+/* The team is checked in scope; the team row is locked so its compliance is read consistently. */
+static const char SQL_INSERT[] =
+    "WITH x AS (SELECT * FROM jsonb_populate_record(NULL::members, $3::jsonb)),"
+    " t AS (SELECT t.* FROM teams t, x WHERE t.id = x.team_id"
+    "        AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id) FOR UPDATE OF t),"
+    " ins AS (INSERT INTO members (external_id, team_id, full_name, gender, birth_year, phone, email,"
+    "                              position, affiliation, it_skilled, trained_on, joined_on, left_on)"
+    "   SELECT x.external_id, x.team_id, x.full_name, x.gender, x.birth_year, x.phone, x.email,"
+    "          coalesce(x.position, 'member'), x.affiliation, coalesce(x.it_skilled, false),"
+    "          x.trained_on, x.joined_on, x.left_on"
+    "     FROM x JOIN t ON t.id = x.team_id RETURNING id)"
+    " SELECT ins.id, t.unit_code, t.enterprise_id FROM ins, t";
+
+static const char SQL_UPDATE[] =
+    "UPDATE members m SET external_id = x.external_id, team_id = x.team_id, full_name = x.full_name,"
+    "       gender = x.gender, birth_year = x.birth_year, phone = x.phone, email = x.email,"
+    "       position = x.position, affiliation = x.affiliation, it_skilled = x.it_skilled,"
+    "       trained_on = x.trained_on, joined_on = x.joined_on, left_on = x.left_on,"
+    "       version = m.version + 1, updated_at = now()"
+    "  FROM members c, jsonb_populate_record(c, $3::jsonb) x, teams t"
+    " WHERE c.id = $4::uuid AND m.id = c.id AND t.id = x.team_id"
+    "   AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    " RETURNING m.id, t.unit_code, t.enterprise_id";
+
+static const char SQL_DELETE[] = "DELETE FROM members WHERE id = $1::uuid";
+
+static const char SQL_TEAM_VISIBLE[] =
+    "SELECT 1 FROM teams t WHERE t.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
+
+static const char *const GENDERS[] = {"male", "female", "other", NULL};
+static const char *const POSITIONS[] = {"leader", "deputy", "member", NULL};
+
+static const struct field FIELDS[] = {
+    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
+    {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL},
+    {"full_name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"gender", FIELD_ENUM, 0, 0, 0, GENDERS, NULL},
+    {"birth_year", FIELD_INT, 0, 1900, FIELD_MAX_THIS_YEAR, NULL, NULL},
+    {"phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
+    {"email", FIELD_STRING, 0, 0, 254, NULL, check_email},
+    {"position", FIELD_ENUM, 0, 0, 0, POSITIONS, NULL},
+    {"affiliation", FIELD_ENUM, 0, 0, 0, AFFILIATIONS, NULL},
+    {"it_skilled", FIELD_BOOL, 0, 0, 0, NULL, NULL},
+    {"trained_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"joined_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"left_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+};
+
+static const struct reference REFS[] = {
+    {"team_id", "SELECT 1 FROM teams WHERE id = $1::uuid"},
+};
+
+static const struct filter FILTERS[] = {
+    {"unit", FIELD_STRING, NULL},           {"team", FIELD_UUID, NULL},
+    {"position", FIELD_ENUM, POSITIONS},    {"affiliation", FIELD_ENUM, AFFILIATIONS},
+    {"q", FIELD_STRING, NULL},
+};
+
+static const struct sort_key SORTS[] = {
+    {"full_name", "f.full_name"},
+    {"position", "array_position(ARRAY['leader','deputy','member'], f.position)"},
+    {"joined_on", "f.joined_on"},
+    {"created_at", "f.created_at"},
+};
+
+static const struct list_spec LIST = {
+    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "position,full_name", "f.id",
+};
+
+static const struct resource MEMBERS = {
+    "members", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
+    SQL_UPDATE, SQL_DELETE, "/api/v1/members/%s", NULL, NULL,
+};
+
+/* 404 unless the team in the path exists in the caller's scope. */
+static bool team_visible_or_fail(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return false;
+    const char *params[3];
+    actor_params(r, params);
+    params[2] = r->params[0];
+    PGresult *res = db_query(r, SQL_TEAM_VISIBLE, 3, params);
+    if (!res)
+        return false;
+    if (PQntuples(res) == 0) {
+        request_fail(r, PROBLEM_NOT_FOUND, "No team with this id in your scope");
+        return false;
+    }
+    return true;
+}
+
+int members_list(request *r)
+{
+    return list_run(r, &LIST, NULL, NULL);
+}
+
+int members_list_of_team(request *r)
+{
+    if (!team_visible_or_fail(r))
+        return API_FAILED;
+    return list_run(r, &LIST, "team", r->params[0]);
+}
+
+int members_create_in_team(request *r)
+{
+    if (!team_visible_or_fail(r))
+        return API_FAILED;
+    if (cJSON_IsObject(r->body)) {
+        /* The team is the one in the path, whatever the body says. */
+        cJSON_DeleteItemFromObjectCaseSensitive(r->body, "team_id");
+        cJSON_AddStringToObject(r->body, "team_id", r->params[0]);
+    }
+    return resource_create(r, &MEMBERS);
+}
+
+int members_get(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, &MEMBERS, r->params[0]);
+}
+
+int members_update(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_update(r, &MEMBERS, r->params[0]);
+}
+
+int members_delete(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_delete(r, &MEMBERS, r->params[0]);
+}

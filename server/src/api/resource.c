@@ -1,0 +1,284 @@
+/*
+ * api/resource.c — generic list, get, create, update and delete over a resource's declared data.
+ */
+#include "api/resource.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000, QUERY_VALUE_MAX = 200 };
+
+void actor_params(const request *r, const char **params)
+{
+    params[0] = r->claims && r->claims->unit[0] ? r->claims->unit : NULL;
+    params[1] = r->claims && r->claims->enterprise[0] ? r->claims->enterprise : NULL;
+}
+
+static void sink_to_request(void *ctx, const char *field, const char *message)
+{
+    request_field_error(ctx, field, message);
+}
+
+bool body_valid_or_fail(request *r, const cJSON *body, const struct field *fields, size_t nfields,
+                        validate_mode mode)
+{
+    validate_object(body, fields, nfields, mode, "", sink_to_request, r);
+    return request_fields_ok_or_fail(r);
+}
+
+bool path_uuid_or_fail(request *r, const char *value)
+{
+    if (value && text_is_uuid(value))
+        return true;
+    request_fail(r, PROBLEM_NOT_FOUND, "No record with this id");
+    return false;
+}
+
+static bool parse_count(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Checks a query filter's value against its declared type; NULL when acceptable. */
+static const char *filter_problem(const struct filter *f, const char *v)
+{
+    if (!utf8_valid(v, strlen(v)))
+        return "must be valid UTF-8";
+    if (utf8_length(v) > QUERY_VALUE_MAX)
+        return "is too long";
+    switch (f->type) {
+    case FIELD_UUID:
+        return text_is_uuid(v) ? NULL : "must be a UUID";
+    case FIELD_DATE:
+        return text_is_date(v) ? NULL : "must be a date YYYY-MM-DD";
+    case FIELD_BOOL:
+        return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? NULL : "must be true or false";
+    case FIELD_ENUM:
+        for (const char *const *c = f->choices; *c; c++)
+            if (strcmp(*c, v) == 0)
+                return NULL;
+        return "is not one of the allowed values";
+    default:
+        return NULL;
+    }
+}
+
+/* Builds "expr ASC, expr DESC, tiebreak" from ?sort=; NULL after recording a field error. */
+static char *order_clause(request *r, const struct list_spec *spec)
+{
+    const char *asked = query_get(r, "sort");
+    if (!asked || !*asked)
+        asked = spec->default_sort;
+    buf order = {0};
+    char *list = arena_strdup(r->arena, asked), *save = NULL;
+    bool ok = true;
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        bool desc = tok[0] == '-';
+        const char *name = desc ? tok + 1 : tok;
+        const struct sort_key *key = NULL;
+        for (size_t i = 0; i < spec->nsorts && !key; i++)
+            if (strcmp(spec->sorts[i].name, name) == 0)
+                key = &spec->sorts[i];
+        if (!key) {
+            ok = false;
+            break;
+        }
+        buf_printf(&order, "%s %s, ", key->sql, desc ? "DESC" : "ASC");
+    }
+    char *out = NULL;
+    if (ok) {
+        buf_puts(&order, spec->tiebreak);
+        out = arena_strdup(r->arena, order.data);
+    } else {
+        buf field_names = {0};
+        for (size_t i = 0; i < spec->nsorts; i++)
+            buf_printf(&field_names, "%s%s", i ? ", " : "", spec->sorts[i].name);
+        request_field_error(r, "sort",
+                            arena_printf(r->arena, "can order by: %s (prefix - for descending)",
+                                         field_names.data));
+        buf_free(&field_names);
+    }
+    buf_free(&order);
+    return out;
+}
+
+int list_run(request *r, const struct list_spec *spec, const char *preset_name,
+             const char *preset_value)
+{
+    const char **params = arena_alloc(r->arena, sizeof(char *) * (4 + spec->nfilters));
+    actor_params(r, params);
+
+    long limit = LIMIT_DEFAULT, offset = 0;
+    const char *v = query_get(r, "limit");
+    if (v && !parse_count(v, 1, LIMIT_MAX, &limit))
+        request_field_error(r, "limit", "must be an integer from 1 to 1000");
+    v = query_get(r, "offset");
+    if (v && !parse_count(v, 0, 1000000000L, &offset))
+        request_field_error(r, "offset", "must be a non-negative integer");
+    params[2] = arena_printf(r->arena, "%ld", limit);
+    params[3] = arena_printf(r->arena, "%ld", offset);
+
+    for (size_t i = 0; i < spec->nfilters; i++) {
+        const struct filter *f = &spec->filters[i];
+        bool preset = preset_name && strcmp(preset_name, f->name) == 0;
+        v = preset ? preset_value : query_get(r, f->name);
+        if (v && !*v && !preset)
+            v = NULL; /* ?unit= means no filter, as forms send it */
+        const char *problem = v ? filter_problem(f, v) : NULL;
+        if (problem)
+            request_field_error(r, f->name, problem);
+        params[4 + i] = v;
+    }
+    char *order = order_clause(r, spec);
+    if (!request_fields_ok_or_fail(r) || !order)
+        return API_FAILED;
+
+    const char *sql = arena_printf(r->arena, spec->sql, order);
+    PGresult *res = db_query(r, sql, (int)(4 + spec->nfilters), params);
+    if (!res)
+        return API_FAILED;
+    return respond_json(r, 200, db_value(res, 0), 0);
+}
+
+/* Runs sql with the caller's scope as $1, $2 and then `extra` as $3, $4 (NULL ones left off). */
+static PGresult *run_scoped(request *r, const char *sql, const char *third, const char *fourth)
+{
+    const char *params[4];
+    actor_params(r, params);
+    params[2] = third;
+    params[3] = fourth;
+    return db_query(r, sql, fourth ? 4 : 3, params);
+}
+
+int resource_get(request *r, const struct resource *res, const char *key)
+{
+    PGresult *row = run_scoped(r, res->sql_get, key, NULL);
+    if (!row)
+        return API_FAILED;
+    if (PQntuples(row) == 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "No record with this key in your scope");
+    return respond_json(r, 200, db_value(row, 0), atol(db_value(row, 1)));
+}
+
+static void delete_printed(void *p)
+{
+    cJSON_free(p);
+}
+
+static char *print_json(request *r, const cJSON *json)
+{
+    char *text = cJSON_PrintUnformatted(json);
+    if (!text)
+        abort(); /* cJSON fails only on allocation */
+    arena_defer(r->arena, delete_printed, text);
+    return text;
+}
+
+/* A refused write: 422 when a reference points at nothing, else 403 (outside the caller's scope). */
+static int refused_write(request *r, const struct resource *res, const cJSON *body)
+{
+    for (size_t i = 0; i < res->nrefs; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, res->refs[i].field);
+        if (!cJSON_IsString(v))
+            continue;
+        const char *param = v->valuestring;
+        PGresult *found = db_query(r, res->refs[i].sql_exists, 1, &param);
+        if (!found)
+            return API_FAILED;
+        if (PQntuples(found) == 0)
+            request_field_error(r, res->refs[i].field, "refers to a record that does not exist");
+    }
+    if (!request_fields_ok_or_fail(r))
+        return API_FAILED;
+    return request_fail(r, PROBLEM_FORBIDDEN, "The target is outside your scope");
+}
+
+/* Reads the written row back in the same transaction and answers with it. */
+static int respond_written(request *r, const struct resource *res, const char *key, int status)
+{
+    int rc = resource_get(r, res, key);
+    if (rc == API_FAILED)
+        return rc;
+    if (status == 201)
+        r->location = arena_printf(r->arena, res->location, key);
+    return status;
+}
+
+int resource_create(request *r, const struct resource *res)
+{
+    cJSON *body = r->body;
+    if (!body_valid_or_fail(r, body, res->fields, res->nfields, VALIDATE_CREATE))
+        return API_FAILED;
+    const char *text = print_json(r, body);
+    PGresult *row = run_scoped(r, res->sql_insert, text, NULL);
+    if (!row)
+        return API_FAILED;
+    if (PQntuples(row) == 0)
+        return refused_write(r, res, body);
+    const char *key = arena_strdup(r->arena, db_value(row, 0));
+    if (!audit_record(r, "create", res->name, key, db_value(row, 1), db_value(row, 2), text))
+        return API_FAILED;
+    return respond_written(r, res, key, 201);
+}
+
+/* Locks the row in scope and checks If-Match; false after recording 404 or 412. */
+static PGresult *lock_or_fail(request *r, const struct resource *res, const char *key)
+{
+    PGresult *row = run_scoped(r, res->sql_lock, key, NULL);
+    if (!row)
+        return NULL;
+    if (PQntuples(row) == 0) {
+        request_fail(r, PROBLEM_NOT_FOUND, "No record with this key in your scope");
+        return NULL;
+    }
+    if (!if_match_or_fail(r, atol(db_value(row, 0))))
+        return NULL;
+    return row;
+}
+
+int resource_update(request *r, const struct resource *res, const char *key)
+{
+    if (!body_valid_or_fail(r, r->body, res->fields, res->nfields, VALIDATE_UPDATE))
+        return API_FAILED;
+    if (!lock_or_fail(r, res, key))
+        return API_FAILED;
+    const char *text = print_json(r, r->body);
+    PGresult *row = run_scoped(r, res->sql_update, text, key);
+    if (!row)
+        return API_FAILED;
+    if (PQntuples(row) == 0)
+        return refused_write(r, res, r->body);
+    if (!audit_record(r, "update", res->name, key, db_value(row, 1), db_value(row, 2), text))
+        return API_FAILED;
+    return respond_written(r, res, key, 200);
+}
+
+int resource_delete(request *r, const struct resource *res, const char *key)
+{
+    PGresult *locked = lock_or_fail(r, res, key);
+    if (!locked)
+        return API_FAILED;
+    const char *param = key;
+    if (res->sql_in_use) {
+        PGresult *users = db_query(r, res->sql_in_use, 1, &param);
+        if (!users)
+            return API_FAILED;
+        if (PQntuples(users) > 0)
+            return request_fail(r, PROBLEM_CONFLICT, "%s", res->in_use_message);
+    }
+    if (!db_query(r, res->sql_delete, 1, &param))
+        return API_FAILED;
+    if (!audit_record(r, "delete", res->name, key, db_value(locked, 1), db_value(locked, 2), NULL))
+        return API_FAILED;
+    return respond_empty(r, 204);
+}

@@ -1,0 +1,90 @@
+/*
+ * api/resource.h — the shared machinery every resource file is built from.
+ *
+ * A resource declares data — its field table, list spec (filters, sort keys, SQL) and write
+ * SQL — and its handlers are a few calls into the generic list/get/create/update/delete below,
+ * so that every resource behaves the same way: scope, 404/403/412/422, ETag, audit.
+ *
+ * SQL conventions for every constant: $1 = the caller's unit code (or NULL), $2 = the caller's
+ * enterprise id (or NULL); scope is always the SQL function in_scope()/unit_visible().
+ */
+#ifndef CDT_API_RESOURCE_H
+#define CDT_API_RESOURCE_H
+
+#include <stddef.h>
+
+#include "http/request.h"
+#include "http/validate.h"
+
+struct filter {
+    const char *name;            /* query parameter */
+    field_type type;             /* FIELD_STRING, FIELD_UUID, FIELD_DATE, FIELD_ENUM, FIELD_BOOL */
+    const char *const *choices;  /* for FIELD_ENUM */
+};
+
+struct sort_key {
+    const char *name; /* as written in ?sort= */
+    const char *sql;  /* the expression it orders by */
+};
+
+struct list_spec {
+    /*
+     * One %s for the ORDER BY list. Parameters: $1, $2 actor, $3 limit, $4 offset, then one per
+     * filter in declared order ($5, $6, ...). Returns one row, one column: the list's JSON text.
+     */
+    const char *sql;
+    const struct filter *filters;
+    size_t nfilters;
+    const struct sort_key *sorts;
+    size_t nsorts;
+    const char *default_sort; /* e.g. "name" (may carry '-') */
+    const char *tiebreak;     /* SQL appended to every order, e.g. "id" */
+};
+
+/* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */
+struct reference {
+    const char *field;
+    const char *sql_exists; /* $1 = the value; returns a row when it exists */
+};
+
+struct resource {
+    const char *name; /* audit resource name, e.g. "teams" */
+    const struct field *fields;
+    size_t nfields;
+    const struct reference *refs;
+    size_t nrefs;
+    const char *sql_get;    /* $1,$2 actor, $3 key -> (doc text, version), only in scope */
+    const char *sql_lock;   /* $1,$2 actor, $3 key -> (version, unit, enterprise) FOR UPDATE, in scope */
+    const char *sql_insert; /* $1,$2 actor, $3 body jsonb -> (key, unit, enterprise); no row: out of scope */
+    const char *sql_update; /* $1,$2 actor, $3 patch jsonb, $4 key -> (key, unit, enterprise); no row: out of scope */
+    const char *sql_delete; /* $1 key (the row is already locked in scope) */
+    const char *location;   /* printf pattern for Location with the key, e.g. "/api/v1/teams/%s" */
+    const char *sql_in_use; /* optional: $1 key -> a row when something still depends on it (409) */
+    const char *in_use_message;
+};
+
+extern const struct resource TEAMS;
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Fills params[0..1] with the caller's scope. */
+void actor_params(const request *r, const char **params);
+
+/* preset_name/value (may be NULL) force one filter, e.g. "team" from the path. */
+int list_run(request *r, const struct list_spec *spec, const char *preset_name,
+             const char *preset_value);
+int resource_get(request *r, const struct resource *res, const char *key);
+int resource_create(request *r, const struct resource *res);
+int resource_update(request *r, const struct resource *res, const char *key);
+int resource_delete(request *r, const struct resource *res, const char *key);
+
+/* Validation of the request body against a field table; records 422 and returns false on errors. */
+bool body_valid_or_fail(request *r, const struct cJSON *body, const struct field *fields,
+                        size_t nfields, validate_mode mode);
+bool path_uuid_or_fail(request *r, const char *value);
+
+/* One audit row in the request's transaction. changes may be NULL. */
+bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,
+                  const char *unit, const char *enterprise, const char *changes);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * api/routes.c — the route table: method, path pattern, handler, access, flags.
+ *
+ * Everything that needs to know the API's surface reads this table: the dispatcher, the
+ * `--routes` listing, the OpenAPI check and the authorization matrix test.
+ */
+#include "api/api.h"
+#include "http/router.h"
+
+#define J ROUTE_JSON_BODY
+
+const struct route ROUTES[] = {
+    {"POST", "/api/v1/auth/login", auth_login, ACCESS_PUBLIC, J | ROUTE_NO_TX},
+    {"GET", "/api/v1/auth/me", auth_me, ACCESS_USER, 0},
+
+    {"GET", "/api/v1/units", units_list, ACCESS_USER, 0},
+    {"POST", "/api/v1/units", units_create, ACCESS_PROVINCE, J},
+    {"GET", "/api/v1/units/{code}", units_get, ACCESS_USER, 0},
+    {"PATCH", "/api/v1/units/{code}", units_update, ACCESS_PROVINCE, J},
+
+    {"GET", "/api/v1/enterprises", enterprises_list, ACCESS_USER, 0},
+    {"POST", "/api/v1/enterprises", enterprises_create, ACCESS_USER, J},
+    {"GET", "/api/v1/enterprises/{id}", enterprises_get, ACCESS_USER, 0},
+    {"PATCH", "/api/v1/enterprises/{id}", enterprises_update, ACCESS_USER, J},
+    {"DELETE", "/api/v1/enterprises/{id}", enterprises_delete, ACCESS_USER, 0},
+
+    {"GET", "/api/v1/teams", teams_list, ACCESS_USER, 0},
+    {"POST", "/api/v1/teams", teams_create, ACCESS_USER, J},
+    {"GET", "/api/v1/teams/{id}", teams_get, ACCESS_USER, 0},
+    {"PATCH", "/api/v1/teams/{id}", teams_update, ACCESS_USER, J},
+    {"DELETE", "/api/v1/teams/{id}", teams_delete, ACCESS_USER, 0},
+    {"GET", "/api/v1/teams/{id}/members", members_list_of_team, ACCESS_USER, 0},
+    {"POST", "/api/v1/teams/{id}/members", members_create_in_team, ACCESS_USER, J},
+
+    {"GET", "/api/v1/members", members_list, ACCESS_USER, 0},
+    {"GET", "/api/v1/members/{id}", members_get, ACCESS_USER, 0},
+    {"PATCH", "/api/v1/members/{id}", members_update, ACCESS_USER, J},
+    {"DELETE", "/api/v1/members/{id}", members_delete, ACCESS_USER, 0},
+
+    {"GET", "/api/v1/rules", rules_get, ACCESS_USER, 0},
+    {"PUT", "/api/v1/rules", rules_put, ACCESS_PROVINCE, J},
+
+    {"GET", "/api/v1/audit", audit_list, ACCESS_USER, 0},
+
+    {"GET", "/api/v1/openapi.yaml", openapi_get, ACCESS_PUBLIC, 0},
+};
+
+const size_t ROUTE_COUNT = sizeof ROUTES / sizeof ROUTES[0];

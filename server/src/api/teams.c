@@ -1,0 +1,133 @@
+/*
+ * api/teams.c — /api/v1/teams: community digital technology teams.
+ *
+ * A team is in scope when its commune is in the caller's subtree or, for an enterprise
+ * account, when it belongs to the caller's enterprise. member_count, leader and compliance are
+ * derived by PostgreSQL (team_doc, team_compliance) from the members and the structure rules.
+ */
+#include "api/api.h"
+#include "api/resource.h"
+
+static const char SQL_LIST[] =
+    "WITH f AS (SELECT t.* FROM teams t"
+    "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
+    "    AND ($6::text IS NULL OR t.kind = $6)"
+    "    AND ($7::text IS NULL OR t.status = $7)"
+    "    AND ($8::boolean IS NULL OR (team_compliance(t.id)->>'ok')::boolean = $8::boolean)"
+    "    AND ($9::uuid IS NULL OR t.enterprise_id = $9::uuid)"
+    "    AND ($10::text IS NULL OR strpos(search_key(t.name), search_key($10)) > 0)),"
+    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
+    "       LIMIT $3::int OFFSET $4::int)"
+    " SELECT json_build_object("
+    "  'items', coalesce((SELECT json_agg(team_doc(t) ORDER BY p.n) FROM p JOIN teams t USING (id)), '[]'),"
+    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+
+static const char SQL_GET[] =
+    "SELECT team_doc(t)::text, t.version FROM teams t"
+    " WHERE t.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
+
+static const char SQL_LOCK[] =
+    "SELECT t.version, t.unit_code, t.enterprise_id FROM teams t"
+    " WHERE t.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id) FOR UPDATE";
+
+static const char SQL_INSERT[] =
+    "INSERT INTO teams (external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no,"
+    "                   established_on, status, note)"
+    " SELECT x.external_id, x.name, x.kind, x.unit_code, x.hamlet, x.enterprise_id, x.decision_no,"
+    "        x.established_on, coalesce(x.status, 'active'), x.note"
+    "   FROM jsonb_populate_record(NULL::teams, $3::jsonb) x"
+    "  WHERE in_scope($1, $2::uuid, x.unit_code, x.enterprise_id)"
+    " RETURNING id, unit_code, enterprise_id";
+
+static const char SQL_UPDATE[] =
+    "UPDATE teams t SET external_id = x.external_id, name = x.name, kind = x.kind,"
+    "       unit_code = x.unit_code, hamlet = x.hamlet, enterprise_id = x.enterprise_id,"
+    "       decision_no = x.decision_no, established_on = x.established_on, status = x.status,"
+    "       note = x.note, version = t.version + 1, updated_at = now()"
+    "  FROM teams c, jsonb_populate_record(c, $3::jsonb) x"
+    " WHERE c.id = $4::uuid AND t.id = c.id AND in_scope($1, $2::uuid, x.unit_code, x.enterprise_id)"
+    " RETURNING t.id, t.unit_code, t.enterprise_id";
+
+static const char SQL_DELETE[] = "DELETE FROM teams WHERE id = $1::uuid";
+
+static const char *const KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
+static const char *const STATUSES[] = {"active", "dissolved", NULL};
+
+static const struct field FIELDS[] = {
+    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, KINDS, NULL},
+    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"hamlet", FIELD_STRING, 0, 0, 200, NULL, NULL},
+    {"enterprise_id", FIELD_UUID, 0, 0, 0, NULL, NULL},
+    {"decision_no", FIELD_STRING, 0, 0, 100, NULL, NULL},
+    {"established_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"status", FIELD_ENUM, 0, 0, 0, STATUSES, NULL},
+    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
+    {"member_count", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"leader", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"compliance", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+};
+
+static const struct reference REFS[] = {
+    {"unit_code", "SELECT 1 FROM units WHERE code = $1"},
+    {"enterprise_id", "SELECT 1 FROM enterprises WHERE id = $1::uuid"},
+};
+
+static const struct filter FILTERS[] = {
+    {"unit", FIELD_STRING, NULL},    {"kind", FIELD_ENUM, KINDS},   {"status", FIELD_ENUM, STATUSES},
+    {"compliant", FIELD_BOOL, NULL}, {"enterprise", FIELD_UUID, NULL}, {"q", FIELD_STRING, NULL},
+};
+
+static const struct sort_key SORTS[] = {
+    {"name", "f.name"},
+    {"established_on", "f.established_on"},
+    {"created_at", "f.created_at"},
+    {"member_count", "team_member_count(f.id)"},
+    {"unit_code", "f.unit_code"},
+};
+
+static const struct list_spec LIST = {
+    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "name", "f.id",
+};
+
+const struct resource TEAMS = {
+    "teams", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
+    SQL_UPDATE, SQL_DELETE, "/api/v1/teams/%s", NULL, NULL,
+};
+
+int teams_list(request *r)
+{
+    return list_run(r, &LIST, NULL, NULL);
+}
+
+int teams_get(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, &TEAMS, r->params[0]);
+}
+
+int teams_create(request *r)
+{
+    return resource_create(r, &TEAMS);
+}
+
+int teams_update(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_update(r, &TEAMS, r->params[0]);
+}
+
+int teams_delete(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_delete(r, &TEAMS, r->params[0]);
+}

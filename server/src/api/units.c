@@ -1,0 +1,110 @@
+/*
+ * api/units.c — /api/v1/units: the administrative tree (province, district, commune) by GSO code.
+ *
+ * Units are reference data: read in scope by everyone, written only by province accounts and
+ * only below their own unit. They are closed with valid_to, never deleted.
+ */
+#include "api/api.h"
+#include "api/resource.h"
+
+static const char SQL_LIST[] =
+    "WITH f AS (SELECT u.* FROM units u"
+    "  WHERE unit_visible($1, $2::uuid, u.code)"
+    "    AND ($5::text IS NULL OR u.parent_code = $5)"
+    "    AND ($6::text IS NULL OR u.level = $6)"
+    "    AND ($7::text IS NULL OR strpos(search_key(u.name), search_key($7)) > 0)),"
+    " p AS (SELECT f.code, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
+    "       LIMIT $3::int OFFSET $4::int)"
+    " SELECT json_build_object("
+    "  'items', coalesce((SELECT json_agg(unit_doc(u) ORDER BY p.n) FROM p JOIN units u USING (code)), '[]'),"
+    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+
+static const char SQL_GET[] =
+    "SELECT unit_doc(u)::text, u.version FROM units u"
+    " WHERE u.code = $3 AND unit_visible($1, $2::uuid, u.code)";
+
+static const char SQL_LOCK[] =
+    "SELECT u.version, u.code, NULL FROM units u"
+    " WHERE u.code = $3 AND unit_visible($1, $2::uuid, u.code) FOR UPDATE";
+
+static const char SQL_INSERT[] =
+    "INSERT INTO units (code, name, level, parent_code, valid_to, ancestors)"
+    " SELECT x.code, x.name, x.level, x.parent_code, x.valid_to, '{}'"
+    "   FROM jsonb_populate_record(NULL::units, $3::jsonb) x"
+    "  WHERE unit_visible($1, $2::uuid, x.parent_code)"
+    " RETURNING code, code, NULL";
+
+static const char SQL_UPDATE[] =
+    "UPDATE units u SET name = x.name, parent_code = x.parent_code, valid_to = x.valid_to,"
+    "       version = u.version + 1, updated_at = now()"
+    "  FROM units c, jsonb_populate_record(c, $3::jsonb) x"
+    " WHERE c.code = $4 AND u.code = c.code AND unit_visible($1, $2::uuid, x.parent_code)"
+    " RETURNING u.code, u.code, NULL";
+
+static const char *const LEVELS[] = {"province", "district", "commune", NULL};
+
+static const struct field FIELDS[] = {
+    {"code", FIELD_STRING, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, NULL, check_unit_code},
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"level", FIELD_ENUM, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, LEVELS, NULL},
+    {"parent_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"valid_to", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+};
+
+static const struct reference REFS[] = {
+    {"parent_code", "SELECT 1 FROM units WHERE code = $1"},
+};
+
+static const struct filter FILTERS[] = {
+    {"parent", FIELD_STRING, NULL},
+    {"level", FIELD_ENUM, LEVELS},
+    {"q", FIELD_STRING, NULL},
+};
+
+static const struct sort_key SORTS[] = {
+    {"code", "f.code"},
+    {"name", "f.name"},
+    {"level", "array_position(ARRAY['province','district','commune'], f.level)"},
+};
+
+static const struct list_spec LIST = {
+    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "code", "f.code",
+};
+
+static const struct resource UNITS = {
+    "units", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
+    SQL_UPDATE, NULL, "/api/v1/units/%s", NULL, NULL,
+};
+
+static bool code_or_fail(request *r)
+{
+    if (r->params[0] && !check_unit_code(r->params[0]))
+        return true;
+    request_fail(r, PROBLEM_NOT_FOUND, "No unit with this code");
+    return false;
+}
+
+int units_list(request *r)
+{
+    return list_run(r, &LIST, NULL, NULL);
+}
+
+int units_get(request *r)
+{
+    if (!code_or_fail(r))
+        return API_FAILED;
+    return resource_get(r, &UNITS, r->params[0]);
+}
+
+int units_create(request *r)
+{
+    return resource_create(r, &UNITS);
+}
+
+int units_update(request *r)
+{
+    if (!code_or_fail(r))
+        return API_FAILED;
+    return resource_update(r, &UNITS, r->params[0]);
+}

@@ -1,0 +1,145 @@
+/*
+ * db/db.c — db_query, transactions, and turning PostgreSQL errors into problems.
+ *
+ * Constraint violations become field errors: the constraint's name (teams_external_id_key,
+ * members_team_id_fkey, teams_hamlet_check) or the column a trigger names says which field.
+ * Anything unexpected is logged with its detail and answered 500 without it.
+ */
+#include "db/db.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+static void clear_result(void *res)
+{
+    PQclear(res);
+}
+
+const char *db_value(const PGresult *res, int col)
+{
+    if (!res || PQntuples(res) < 1 || col >= PQnfields(res) || PQgetisnull(res, 0, col))
+        return NULL;
+    return PQgetvalue(res, 0, col);
+}
+
+/* Messages for CHECK constraints whose generic reading would not help a person. */
+static const struct {
+    const char *constraint, *field, *message;
+} check_messages[] = {
+    {"teams_hamlet_check", "hamlet", "is required for hamlet teams"},
+    {"teams_enterprise_check", "enterprise_id", "is required for enterprise and organization teams"},
+    {"units_check", "parent_code", "is required below province level and empty for a province"},
+    {"units_level_code_check", "code", "must have 2 digits for a province, 3 for a district, 5 for a commune"},
+    {"members_birth_year_check", "birth_year", "must be between 1900 and this year"},
+    {"users_check", "enterprise_id", "is required for enterprise accounts only"},
+};
+
+/* "teams_external_id_key" -> "external_id": drop the table prefix and the constraint suffix. */
+static char *field_of_constraint(arena *a, const char *constraint)
+{
+    static const char *const tables[] = {"structure_rules_", "enterprises_", "members_", "teams_",
+                                         "units_", "users_", "audit_"};
+    static const char *const suffixes[] = {"_fkey", "_key", "_check", "_not_null"};
+    const char *start = constraint;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        if (strncmp(constraint, tables[i], strlen(tables[i])) == 0) {
+            start = constraint + strlen(tables[i]);
+            break;
+        }
+    size_t len = strlen(start);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t sl = strlen(suffixes[i]);
+        if (len > sl && strcmp(start + len - sl, suffixes[i]) == 0) {
+            len -= sl;
+            break;
+        }
+    }
+    return arena_strndup(a, start, len);
+}
+
+static void record_db_error(request *r, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    problem_kind kind = problem_from_sqlstate(state, NULL);
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+    if (state && strncmp(state, "23", 2) == 0 && (constraint || column)) {
+        const char *field = column ? column : field_of_constraint(r->arena, constraint);
+        const char *message = "is not valid";
+        if (strcmp(state, "23505") == 0)
+            message = "already exists";
+        else if (strcmp(state, "23503") == 0)
+            message = "refers to a record that does not exist";
+        else if (strcmp(state, "23502") == 0)
+            message = "is required";
+        else if (!constraint && primary)
+            message = primary; /* raised by our own triggers, written for people */
+        for (size_t i = 0; constraint && i < sizeof check_messages / sizeof check_messages[0]; i++)
+            if (strcmp(constraint, check_messages[i].constraint) == 0) {
+                field = check_messages[i].field;
+                message = check_messages[i].message;
+            }
+        request_field_error(r, field, message);
+        request_fail(r, kind, kind == PROBLEM_CONFLICT ? "A record with this %s already exists"
+                                                        : "The %s field is not valid",
+                     field);
+        return;
+    }
+    if (kind == PROBLEM_UNAVAILABLE)
+        request_fail(r, kind, "The database is unavailable; try again shortly");
+    else if (kind == PROBLEM_BAD_REQUEST)
+        request_fail(r, kind, "A value in the request has the wrong form");
+    else if (kind == PROBLEM_CONFLICT)
+        request_fail(r, kind, "The record was changed by someone else at the same time; try again");
+    else
+        request_fail(r, kind, NULL);
+    if (kind == PROBLEM_INTERNAL || kind == PROBLEM_UNAVAILABLE)
+        log_event("error", r->request_id, "database error", state ? state : "none",
+                  res ? PQresultErrorMessage(res) : PQerrorMessage(r->db));
+}
+
+PGresult *db_query(request *r, const char *sql, int nparams, const char *const *params)
+{
+    if (!db_connect_or_fail(r))
+        return NULL;
+    PGresult *res = PQexecParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        arena_defer(r->arena, clear_result, res);
+        return res;
+    }
+    record_db_error(r, res);
+    PQclear(res);
+    return NULL;
+}
+
+static bool exec_simple(request *r, const char *sql)
+{
+    return db_query(r, sql, 0, NULL) != NULL;
+}
+
+bool db_begin_or_fail(request *r)
+{
+    if (!exec_simple(r, "BEGIN"))
+        return false;
+    r->in_transaction = true;
+    return true;
+}
+
+bool db_commit_or_fail(request *r)
+{
+    r->in_transaction = false;
+    return exec_simple(r, "COMMIT");
+}
+
+void db_rollback(request *r)
+{
+    r->in_transaction = false;
+    if (r->db)
+        PQclear(PQexec(r->db, "ROLLBACK"));
+}

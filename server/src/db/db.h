@@ -1,0 +1,43 @@
+/*
+ * db/db.h — the connection pool and the one parameterized query wrapper.
+ *
+ * Handlers reach PostgreSQL only through db_query: parameters are always sent separately from
+ * the SQL text (PQexecParams), results are released with the request's arena, and failures are
+ * mapped to the error catalogue here, never by the caller.
+ */
+#ifndef CDT_DB_DB_H
+#define CDT_DB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "http/request.h"
+
+/* Opens nothing yet: connections are made on first use and re-made after failures. */
+void db_pool_init(const char *conninfo, int size);
+void db_pool_shutdown(void);
+
+/* Borrows a healthy connection for the request (kept until request end); false → 503 recorded. */
+bool db_connect_or_fail(request *r);
+/* Returns the request's connection to the pool, rolling back an open transaction. */
+void db_release(request *r);
+
+bool db_begin_or_fail(request *r);
+bool db_commit_or_fail(request *r);
+void db_rollback(request *r);
+
+/*
+ * Runs sql with text parameters (NULL elements are SQL NULL). Returns the result, released with
+ * the request's arena, or NULL after recording the problem (constraint names become field errors).
+ */
+PGresult *db_query(request *r, const char *sql, int nparams, const char *const *params);
+
+/* The first cell of the first row, or NULL when there is no row. Borrowed from res. */
+const char *db_value(const PGresult *res, int col);
+
+/* Apply pending migrations from dir under an advisory lock. Returns 0 on success. */
+int db_migrate(const char *conninfo, const char *dir);
+/* True when the database answers and has every migration in dir applied. */
+bool db_ready(const char *migrations_dir);
+
+#endif

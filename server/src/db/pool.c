@@ -1,0 +1,134 @@
+/*
+ * db/pool.c — a fixed-size pool of libpq connections shared by the worker threads.
+ *
+ * A request borrows one connection for its whole life, so its statements share a transaction.
+ * Broken connections are re-made on the next borrow; while PostgreSQL is down a borrow fails at
+ * once and the request answers 503, and the pool recovers by itself once it is back.
+ */
+#include "db/db.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/mem.h"
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    char *conninfo;
+    PGconn **conns; /* NULL slot: not connected yet or dropped */
+    bool *busy;
+    int size;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0};
+
+void db_pool_init(const char *conninfo, int size)
+{
+    pool.conninfo = xstrdup(conninfo);
+    pool.size = size > 0 ? size : 1;
+    pool.conns = xcalloc((size_t)pool.size, sizeof *pool.conns);
+    pool.busy = xcalloc((size_t)pool.size, sizeof *pool.busy);
+}
+
+void db_pool_shutdown(void)
+{
+    for (int i = 0; i < pool.size; i++)
+        if (pool.conns[i])
+            PQfinish(pool.conns[i]);
+    free(pool.conns);
+    free(pool.busy);
+    free(pool.conninfo);
+    pool.conns = NULL;
+    pool.busy = NULL;
+    pool.conninfo = NULL;
+    pool.size = 0;
+}
+
+static PGconn *connect_fresh(void)
+{
+    PGconn *c = PQconnectdb(pool.conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        PQfinish(c);
+        return NULL;
+    }
+    PQclear(PQexec(c, "SET TIME ZONE 'Asia/Ho_Chi_Minh'"));
+    return c;
+}
+
+/* Waits up to 5 s for a free slot; returns its index or -1. */
+static int take_slot(void)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        for (int i = 0; i < pool.size; i++)
+            if (!pool.busy[i]) {
+                pool.busy[i] = true;
+                pthread_mutex_unlock(&pool.lock);
+                return i;
+            }
+        if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) != 0) {
+            pthread_mutex_unlock(&pool.lock);
+            return -1;
+        }
+    }
+}
+
+static void give_slot(int i)
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.busy[i] = false;
+    pthread_cond_signal(&pool.freed);
+    pthread_mutex_unlock(&pool.lock);
+}
+
+static int slot_of(PGconn *c)
+{
+    for (int i = 0; i < pool.size; i++)
+        if (pool.conns[i] == c)
+            return i;
+    return -1;
+}
+
+bool db_connect_or_fail(request *r)
+{
+    if (r->db)
+        return true;
+    int i = take_slot();
+    if (i < 0) {
+        request_fail(r, PROBLEM_UNAVAILABLE, "All database connections are busy; try again");
+        return false;
+    }
+    if (pool.conns[i] && PQstatus(pool.conns[i]) != CONNECTION_OK) {
+        PQfinish(pool.conns[i]);
+        pool.conns[i] = NULL;
+    }
+    if (!pool.conns[i])
+        pool.conns[i] = connect_fresh();
+    if (!pool.conns[i]) {
+        give_slot(i);
+        request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
+        return false;
+    }
+    r->db = pool.conns[i];
+    return true;
+}
+
+void db_release(request *r)
+{
+    if (!r->db)
+        return;
+    if (r->in_transaction)
+        db_rollback(r);
+    int i = slot_of(r->db);
+    /* A connection left mid-transaction or broken is dropped rather than handed on. */
+    if (PQstatus(r->db) != CONNECTION_OK || PQtransactionStatus(r->db) != PQTRANS_IDLE) {
+        PQfinish(r->db);
+        pool.conns[i] = NULL;
+    }
+    r->db = NULL;
+    give_slot(i);
+}

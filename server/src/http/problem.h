@@ -1,0 +1,43 @@
+/*
+ * http/problem.h — the one error catalogue.
+ *
+ * Every failure a handler or the dispatcher can report is a problem_kind. problem.c maps each to
+ * its HTTP status, problem `type` and title, and writes the application/problem+json body in one
+ * place; SQLSTATEs are mapped to kinds there too.
+ */
+#ifndef CDT_HTTP_PROBLEM_H
+#define CDT_HTTP_PROBLEM_H
+
+typedef enum {
+    PROBLEM_NONE = 0,
+    PROBLEM_BAD_REQUEST,
+    PROBLEM_UNAUTHORIZED,
+    PROBLEM_FORBIDDEN,
+    PROBLEM_NOT_FOUND,
+    PROBLEM_METHOD_NOT_ALLOWED,
+    PROBLEM_CONFLICT,
+    PROBLEM_PRECONDITION_FAILED,
+    PROBLEM_PAYLOAD_TOO_LARGE,
+    PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+    PROBLEM_VALIDATION,
+    PROBLEM_TOO_MANY_REQUESTS,
+    PROBLEM_INTERNAL,
+    PROBLEM_UNAVAILABLE,
+} problem_kind;
+
+struct problem_info {
+    int status;
+    const char *slug;  /* last segment of the problem `type` URI */
+    const char *title;
+};
+
+/* Borrowed; static. Cannot fail. */
+const struct problem_info *problem_info(problem_kind kind);
+
+/*
+ * Maps a SQLSTATE to the kind the client sees; `retry` is set for serialization failures and
+ * deadlocks, which the caller may retry.
+ */
+problem_kind problem_from_sqlstate(const char *sqlstate, int *retry);
+
+#endif

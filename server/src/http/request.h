@@ -1,0 +1,75 @@
+/*
+ * http/request.h — the request context every handler receives, and the helpers that fail it.
+ *
+ * One handler signature: int handler(request *r). A handler returns the HTTP status of its
+ * success response, or API_FAILED after one of the *_fail / *_or_fail helpers has recorded the
+ * problem; the dispatcher then writes the problem+json body. Handlers never write errors.
+ */
+#ifndef CDT_HTTP_REQUEST_H
+#define CDT_HTTP_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth/token.h"
+#include "http/problem.h"
+#include "util/mem.h"
+
+struct mg_connection;
+struct cJSON;
+typedef struct pg_conn PGconn;
+
+enum { API_FAILED = -1, MAX_PATH_PARAMS = 4 };
+
+typedef struct request {
+    struct mg_connection *conn;
+    arena *arena;
+    const char *method;
+    const char *path;
+    const char *query;           /* raw query string or NULL */
+    char request_id[72];
+    const struct claims *claims; /* verified token; NULL on public routes */
+    PGconn *db;                  /* borrowed from the pool for this request; NULL until needed */
+    bool in_transaction;
+
+    const char *params[MAX_PATH_PARAMS]; /* path parameters, in pattern order */
+    struct cJSON *body;                  /* parsed JSON body (owned by the arena) or NULL */
+
+    /* If-Match: -1 when absent, 0 for "*", else the version asked for. */
+    long if_match;
+
+    /* The success response, set by handlers through respond_*. */
+    const char *content_type;
+    const char *response_body;
+    size_t response_len;
+    const char *location;
+    long etag_version; /* 0: no ETag */
+
+    /* The failure, set by the *_fail helpers. */
+    problem_kind problem;
+    const char *problem_detail;
+    struct cJSON *problem_errors; /* array of {field, message[, row]} */
+    const char *extra_header;     /* e.g. "WWW-Authenticate: Bearer" */
+} request;
+
+typedef int (*handler_fn)(request *r);
+
+/* Records a failure; returns API_FAILED. detail may be NULL. */
+int request_fail(request *r, problem_kind kind, const char *detail_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Adds {field, message} to the problem's errors array (does not set the kind). */
+void request_field_error(request *r, const char *field, const char *message);
+/* Records a 422 if any field errors were added; returns true when there were none. */
+bool request_fields_ok_or_fail(request *r);
+
+/* Sets a JSON success body; text is borrowed and must outlive the request (arena or PGresult). */
+int respond_json(request *r, int status, const char *text, long version);
+int respond_empty(request *r, int status);
+
+/* Query-string access. Returns NULL when absent; the value is decoded and owned by the arena. */
+const char *query_get(request *r, const char *name);
+
+/* Compare the If-Match header to the resource's current version; 412 on mismatch. */
+bool if_match_or_fail(request *r, long current_version);
+
+#endif

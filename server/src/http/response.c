@@ -1,0 +1,116 @@
+/*
+ * http/response.c — the only place response headers and bodies are written.
+ */
+#include "http/response.h"
+
+#include <civetweb.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "http/router.h"
+
+const char *const SECURITY_HEADERS[][2] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Content-Security-Policy",
+     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+     "frame-ancestors 'none'; form-action 'self'"},
+    {NULL, NULL},
+};
+
+static void start_headers(struct mg_connection *conn, int status, const char *content_type,
+                          size_t length, const char *request_id)
+{
+    char len[32];
+    snprintf(len, sizeof len, "%zu", length);
+    mg_response_header_start(conn, status);
+    if (content_type)
+        mg_response_header_add(conn, "Content-Type", content_type, -1);
+    mg_response_header_add(conn, "Content-Length", len, -1);
+    mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+    if (request_id)
+        mg_response_header_add(conn, "X-Request-Id", request_id, -1);
+    for (int i = 0; SECURITY_HEADERS[i][0]; i++)
+        mg_response_header_add(conn, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1], -1);
+}
+
+static void add_header_line(struct mg_connection *conn, const char *line)
+{
+    const char *colon = strchr(line, ':');
+    if (!colon)
+        return;
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(colon - line), line);
+    const char *value = colon + 1;
+    while (*value == ' ')
+        value++;
+    mg_response_header_add(conn, name, value, -1);
+}
+
+int response_send(request *r, int status)
+{
+    bool has_body = r->response_body && status != 204;
+    start_headers(r->conn, status, has_body ? r->content_type : NULL,
+                  has_body ? r->response_len : 0, r->request_id);
+    if (r->etag_version > 0) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%ld\"", r->etag_version);
+        mg_response_header_add(r->conn, "ETag", etag, -1);
+    }
+    if (r->location)
+        mg_response_header_add(r->conn, "Location", r->location, -1);
+    if (r->extra_header)
+        add_header_line(r->conn, r->extra_header);
+    mg_response_header_send(r->conn);
+    if (has_body && strcmp(r->method, "HEAD") != 0)
+        mg_write(r->conn, r->response_body, r->response_len);
+    return status;
+}
+
+int response_send_problem(request *r)
+{
+    const struct problem_info *info = problem_info(r->problem ? r->problem : PROBLEM_INTERNAL);
+    cJSON *p = cJSON_CreateObject();
+    char type[96];
+    snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+    cJSON_AddStringToObject(p, "type", type);
+    cJSON_AddStringToObject(p, "title", info->title);
+    cJSON_AddNumberToObject(p, "status", info->status);
+    cJSON_AddStringToObject(p, "detail", r->problem_detail ? r->problem_detail : info->title);
+    cJSON_AddStringToObject(p, "request_id", r->request_id);
+    if (r->problem_errors)
+        cJSON_AddItemReferenceToObject(p, "errors", r->problem_errors);
+    else
+        cJSON_AddItemToObject(p, "errors", cJSON_CreateArray());
+    char *text = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    r->response_body = arena_strdup(r->arena, text);
+    r->response_len = strlen(text);
+    r->content_type = "application/problem+json";
+    r->etag_version = 0;
+    r->location = NULL;
+    cJSON_free(text);
+    return response_send(r, info->status);
+}
+
+static int send_small_json(struct mg_connection *conn, int status, const char *json)
+{
+    start_headers(conn, status, "application/json", strlen(json), NULL);
+    mg_response_header_send(conn);
+    mg_write(conn, json, strlen(json));
+    return status;
+}
+
+int response_outside_api(struct mg_connection *conn, const char *path)
+{
+    if (strcmp(path, "/healthz") == 0)
+        return send_small_json(conn, 200, "{\"status\":\"ok\"}");
+    if (strcmp(path, "/readyz") == 0)
+        return db_ready(server_config->migrations_dir)
+                   ? send_small_json(conn, 200, "{\"status\":\"ready\"}")
+                   : send_small_json(conn, 503, "{\"status\":\"unavailable\"}");
+    return 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * http/response.h — writing success bodies, problem+json bodies, and the routes outside /api.
+ */
+#ifndef CDT_HTTP_RESPONSE_H
+#define CDT_HTTP_RESPONSE_H
+
+#include "http/request.h"
+
+struct mg_connection;
+
+/* Each returns the status it sent. */
+int response_send(request *r, int status);
+int response_send_problem(request *r);
+/* /healthz, /readyz, and 0 for anything else so that civetweb serves the web client's files. */
+int response_outside_api(struct mg_connection *conn, const char *path);
+
+/* The headers every response carries (also given to civetweb for static files). */
+extern const char *const SECURITY_HEADERS[][2];
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * http/router.h — routes as data, and the one civetweb handler that dispatches them.
+ *
+ * The table (api/routes.c) is the single source for dispatch, for `cdt-server --routes`, for the
+ * OpenAPI check and for the authorization matrix test.
+ */
+#ifndef CDT_HTTP_ROUTER_H
+#define CDT_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "auth/token.h"
+#include "http/request.h"
+
+typedef enum {
+    ACCESS_PUBLIC,   /* no token */
+    ACCESS_USER,     /* any signed-in caller; writes refused to read-only accounts */
+    ACCESS_PROVINCE, /* role province only */
+} access_level;
+
+enum {
+    ROUTE_JSON_BODY = 1 << 0, /* requires a JSON body */
+    ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures) */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/teams/{id}"; each {name} captures one path segment */
+    handler_fn handler;
+    access_level access;
+    unsigned flags;
+};
+
+extern const struct route ROUTES[];
+extern const size_t ROUTE_COUNT;
+
+struct server_config {
+    struct token_config token;
+    size_t max_body_bytes;
+    const char *openapi_path;
+    const char *migrations_dir;
+};
+
+/* Borrowed; set once at start-up before the server runs. */
+extern const struct server_config *server_config;
+
+/*
+ * Matches method and path against the table. Returns the route, or NULL with *path_matched set
+ * when the path exists under another method (405). Captured segments go to params.
+ */
+const struct route *router_match(const char *method, const char *path, const char **params,
+                                 size_t max_params, arena *a, int *path_matched);
+const char *access_name(access_level a);
+
+/* The civetweb request handler for every path. */
+int router_dispatch(struct mg_connection *conn, void *unused);
+
+#endif

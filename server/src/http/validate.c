@@ -1,0 +1,269 @@
+/*
+ * http/validate.c — the field-table validator and the small text predicates it uses.
+ */
+#include "http/validate.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+const char *const AFFILIATIONS[] = {
+    "commune_government", "police", "military", "youth_union", "women_union", "farmers_union",
+    "veterans_union", "trade_union", "fatherland_front", "telecom", "enterprise", "school",
+    "hamlet_head", "volunteer", "other", NULL};
+
+const char *const TEAM_KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
+
+bool utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n;
+        unsigned min;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1, min = 0x80, c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, min = 0x800, c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, min = 0x10000, c &= 0x07;
+        } else {
+            return false;
+        }
+        if ((size_t)(end - p) <= n)
+            return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+            c = (c << 6) | (p[i] & 0x3F);
+        }
+        /* No overlong forms, surrogates or code points past U+10FFFF. */
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+bool text_is_uuid(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return false;
+        } else if (!strchr("0123456789abcdefABCDEF", s[i]) || s[i] == '\0') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool text_is_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+        sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+static bool all_chars_in(const char *s, const char *set)
+{
+    for (; *s; s++)
+        if (!strchr(set, *s))
+            return false;
+    return true;
+}
+
+const char *check_phone(const char *v)
+{
+    size_t digits = 0;
+    for (const char *p = v; *p; p++)
+        digits += (*p >= '0' && *p <= '9');
+    if (!all_chars_in(v, "0123456789+ .-()") || digits < 8 || digits > 15)
+        return "must be a phone number of 8 to 15 digits";
+    return NULL;
+}
+
+const char *check_email(const char *v)
+{
+    const char *at = strchr(v, '@');
+    if (!at || at == v || strchr(at + 1, '@') || !strchr(at + 1, '.') || strchr(v, ' ') ||
+        at[1] == '.' || v[strlen(v) - 1] == '.')
+        return "must be an email address";
+    return NULL;
+}
+
+const char *check_tax_code(const char *v)
+{
+    size_t n = strlen(v);
+    bool ok = (n == 10 || (n == 14 && v[10] == '-')) && all_chars_in(v, "0123456789-") &&
+              strchr(v, '-') == (n == 14 ? v + 10 : NULL);
+    return ok ? NULL : "must be a 10-digit tax code, or 10 digits, '-' and 3 digits for a branch";
+}
+
+const char *check_unit_code(const char *v)
+{
+    size_t n = strlen(v);
+    if ((n != 2 && n != 3 && n != 5) || !all_chars_in(v, "0123456789"))
+        return "must be a GSO code of 2, 3 or 5 digits";
+    return NULL;
+}
+
+static bool in_choices(const char *v, const char *const *choices)
+{
+    for (; *choices; choices++)
+        if (strcmp(v, *choices) == 0)
+            return true;
+    return false;
+}
+
+static const char *choices_message(char *out, size_t cap, const char *const *choices)
+{
+    size_t used = (size_t)snprintf(out, cap, "must be one of:");
+    for (int i = 0; choices[i] && used < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s %s", i ? "," : "", choices[i]);
+    return out;
+}
+
+/* Returns NULL when the value is acceptable, else the message; msg is scratch space. */
+static const char *check_value(const cJSON *v, const struct field *f, char *msg, size_t cap)
+{
+    switch (f->type) {
+    case FIELD_STRING:
+    case FIELD_DATE:
+    case FIELD_UUID:
+    case FIELD_ENUM: {
+        if (!cJSON_IsString(v))
+            return "must be a string";
+        const char *s = v->valuestring;
+        if (f->type == FIELD_DATE)
+            return text_is_date(s) ? NULL : "must be a date YYYY-MM-DD";
+        if (f->type == FIELD_UUID)
+            return text_is_uuid(s) ? NULL : "must be a UUID";
+        if (f->type == FIELD_ENUM)
+            return in_choices(s, f->choices) ? NULL : choices_message(msg, cap, f->choices);
+        size_t n = utf8_length(s);
+        if ((long)n < f->min) {
+            if (f->min == 1)
+                return "must not be empty";
+            snprintf(msg, cap, "must be at least %ld characters", f->min);
+            return msg;
+        }
+        if (f->max && (long)n > f->max) {
+            snprintf(msg, cap, "must be at most %ld characters", f->max);
+            return msg;
+        }
+        return f->check ? f->check(s) : NULL;
+    }
+    case FIELD_INT: {
+        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+            return "must be an integer";
+        long max = f->max;
+        if (max == FIELD_MAX_THIS_YEAR) {
+            time_t now = time(NULL);
+            struct tm tm;
+            localtime_r(&now, &tm);
+            max = tm.tm_year + 1900;
+        }
+        if (v->valuedouble < (double)f->min || v->valuedouble > (double)max) {
+            snprintf(msg, cap, "must be between %ld and %ld", f->min, max);
+            return msg;
+        }
+        return NULL;
+    }
+    case FIELD_BOOL:
+        return cJSON_IsBool(v) ? NULL : "must be true or false";
+    case FIELD_ENUM_LIST: {
+        if (!cJSON_IsArray(v))
+            return "must be an array";
+        const cJSON *item, *other;
+        cJSON_ArrayForEach(item, v)
+        {
+            if (!cJSON_IsString(item) || !in_choices(item->valuestring, f->choices))
+                return choices_message(msg, cap, f->choices);
+            for (other = item->next; other; other = other->next)
+                if (cJSON_IsString(other) && strcmp(other->valuestring, item->valuestring) == 0)
+                    return "must not repeat a value";
+        }
+        return NULL;
+    }
+    }
+    return "is not valid";
+}
+
+int validate_object(const cJSON *obj, const struct field *fields, size_t nfields,
+                    validate_mode mode, const char *prefix, field_error_sink sink, void *ctx)
+{
+    char name[160], msg[400];
+    int errors = 0;
+#define REPORT(field, message)                                                                    \
+    do {                                                                                          \
+        snprintf(name, sizeof name, "%s%s", prefix, field);                                       \
+        sink(ctx, name, message);                                                                 \
+        errors++;                                                                                 \
+    } while (0)
+
+    if (!cJSON_IsObject(obj)) {
+        REPORT("", "must be a JSON object");
+        return errors;
+    }
+    const cJSON *member;
+    cJSON_ArrayForEach(member, obj)
+    {
+        const struct field *f = NULL;
+        for (size_t i = 0; i < nfields && !f; i++)
+            if (strcmp(fields[i].name, member->string) == 0)
+                f = &fields[i];
+        /* Duplicate keys would make "which value counts" a guess. */
+        for (const cJSON *other = member->next; other; other = other->next)
+            if (strcmp(other->string, member->string) == 0) {
+                REPORT(member->string, "is given more than once");
+                break;
+            }
+        if (!f) {
+            REPORT(member->string, "is not a known field");
+        } else if (f->flags & FIELD_READONLY) {
+            REPORT(member->string, "is set by the server and cannot be written");
+        } else if (mode == VALIDATE_UPDATE && (f->flags & FIELD_IMMUTABLE)) {
+            REPORT(member->string, "cannot be changed");
+        } else if (cJSON_IsNull(member)) {
+            if (f->flags & FIELD_REQUIRED)
+                REPORT(member->string, "is required");
+        } else {
+            const char *problem = check_value(member, f, msg, sizeof msg);
+            if (problem)
+                REPORT(member->string, problem);
+        }
+    }
+    if (mode == VALIDATE_CREATE)
+        for (size_t i = 0; i < nfields; i++)
+            if ((fields[i].flags & FIELD_REQUIRED) &&
+                !cJSON_GetObjectItemCaseSensitive(obj, fields[i].name))
+                REPORT(fields[i].name, "is required");
+#undef REPORT
+    return errors;
+}

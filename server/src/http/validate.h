@@ -1,0 +1,69 @@
+/*
+ * http/validate.h — inputs declared as data.
+ *
+ * Each resource declares a table of its JSON fields (name, type, flags, limits). validate_object
+ * checks a body against it and reports every bad field, unknown fields included, through a sink;
+ * nothing here touches the network or the database, so it is unit-tested directly.
+ */
+#ifndef CDT_HTTP_VALIDATE_H
+#define CDT_HTTP_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cJSON;
+
+typedef enum {
+    FIELD_STRING,
+    FIELD_INT,
+    FIELD_BOOL,
+    FIELD_DATE,      /* YYYY-MM-DD, a real calendar date */
+    FIELD_UUID,
+    FIELD_ENUM,      /* a string from `choices` */
+    FIELD_ENUM_LIST, /* an array of distinct strings from `choices` */
+} field_type;
+
+enum {
+    FIELD_REQUIRED = 1 << 0, /* must be present (and not null) on create */
+    FIELD_READONLY = 1 << 1, /* server-computed: present in output, refused in input */
+    FIELD_IMMUTABLE = 1 << 2, /* accepted on create, refused on update */
+};
+
+/* A pattern check beyond type and length; returns NULL or the message for a bad value. */
+typedef const char *(*field_check_fn)(const char *value);
+
+struct field {
+    const char *name;
+    field_type type;
+    unsigned flags;
+    long min, max;                /* string: length in characters; int: value range */
+    const char *const *choices;   /* NULL-terminated, for FIELD_ENUM and FIELD_ENUM_LIST */
+    field_check_fn check;
+};
+
+/* As an int field's max: the current calendar year. */
+#define FIELD_MAX_THIS_YEAR (-1L)
+
+typedef enum { VALIDATE_CREATE, VALIDATE_UPDATE } validate_mode;
+
+typedef void (*field_error_sink)(void *ctx, const char *field, const char *message);
+
+/* Returns the number of errors reported. prefix (may be "") is put before field names. */
+int validate_object(const struct cJSON *obj, const struct field *fields, size_t nfields,
+                    validate_mode mode, const char *prefix, field_error_sink sink, void *ctx);
+
+bool utf8_valid(const char *s, size_t len);
+size_t utf8_length(const char *s);
+bool text_is_uuid(const char *s);
+bool text_is_date(const char *s);
+
+/* Checks shared by several resources. */
+const char *check_phone(const char *value);
+const char *check_email(const char *value);
+const char *check_tax_code(const char *value);
+const char *check_unit_code(const char *value);
+
+extern const char *const AFFILIATIONS[];
+extern const char *const TEAM_KINDS[];
+
+#endif
