@@ -45,7 +45,7 @@ bool audit_record(request *r, const char *action, const char *resource, const ch
 {
     const char *params[8] = {
         r->claims && r->claims->name[0] ? r->claims->name : "system",
-        r->claims ? r->claims->sub : NULL,
+        r->claims && r->claims->sub[0] ? r->claims->sub : NULL,
         action, resource, resource_id, unit, enterprise, changes,
     };
     return db_query(r, SQL_INSERT, 8, params) != NULL;

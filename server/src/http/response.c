@@ -96,21 +96,22 @@ int response_send_problem(request *r)
     return response_send(r, info->status);
 }
 
-static int send_small_json(struct mg_connection *conn, int status, const char *json)
+static int send_small_json(struct mg_connection *conn, int status, const char *json,
+                           const char *request_id)
 {
-    start_headers(conn, status, "application/json", strlen(json), NULL);
+    start_headers(conn, status, "application/json", strlen(json), request_id);
     mg_response_header_send(conn);
     mg_write(conn, json, strlen(json));
     return status;
 }
 
-int response_outside_api(struct mg_connection *conn, const char *path)
+int response_outside_api(struct mg_connection *conn, const char *path, const char *request_id)
 {
     if (strcmp(path, "/healthz") == 0)
-        return send_small_json(conn, 200, "{\"status\":\"ok\"}");
+        return send_small_json(conn, 200, "{\"status\":\"ok\"}", request_id);
     if (strcmp(path, "/readyz") == 0)
         return db_ready(server_config->migrations_dir)
-                   ? send_small_json(conn, 200, "{\"status\":\"ready\"}")
-                   : send_small_json(conn, 503, "{\"status\":\"unavailable\"}");
+                   ? send_small_json(conn, 200, "{\"status\":\"ready\"}", request_id)
+                   : send_small_json(conn, 503, "{\"status\":\"unavailable\"}", request_id);
     return 0;
 }

@@ -12,7 +12,7 @@ struct mg_connection;
 int response_send(request *r, int status);
 int response_send_problem(request *r);
 /* /healthz, /readyz, and 0 for anything else so that civetweb serves the web client's files. */
-int response_outside_api(struct mg_connection *conn, const char *path);
+int response_outside_api(struct mg_connection *conn, const char *path, const char *request_id);
 
 /* The headers every response carries (also given to civetweb for static files). */
 extern const char *const SECURITY_HEADERS[][2];

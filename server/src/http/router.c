@@ -155,6 +155,20 @@ static void delete_json(void *p)
     cJSON_Delete(p);
 }
 
+/* True when the JSON text has a \u0000 escape, which cJSON would silently cut the string at. */
+static bool has_nul_escape(const char *text, size_t len)
+{
+    for (const char *p = text; (p = memchr(p, '\\', len - (size_t)(p - text))); ) {
+        size_t run = 0;
+        while (p + run < text + len && p[run] == '\\')
+            run++;
+        p += run;
+        if (run % 2 == 1 && text + len - p >= 5 && p[0] == 'u' && strncmp(p + 1, "0000", 4) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Reads and parses the JSON body; false after recording 413, 400 or 415. */
 static bool read_json_body(request *r)
 {
@@ -184,6 +198,8 @@ static bool read_json_body(request *r)
         request_fail(r, PROBLEM_BAD_REQUEST, "A JSON body is required");
     } else if (!utf8_valid(body.data, body.len) || memchr(body.data, '\0', body.len)) {
         request_fail(r, PROBLEM_BAD_REQUEST, "The body is not valid UTF-8 text");
+    } else if (has_nul_escape(body.data, body.len)) {
+        request_fail(r, PROBLEM_BAD_REQUEST, "Text may not contain the NUL character (\\u0000)");
     } else {
         const char *end = NULL;
         /* buf keeps a NUL after the data: parsing through it rejects trailing garbage. */
@@ -192,10 +208,8 @@ static bool read_json_body(request *r)
             arena_defer(r->arena, delete_json, r->body);
             ok = true;
         } else {
-            size_t at = end ? (size_t)(end - body.data) : 0;
-            const char *err = cJSON_GetErrorPtr();
-            if (err && err >= body.data && err <= body.data + body.len)
-                at = (size_t)(err - body.data);
+            /* cJSON sets end to where parsing failed (its global error pointer is not thread-safe). */
+            size_t at = end && end >= body.data ? (size_t)(end - body.data) : 0;
             request_fail(r, PROBLEM_BAD_REQUEST, "Malformed JSON at byte %zu", at);
         }
     }
@@ -243,19 +257,19 @@ int router_dispatch(struct mg_connection *conn, void *unused)
     (void)unused;
     const struct mg_request_info *ri = mg_get_request_info(conn);
     const char *path = ri->local_uri ? ri->local_uri : "/";
-    if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0)
-        return response_outside_api(conn, path); /* health, readiness, the web client */
-
-    struct timespec started;
-    clock_gettime(CLOCK_MONOTONIC, &started);
     request r = {0};
     r.conn = conn;
-    r.arena = arena_create();
     r.method = ri->request_method;
     r.path = path;
     r.query = ri->query_string;
     r.if_match = -1;
     assign_request_id(&r);
+    if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0)
+        return response_outside_api(conn, path, r.request_id); /* health, readiness, web client */
+
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    r.arena = arena_create();
 
     int status;
     int path_matched = 0;
