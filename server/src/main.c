@@ -123,6 +123,8 @@ int main(int argc, char **argv)
         "document_root", env_or("WEB_ROOT", "web"),
         "enable_directory_listing", "no",
         "tcp_nodelay", "1",
+        "enable_keep_alive", "yes",
+        "keep_alive_timeout_ms", "15000",
         "request_timeout_ms", "30000",
         "additional_header", security_headers,
         NULL,

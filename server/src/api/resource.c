@@ -252,6 +252,8 @@ int resource_update(request *r, const struct resource *res, const char *key)
         return API_FAILED;
     if (!lock_or_fail(r, res, key))
         return API_FAILED;
+    if (cJSON_GetArraySize(r->body) == 0)
+        return resource_get(r, res, key); /* nothing to change: no new version, no audit row */
     const char *text = print_json(r, r->body);
     PGresult *row = run_scoped(r, res->sql_update, text, key);
     if (!row)
