@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "http/metrics.h"
 #include "http/router.h"
 
 const char *const SECURITY_HEADERS[][2] = {
@@ -96,22 +97,28 @@ int response_send_problem(request *r)
     return response_send(r, info->status);
 }
 
-static int send_small_json(struct mg_connection *conn, int status, const char *json,
-                           const char *request_id)
+static int send_small(struct mg_connection *conn, int status, const char *type, const char *text,
+                      const char *request_id)
 {
-    start_headers(conn, status, "application/json", strlen(json), request_id);
+    start_headers(conn, status, type, strlen(text), request_id);
     mg_response_header_send(conn);
-    mg_write(conn, json, strlen(json));
+    mg_write(conn, text, strlen(text));
     return status;
 }
 
 int response_outside_api(struct mg_connection *conn, const char *path, const char *request_id)
 {
+    static const char json[] = "application/json";
     if (strcmp(path, "/healthz") == 0)
-        return send_small_json(conn, 200, "{\"status\":\"ok\"}", request_id);
+        return send_small(conn, 200, json, "{\"status\":\"ok\"}", request_id);
     if (strcmp(path, "/readyz") == 0)
         return db_ready(server_config->migrations_dir)
-                   ? send_small_json(conn, 200, "{\"status\":\"ready\"}", request_id)
-                   : send_small_json(conn, 503, "{\"status\":\"unavailable\"}", request_id);
+                   ? send_small(conn, 200, json, "{\"status\":\"ready\"}", request_id)
+                   : send_small(conn, 503, json, "{\"status\":\"unavailable\"}", request_id);
+    if (strcmp(path, "/metrics") == 0) {
+        char text[2048];
+        metrics_render(text, sizeof text);
+        return send_small(conn, 200, "text/plain; version=0.0.4", text, request_id);
+    }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "http/metrics.h"
 #include "http/response.h"
 #include "http/validate.h"
 #include "util/log.h"
@@ -290,6 +291,7 @@ int router_dispatch(struct mg_connection *conn, void *unused)
     clock_gettime(CLOCK_MONOTONIC, &done);
     double ms = (double)(done.tv_sec - started.tv_sec) * 1e3 + (double)(done.tv_nsec - started.tv_nsec) / 1e6;
     log_request(r.request_id, r.method, path, sent, ms, r.claims ? r.claims->sub : NULL);
+    metrics_count_request(sent, ms / 1e3);
     arena_destroy(r.arena);
     return sent;
 }
