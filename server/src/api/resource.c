@@ -4,13 +4,12 @@
 #include "api/resource.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/db.h"
 
-enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000, QUERY_VALUE_MAX = 200 };
+enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000 };
 
 void actor_params(const request *r, const char **params)
 {
@@ -38,75 +37,21 @@ bool path_uuid_or_fail(request *r, const char *value)
     return false;
 }
 
-static bool parse_count(const char *text, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Checks a query filter's value against its declared type; NULL when acceptable. */
-static const char *filter_problem(const struct filter *f, const char *v)
-{
-    if (!utf8_valid(v, strlen(v)))
-        return "must be valid UTF-8";
-    if (utf8_length(v) > QUERY_VALUE_MAX)
-        return "is too long";
-    switch (f->type) {
-    case FIELD_UUID:
-        return text_is_uuid(v) ? NULL : "must be a UUID";
-    case FIELD_DATE:
-        return text_is_date(v) ? NULL : "must be a date YYYY-MM-DD";
-    case FIELD_BOOL:
-        return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? NULL : "must be true or false";
-    case FIELD_ENUM:
-        for (const char *const *c = f->choices; *c; c++)
-            if (strcmp(*c, v) == 0)
-                return NULL;
-        return "is not one of the allowed values";
-    default:
-        return NULL;
-    }
-}
-
-/* Builds "expr ASC, expr DESC, tiebreak" from ?sort=; NULL after recording a field error. */
+/* The ORDER BY list for ?sort= (or the default); NULL after recording a field error. */
 static char *order_clause(request *r, const struct list_spec *spec)
 {
     const char *asked = query_get(r, "sort");
-    if (!asked || !*asked)
-        asked = spec->default_sort;
     buf order = {0};
-    char *list = arena_strdup(r->arena, asked), *save = NULL;
-    bool ok = true;
-    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        bool desc = tok[0] == '-';
-        const char *name = desc ? tok + 1 : tok;
-        const struct sort_key *key = NULL;
-        for (size_t i = 0; i < spec->nsorts && !key; i++)
-            if (strcmp(spec->sorts[i].name, name) == 0)
-                key = &spec->sorts[i];
-        if (!key) {
-            ok = false;
-            break;
-        }
-        buf_printf(&order, "%s %s, ", key->sql, desc ? "DESC" : "ASC");
-    }
     char *out = NULL;
-    if (ok) {
-        buf_puts(&order, spec->tiebreak);
+    if (query_order_by(asked && *asked ? asked : spec->default_sort, spec->sorts, spec->nsorts,
+                       spec->tiebreak, &order)) {
         out = arena_strdup(r->arena, order.data);
     } else {
-        buf field_names = {0};
+        buf names = {0};
         for (size_t i = 0; i < spec->nsorts; i++)
-            buf_printf(&field_names, "%s%s", i ? ", " : "", spec->sorts[i].name);
-        request_field_error(r, "sort",
-                            arena_printf(r->arena, "can order by: %s (prefix - for descending)",
-                                         field_names.data));
-        buf_free(&field_names);
+            buf_printf(&names, "%s%s", i ? ", " : "", spec->sorts[i].name);
+        request_field_error(r, "sort", arena_printf(r->arena, "can order by: %s (prefix - for descending)", names.data));
+        buf_free(&names);
     }
     buf_free(&order);
     return out;
@@ -120,10 +65,10 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
 
     long limit = LIMIT_DEFAULT, offset = 0;
     const char *v = query_get(r, "limit");
-    if (v && !parse_count(v, 1, LIMIT_MAX, &limit))
+    if (v && !query_count(v, 1, LIMIT_MAX, &limit))
         request_field_error(r, "limit", "must be an integer from 1 to 1000");
     v = query_get(r, "offset");
-    if (v && !parse_count(v, 0, 1000000000L, &offset))
+    if (v && !query_count(v, 0, 1000000000L, &offset))
         request_field_error(r, "offset", "must be a non-negative integer");
     params[2] = arena_printf(r->arena, "%ld", limit);
     params[3] = arena_printf(r->arena, "%ld", offset);
@@ -134,7 +79,7 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
         v = preset ? preset_value : query_get(r, f->name);
         if (v && !*v && !preset)
             v = NULL; /* ?unit= means no filter, as forms send it */
-        const char *problem = v ? filter_problem(f, v) : NULL;
+        const char *problem = v ? query_filter_problem(f, v) : NULL;
         if (problem)
             request_field_error(r, f->name, problem);
         params[4 + i] = v;

@@ -13,19 +13,9 @@
 
 #include <stddef.h>
 
+#include "http/query.h"
 #include "http/request.h"
 #include "http/validate.h"
-
-struct filter {
-    const char *name;            /* query parameter */
-    field_type type;             /* FIELD_STRING, FIELD_UUID, FIELD_DATE, FIELD_ENUM, FIELD_BOOL */
-    const char *const *choices;  /* for FIELD_ENUM */
-};
-
-struct sort_key {
-    const char *name; /* as written in ?sort= */
-    const char *sql;  /* the expression it orders by */
-};
 
 struct list_spec {
     /*

@@ -1,0 +1,66 @@
+/*
+ * http/query.c — parsing list query parameters (see query.h).
+ */
+#include "http/query.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool query_count(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+const char *query_filter_problem(const struct filter *f, const char *v)
+{
+    if (!utf8_valid(v, strlen(v)))
+        return "must be valid UTF-8";
+    if (utf8_length(v) > QUERY_VALUE_MAX)
+        return "is too long";
+    switch (f->type) {
+    case FIELD_UUID:
+        return text_is_uuid(v) ? NULL : "must be a UUID";
+    case FIELD_DATE:
+        return text_is_date(v) ? NULL : "must be a date YYYY-MM-DD";
+    case FIELD_BOOL:
+        return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? NULL : "must be true or false";
+    case FIELD_ENUM:
+        for (const char *const *c = f->choices; *c; c++)
+            if (strcmp(*c, v) == 0)
+                return NULL;
+        return "is not one of the allowed values";
+    default:
+        return NULL;
+    }
+}
+
+bool query_order_by(const char *asked, const struct sort_key *keys, size_t nkeys,
+                    const char *tiebreak, buf *out)
+{
+    const char *p = asked;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        bool desc = *p == '-';
+        const char *name = desc ? p + 1 : p;
+        size_t name_len = desc ? len - 1 : len;
+        const struct sort_key *key = NULL;
+        for (size_t i = 0; i < nkeys && !key; i++)
+            if (strlen(keys[i].name) == name_len && strncmp(keys[i].name, name, name_len) == 0)
+                key = &keys[i];
+        if (!key)
+            return false;
+        buf_printf(out, "%s %s, ", key->sql, desc ? "DESC" : "ASC");
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    buf_puts(out, tiebreak);
+    return true;
+}

@@ -1,0 +1,42 @@
+/*
+ * http/query.h — list query parameters: counts, typed filters and ?sort=, declared as data.
+ *
+ * Pure functions (no request, no database), unit-tested in tests/unit/test_query.c. The
+ * generic list handler in api/resource.c turns their answers into field errors.
+ */
+#ifndef CDT_HTTP_QUERY_H
+#define CDT_HTTP_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/validate.h"
+#include "util/mem.h"
+
+enum { QUERY_VALUE_MAX = 200 /* characters in one filter value */ };
+
+struct filter {
+    const char *name;            /* query parameter */
+    field_type type;             /* FIELD_STRING, FIELD_UUID, FIELD_DATE, FIELD_ENUM, FIELD_BOOL */
+    const char *const *choices;  /* for FIELD_ENUM */
+};
+
+struct sort_key {
+    const char *name; /* as written in ?sort= */
+    const char *sql;  /* the expression it orders by; never user text */
+};
+
+/* Parses a decimal integer in [min, max] with nothing after it. */
+bool query_count(const char *text, long min, long max, long *out);
+
+/* NULL when value fits the filter's type, else the message to report. */
+const char *query_filter_problem(const struct filter *f, const char *value);
+
+/*
+ * Appends "expr ASC, expr DESC, tiebreak" to out for a comma-separated ?sort= list such as
+ * "name,-established_on". False when a name is not among the keys (out is then unspecified).
+ */
+bool query_order_by(const char *asked, const struct sort_key *keys, size_t nkeys,
+                    const char *tiebreak, buf *out);
+
+#endif
