@@ -65,7 +65,7 @@ function readRoutes() {
     if (!line.trim() || line.startsWith('#')) continue;
     const [method, path, access, ...rest] = line.split('\t');
     assert.ok(method && path && access && rest.length === 0, `bad --routes line: ${JSON.stringify(line)}`);
-    assert.ok(['public', 'user', 'province'].includes(access), `unknown ACCESS ${access} in ${line}`);
+    assert.ok(['public', 'user', 'province', 'issuer'].includes(access), `unknown ACCESS ${access} in ${line}`);
     routes.push({ method, path, access, key: `${method} ${path}` });
   }
   assert.ok(routes.length > 0, '--routes printed nothing');
@@ -154,6 +154,7 @@ function expectation(route, caller, scope) {
   if (route.access === 'public') return { not: [401, 403], why: 'public route' };
   if (!caller || caller.anonymous) return { is: 401, why: 'no valid token' };
   if (route.access === 'province' && caller.role !== 'province') return { is: 403, why: 'province-only route' };
+  if (route.access === 'issuer' && !['province', 'district'].includes(caller.role)) return { is: 403, why: 'issuer-only route' };
   if (WRITES.has(route.method) && caller.ro) return { is: 403, why: 'read-only account' };
   if (scope === 'out') return { is: 404, why: 'target outside scope' };
   return { not: [401, 403, 404, 405], why: 'allowed' };

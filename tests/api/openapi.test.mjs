@@ -22,7 +22,7 @@ const SPEC_PATH = resolve(ROOT, 'docs', 'openapi.yaml');
 const SERVER = resolve(ROOT, process.env.CDT_SERVER || 'build/cdt-server');
 const API_PREFIX = '/api/v1/';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const ACCESS_KINDS = new Set(['public', 'user', 'province']);
+const ACCESS_KINDS = new Set(['public', 'user', 'province', 'issuer']);
 
 const key = (method, path) => `${method} ${path}`;
 

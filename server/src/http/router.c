@@ -33,6 +33,8 @@ const char *access_name(access_level a)
         return "user";
     case ACCESS_PROVINCE:
         return "province";
+    case ACCESS_ISSUER:
+        return "issuer";
     }
     return "?";
 }
@@ -233,6 +235,9 @@ static int run_route(request *r, const struct route *route)
         }
         if (route->access == ACCESS_PROVINCE && r->claims->role != ROLE_PROVINCE)
             return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may do this");
+        if (route->access == ACCESS_ISSUER && r->claims->role != ROLE_PROVINCE &&
+            r->claims->role != ROLE_DISTRICT)
+            return request_fail(r, PROBLEM_FORBIDDEN, "Only province and district accounts may do this");
         if (is_write(route->method) && r->claims->read_only)
             return request_fail(r, PROBLEM_FORBIDDEN, "This account is read-only");
     }

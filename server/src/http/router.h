@@ -16,6 +16,7 @@ typedef enum {
     ACCESS_PUBLIC,   /* no token */
     ACCESS_USER,     /* any signed-in caller; writes refused to read-only accounts */
     ACCESS_PROVINCE, /* role province only */
+    ACCESS_ISSUER,   /* roles that issue deadlines: province and district */
 } access_level;
 
 enum {
