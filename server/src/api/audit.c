@@ -13,18 +13,13 @@ static const char SQL_INSERT[] =
     " VALUES ($1, $2::uuid, $3, $4, $5, $6, $7::uuid, $8::jsonb)";
 
 static const char SQL_LIST[] =
-    "WITH f AS (SELECT a.* FROM audit a"
+    "SELECT a.* FROM audit a"
     "  WHERE in_scope($1, $2::uuid, a.unit_code, a.enterprise_id)"
     "    AND ($5::text IS NULL OR a.resource = $5)"
     "    AND ($6::text IS NULL OR a.resource_id = $6)"
     "    AND ($7::text IS NULL OR a.actor = $7)"
     "    AND ($8::date IS NULL OR a.at >= $8::date)"
-    "    AND ($9::date IS NULL OR a.at < $9::date + 1)),"
-    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
-    "       LIMIT $3::int OFFSET $4::int)"
-    " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(audit_doc(a) ORDER BY p.n) FROM p JOIN audit a USING (id)), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+    "    AND ($9::date IS NULL OR a.at < $9::date + 1)";
 
 static const struct filter FILTERS[] = {
     {"resource", FIELD_STRING, NULL}, {"resource_id", FIELD_STRING, NULL},
@@ -36,8 +31,22 @@ static const struct sort_key SORTS[] = {
     {"at", "f.at"},
 };
 
+static const char *const CSV_COLUMNS[] = {
+    "id", "at", "actor", "actor_id", "action", "resource", "resource_id", "changes", NULL,
+};
+
 static const struct list_spec LIST = {
-    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "-at", "f.id DESC",
+    .filtered = SQL_LIST,
+    .table = "audit",
+    .key = "id",
+    .doc_fn = "audit_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "-at",
+    .tiebreak = "f.id DESC",
 };
 
 bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,

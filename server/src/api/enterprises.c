@@ -8,15 +8,10 @@
 #include "api/resource.h"
 
 static const char SQL_LIST[] =
-    "WITH f AS (SELECT e.* FROM enterprises e"
+    "SELECT e.* FROM enterprises e"
     "  WHERE in_scope($1, $2::uuid, e.unit_code, e.id)"
     "    AND ($5::text IS NULL OR in_subtree(e.unit_code, $5))"
-    "    AND ($6::text IS NULL OR strpos(search_key(e.name), search_key($6)) > 0)),"
-    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
-    "       LIMIT $3::int OFFSET $4::int)"
-    " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(enterprise_doc(e) ORDER BY p.n) FROM p JOIN enterprises e USING (id)), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+    "    AND ($6::text IS NULL OR strpos(search_key(e.name), search_key($6)) > 0)";
 
 static const char SQL_GET[] =
     "SELECT enterprise_doc(e)::text, e.version FROM enterprises e"
@@ -75,8 +70,23 @@ static const struct sort_key SORTS[] = {
     {"created_at", "f.created_at"},
 };
 
+static const char *const CSV_COLUMNS[] = {
+    "id", "name", "tax_code", "unit_code", "address", "contact_name", "contact_phone",
+    "version", "created_at", "updated_at", NULL,
+};
+
 static const struct list_spec LIST = {
-    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "name", "f.id",
+    .filtered = SQL_LIST,
+    .table = "enterprises",
+    .key = "id",
+    .doc_fn = "enterprise_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "name",
+    .tiebreak = "f.id",
 };
 
 static const struct resource ENTERPRISES = {

@@ -10,18 +10,13 @@
 #include "db/db.h"
 
 static const char SQL_LIST[] =
-    "WITH f AS (SELECT m.* FROM members m JOIN teams t ON t.id = m.team_id"
+    "SELECT m.* FROM members m JOIN teams t ON t.id = m.team_id"
     "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
     "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
     "    AND ($6::uuid IS NULL OR m.team_id = $6::uuid)"
     "    AND ($7::text IS NULL OR m.position = $7)"
     "    AND ($8::text IS NULL OR m.affiliation = $8)"
-    "    AND ($9::text IS NULL OR strpos(search_key(m.full_name), search_key($9)) > 0)),"
-    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
-    "       LIMIT $3::int OFFSET $4::int)"
-    " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(member_doc(m) ORDER BY p.n) FROM p JOIN members m USING (id)), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+    "    AND ($9::text IS NULL OR strpos(search_key(m.full_name), search_key($9)) > 0)";
 
 static const char SQL_GET[] =
     "SELECT member_doc(m)::text, m.version FROM members m JOIN teams t ON t.id = m.team_id"
@@ -101,8 +96,24 @@ static const struct sort_key SORTS[] = {
     {"created_at", "f.created_at"},
 };
 
+static const char *const CSV_COLUMNS[] = {
+    "id", "external_id", "team_id", "full_name", "gender", "birth_year", "phone", "email",
+    "position", "affiliation", "it_skilled", "trained_on", "joined_on", "left_on", "version",
+    "created_at", "updated_at", NULL,
+};
+
 static const struct list_spec LIST = {
-    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "position,full_name", "f.id",
+    .filtered = SQL_LIST,
+    .table = "members",
+    .key = "id",
+    .doc_fn = "member_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "position,full_name",
+    .tiebreak = "f.id",
 };
 
 static const struct resource MEMBERS = {

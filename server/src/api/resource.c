@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <civetweb.h>
+
 #include "db/db.h"
+#include "http/csv.h"
+#include "http/response.h"
+#include "util/log.h"
 
 enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000 };
 
@@ -57,11 +62,98 @@ static char *order_clause(request *r, const struct list_spec *spec)
     return out;
 }
 
+/* The page: one row, one column, the whole {items, total, limit, offset} document. */
+static const char PAGE_SQL[] =
+    "WITH f AS (%s),"
+    " p AS (SELECT f.%s AS k, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
+    "       LIMIT $3::int OFFSET $4::int)"
+    " SELECT json_build_object("
+    "  'items', coalesce((SELECT json_agg(%s(x) ORDER BY p.n) FROM p JOIN %s x ON x.%s = p.k), '[]'),"
+    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+
+/* The export: one document per row, in order; $3 is NULL (LIMIT NULL is no limit). */
+static const char EXPORT_SQL[] =
+    "WITH f AS (%s) SELECT %s(x)::text FROM f JOIN %s x ON x.%s = f.%s ORDER BY %s"
+    " LIMIT $3::int OFFSET $4::int";
+
+static bool wants_csv(request *r)
+{
+    const char *format = query_get(r, "format");
+    if (format)
+        return strcmp(format, "csv") == 0;
+    const char *accept = mg_get_header(r->conn, "Accept");
+    return accept && strstr(accept, "text/csv") && !strstr(accept, "application/json");
+}
+
+static void send_chunk(request *r, buf *b)
+{
+    if (b->len)
+        mg_send_chunk(r->conn, b->data, (unsigned)b->len);
+    b->len = 0;
+}
+
+/*
+ * Streams every matching row as CSV: rows arrive from PostgreSQL one at a time (single-row
+ * mode) and leave in chunks of about 64 KiB, so memory does not grow with the result.
+ */
+static int export_csv(request *r, const struct list_spec *spec, const char *sql, int nparams,
+                      const char *const *params)
+{
+    if (!db_connect_or_fail(r))
+        return API_FAILED;
+    if (!PQsendQueryParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(r->db))
+        return request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
+    buf out = {0};
+    bool started = false, failed = false;
+    PGresult *res;
+    while ((res = PQgetResult(r->db))) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_SINGLE_TUPLE && !failed) {
+            if (!started) {
+                response_stream_begin(r, "text/csv; charset=utf-8",
+                                      arena_printf(r->arena, "%s.csv", spec->table));
+                buf_puts(&out, CSV_BOM);
+                csv_append_header(&out, spec->csv_columns);
+                started = true;
+            }
+            cJSON *doc = cJSON_Parse(PQgetvalue(res, 0, 0));
+            csv_append_row(&out, doc, spec->csv_columns);
+            cJSON_Delete(doc);
+            if (out.len >= 65536)
+                send_chunk(r, &out);
+        } else if (st == PGRES_TUPLES_OK && !failed && !started) {
+            response_stream_begin(r, "text/csv; charset=utf-8",
+                                  arena_printf(r->arena, "%s.csv", spec->table));
+            buf_puts(&out, CSV_BOM);
+            csv_append_header(&out, spec->csv_columns);
+            started = true;
+        } else if (st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE && !failed) {
+            failed = true;
+            if (!started)
+                db_record_error(r, res);
+            else
+                log_event("error", r->request_id, "export stopped by a database error", "error",
+                          PQresultErrorMessage(res));
+        }
+        PQclear(res);
+    }
+    if (started) {
+        send_chunk(r, &out);
+        /* A failure after the first row can only cut the stream short: no final chunk then. */
+        if (!failed)
+            mg_send_chunk(r->conn, "", 0);
+    }
+    buf_free(&out);
+    return failed && !started ? API_FAILED : 200;
+}
+
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value)
 {
     const char **params = arena_alloc(r->arena, sizeof(char *) * (4 + spec->nfilters));
     actor_params(r, params);
+    bool csv = wants_csv(r);
 
     long limit = LIMIT_DEFAULT, offset = 0;
     const char *v = query_get(r, "limit");
@@ -70,8 +162,8 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     v = query_get(r, "offset");
     if (v && !query_count(v, 0, 1000000000L, &offset))
         request_field_error(r, "offset", "must be a non-negative integer");
-    params[2] = arena_printf(r->arena, "%ld", limit);
-    params[3] = arena_printf(r->arena, "%ld", offset);
+    params[2] = csv ? NULL : arena_printf(r->arena, "%ld", limit); /* an export has every row */
+    params[3] = csv ? "0" : arena_printf(r->arena, "%ld", offset);
 
     for (size_t i = 0; i < spec->nfilters; i++) {
         const struct filter *f = &spec->filters[i];
@@ -88,8 +180,15 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     if (!request_fields_ok_or_fail(r) || !order)
         return API_FAILED;
 
-    const char *sql = arena_printf(r->arena, spec->sql, order);
-    PGresult *res = db_query(r, sql, (int)(4 + spec->nfilters), params);
+    int nparams = (int)(4 + spec->nfilters);
+    if (csv)
+        return export_csv(r, spec,
+                          arena_printf(r->arena, EXPORT_SQL, spec->filtered, spec->doc_fn,
+                                       spec->table, spec->key, spec->key, order),
+                          nparams, params);
+    const char *sql = arena_printf(r->arena, PAGE_SQL, spec->filtered, spec->key, order,
+                                   spec->doc_fn, spec->table, spec->key);
+    PGresult *res = db_query(r, sql, nparams, params);
     if (!res)
         return API_FAILED;
     return respond_json(r, 200, db_value(res, 0), 0);

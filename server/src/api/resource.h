@@ -19,16 +19,21 @@
 
 struct list_spec {
     /*
-     * One %s for the ORDER BY list. Parameters: $1, $2 actor, $3 limit, $4 offset, then one per
-     * filter in declared order ($5, $6, ...). Returns one row, one column: the list's JSON text.
+     * The filtered rows: "SELECT t.* FROM teams t WHERE <scope> AND <filters>". Parameters: $1, $2
+     * actor, then one per filter in declared order ($5, $6, ...); $3 and $4 (limit and offset)
+     * are used by the statement list_run wraps around it. Sort keys refer to its columns as f.x.
      */
-    const char *sql;
+    const char *filtered;
+    const char *table;   /* the table each document is built from, e.g. "teams" */
+    const char *key;     /* its key column, e.g. "id" */
+    const char *doc_fn;  /* the SQL function that builds one row's JSON, e.g. "team_doc" */
+    const char *const *csv_columns; /* NULL-terminated API field names: the CSV export's columns */
     const struct filter *filters;
     size_t nfilters;
     const struct sort_key *sorts;
     size_t nsorts;
     const char *default_sort; /* e.g. "name" (may carry '-') */
-    const char *tiebreak;     /* SQL appended to every order, e.g. "id" */
+    const char *tiebreak;     /* SQL appended to every order, e.g. "f.id" */
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */

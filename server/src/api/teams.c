@@ -9,19 +9,14 @@
 #include "api/resource.h"
 
 static const char SQL_LIST[] =
-    "WITH f AS (SELECT t.* FROM teams t"
+    "SELECT t.* FROM teams t"
     "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
     "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
     "    AND ($6::text IS NULL OR t.kind = $6)"
     "    AND ($7::text IS NULL OR t.status = $7)"
     "    AND ($8::boolean IS NULL OR (team_compliance(t.id)->>'ok')::boolean = $8::boolean)"
     "    AND ($9::uuid IS NULL OR t.enterprise_id = $9::uuid)"
-    "    AND ($10::text IS NULL OR strpos(search_key(t.name), search_key($10)) > 0)),"
-    " p AS (SELECT f.id, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
-    "       LIMIT $3::int OFFSET $4::int)"
-    " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(team_doc(t) ORDER BY p.n) FROM p JOIN teams t USING (id)), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+    "    AND ($10::text IS NULL OR strpos(search_key(t.name), search_key($10)) > 0)";
 
 static const char SQL_GET[] =
     "SELECT team_doc(t)::text, t.version FROM teams t"
@@ -92,8 +87,25 @@ static const struct sort_key SORTS[] = {
     {"unit_code", "f.unit_code"},
 };
 
+static const char *const CSV_COLUMNS[] = {
+    "id", "external_id", "name", "kind", "unit_code", "hamlet", "enterprise_id", "decision_no",
+    "established_on", "status", "note", "member_count", "leader.id", "leader.full_name", "compliance.ok",
+    "compliance.problems", "version",
+    "created_at", "updated_at", NULL,
+};
+
 static const struct list_spec LIST = {
-    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "name", "f.id",
+    .filtered = SQL_LIST,
+    .table = "teams",
+    .key = "id",
+    .doc_fn = "team_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "name",
+    .tiebreak = "f.id",
 };
 
 const struct resource TEAMS = {

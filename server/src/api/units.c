@@ -8,16 +8,11 @@
 #include "api/resource.h"
 
 static const char SQL_LIST[] =
-    "WITH f AS (SELECT u.* FROM units u"
+    "SELECT u.* FROM units u"
     "  WHERE unit_visible($1, $2::uuid, u.code)"
     "    AND ($5::text IS NULL OR u.parent_code = $5)"
     "    AND ($6::text IS NULL OR u.level = $6)"
-    "    AND ($7::text IS NULL OR strpos(search_key(u.name), search_key($7)) > 0)),"
-    " p AS (SELECT f.code, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
-    "       LIMIT $3::int OFFSET $4::int)"
-    " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(unit_doc(u) ORDER BY p.n) FROM p JOIN units u USING (code)), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+    "    AND ($7::text IS NULL OR strpos(search_key(u.name), search_key($7)) > 0)";
 
 static const char SQL_GET[] =
     "SELECT unit_doc(u)::text, u.version FROM units u"
@@ -68,8 +63,22 @@ static const struct sort_key SORTS[] = {
     {"level", "array_position(ARRAY['province','district','commune'], f.level)"},
 };
 
+static const char *const CSV_COLUMNS[] = {
+    "code", "name", "level", "parent_code", "valid_to", "version", NULL,
+};
+
 static const struct list_spec LIST = {
-    SQL_LIST, FILTERS, COUNT_OF(FILTERS), SORTS, COUNT_OF(SORTS), "code", "f.code",
+    .filtered = SQL_LIST,
+    .table = "units",
+    .key = "code",
+    .doc_fn = "unit_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "code",
+    .tiebreak = "f.code",
 };
 
 static const struct resource UNITS = {

@@ -60,7 +60,7 @@ static char *field_of_constraint(arena *a, const char *constraint)
     return arena_strndup(a, start, len);
 }
 
-static void record_db_error(request *r, const PGresult *res)
+void db_record_error(request *r, const PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     problem_kind kind = problem_from_sqlstate(state, NULL);
@@ -113,7 +113,7 @@ PGresult *db_query(request *r, const char *sql, int nparams, const char *const *
         arena_defer(r->arena, clear_result, res);
         return res;
     }
-    record_db_error(r, res);
+    db_record_error(r, res);
     PQclear(res);
     return NULL;
 }

@@ -32,6 +32,9 @@ void db_rollback(request *r);
  */
 PGresult *db_query(request *r, const char *sql, int nparams, const char *const *params);
 
+/* Records the problem a failed result stands for (what db_query does on failure). */
+void db_record_error(request *r, const PGresult *res);
+
 /* The first cell of the first row, or NULL when there is no row. Borrowed from res. */
 const char *db_value(const PGresult *res, int col);
 

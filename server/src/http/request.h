@@ -44,6 +44,7 @@ typedef struct request {
     size_t response_len;
     const char *location;
     long etag_version; /* 0: no ETag */
+    bool streamed;     /* the handler wrote the whole response itself (CSV exports) */
 
     /* The failure, set by the *_fail helpers. */
     problem_kind problem;

@@ -22,15 +22,19 @@ const char *const SECURITY_HEADERS[][2] = {
     {NULL, NULL},
 };
 
+/* length < 0: chunked. */
 static void start_headers(struct mg_connection *conn, int status, const char *content_type,
-                          size_t length, const char *request_id)
+                          long length, const char *request_id)
 {
     char len[32];
-    snprintf(len, sizeof len, "%zu", length);
+    snprintf(len, sizeof len, "%ld", length);
     mg_response_header_start(conn, status);
     if (content_type)
         mg_response_header_add(conn, "Content-Type", content_type, -1);
-    mg_response_header_add(conn, "Content-Length", len, -1);
+    if (length >= 0)
+        mg_response_header_add(conn, "Content-Length", len, -1);
+    else
+        mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
     mg_response_header_add(conn, "Cache-Control", "no-store", -1);
     if (request_id)
         mg_response_header_add(conn, "X-Request-Id", request_id, -1);
@@ -55,7 +59,7 @@ int response_send(request *r, int status)
 {
     bool has_body = r->response_body && status != 204;
     start_headers(r->conn, status, has_body ? r->content_type : NULL,
-                  has_body ? r->response_len : 0, r->request_id);
+                  has_body ? (long)r->response_len : 0, r->request_id);
     if (r->etag_version > 0) {
         char etag[32];
         snprintf(etag, sizeof etag, "\"%ld\"", r->etag_version);
@@ -69,6 +73,16 @@ int response_send(request *r, int status)
     if (has_body && strcmp(r->method, "HEAD") != 0)
         mg_write(r->conn, r->response_body, r->response_len);
     return status;
+}
+
+void response_stream_begin(request *r, const char *content_type, const char *filename)
+{
+    start_headers(r->conn, 200, content_type, -1, r->request_id);
+    char disposition[160];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+    mg_response_header_add(r->conn, "Content-Disposition", disposition, -1);
+    mg_response_header_send(r->conn);
+    r->streamed = true;
 }
 
 int response_send_problem(request *r)
@@ -100,7 +114,7 @@ int response_send_problem(request *r)
 static int send_small(struct mg_connection *conn, int status, const char *type, const char *text,
                       const char *request_id)
 {
-    start_headers(conn, status, type, strlen(text), request_id);
+    start_headers(conn, status, type, (long)strlen(text), request_id);
     mg_response_header_send(conn);
     mg_write(conn, text, strlen(text));
     return status;

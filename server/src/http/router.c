@@ -291,7 +291,9 @@ int router_dispatch(struct mg_connection *conn, void *unused)
     }
     db_release(&r);
 
-    int sent = status == API_FAILED ? response_send_problem(&r) : response_send(&r, status);
+    int sent = r.streamed                ? status
+               : status == API_FAILED ? response_send_problem(&r)
+                                      : response_send(&r, status);
     struct timespec done;
     clock_gettime(CLOCK_MONOTONIC, &done);
     double ms = (double)(done.tv_sec - started.tv_sec) * 1e3 + (double)(done.tv_nsec - started.tv_nsec) / 1e6;
