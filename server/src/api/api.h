@@ -36,6 +36,14 @@ int members_delete(request *r);
 int rules_get(request *r);
 int rules_put(request *r);
 
+int activities_list(request *r);
+int activities_get(request *r);
+int activities_create(request *r);
+int activities_update(request *r);
+int activities_delete(request *r);
+
+int changes_list(request *r);
+
 int audit_list(request *r);
 
 int openapi_get(request *r);

@@ -40,6 +40,14 @@ const struct route ROUTES[] = {
     {"GET", "/api/v1/rules", rules_get, ACCESS_USER, 0},
     {"PUT", "/api/v1/rules", rules_put, ACCESS_PROVINCE, J},
 
+    {"GET", "/api/v1/activities", activities_list, ACCESS_USER, 0},
+    {"POST", "/api/v1/activities", activities_create, ACCESS_USER, J},
+    {"GET", "/api/v1/activities/{id}", activities_get, ACCESS_USER, 0},
+    {"PATCH", "/api/v1/activities/{id}", activities_update, ACCESS_USER, J},
+    {"DELETE", "/api/v1/activities/{id}", activities_delete, ACCESS_USER, 0},
+
+    {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
+
     {"GET", "/api/v1/audit", audit_list, ACCESS_USER, 0},
 
     {"GET", "/api/v1/openapi.yaml", openapi_get, ACCESS_PUBLIC, 0},

@@ -46,6 +46,8 @@ static const char SQL_UPDATE[] =
 
 static const char SQL_DELETE[] = "DELETE FROM teams WHERE id = $1::uuid";
 
+static const char SQL_IN_USE[] = "SELECT 1 FROM activities WHERE team_id = $1::uuid LIMIT 1";
+
 static const char *const KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
 static const char *const STATUSES[] = {"active", "dissolved", NULL};
 
@@ -110,7 +112,8 @@ static const struct list_spec LIST = {
 
 const struct resource TEAMS = {
     "teams", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
-    SQL_UPDATE, SQL_DELETE, "/api/v1/teams/%s", NULL, NULL,
+    SQL_UPDATE, SQL_DELETE, "/api/v1/teams/%s", SQL_IN_USE,
+    "The team has logged activities; set its status to dissolved instead of deleting it",
 };
 
 int teams_list(request *r)

@@ -197,6 +197,29 @@ static const char *check_value(const cJSON *v, const struct field *f, char *msg,
     }
     case FIELD_BOOL:
         return cJSON_IsBool(v) ? NULL : "must be true or false";
+    case FIELD_COUNTS: {
+        if (!cJSON_IsObject(v))
+            return "must be an object of counts";
+        const cJSON *item;
+        cJSON_ArrayForEach(item, v)
+        {
+            if (!in_choices(item->string, f->choices)) {
+                snprintf(msg, cap, "has an unknown count \"%.60s\"; ", item->string);
+                size_t used = strlen(msg);
+                choices_message(msg + used, cap - used, f->choices);
+                return msg;
+            }
+            if (!cJSON_IsNumber(item) || item->valuedouble != floor(item->valuedouble) ||
+                item->valuedouble < (double)f->min || item->valuedouble > (double)f->max) {
+                snprintf(msg, cap, "%.60s must be an integer from %ld to %ld", item->string, f->min, f->max);
+                return msg;
+            }
+            for (const cJSON *other = item->next; other; other = other->next)
+                if (strcmp(other->string, item->string) == 0)
+                    return "must not repeat a count";
+        }
+        return NULL;
+    }
     case FIELD_ENUM_LIST: {
         if (!cJSON_IsArray(v))
             return "must be an array";

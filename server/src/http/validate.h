@@ -21,6 +21,7 @@ typedef enum {
     FIELD_UUID,
     FIELD_ENUM,      /* a string from `choices` */
     FIELD_ENUM_LIST, /* an array of distinct strings from `choices` */
+    FIELD_COUNTS,    /* an object whose keys are from `choices`, each an integer in [min, max] */
 } field_type;
 
 enum {

@@ -1,0 +1,147 @@
+/*
+ * api/activities.c — /api/v1/activities: what teams did for citizens, with outcome counts.
+ *
+ * An activity is in scope exactly when its team is. `outcomes` holds the optional counts of
+ * DESIGN §2, each a non-negative integer; the statistics sum them.
+ */
+#include "api/api.h"
+#include "api/resource.h"
+
+static const char SQL_LIST[] =
+    "SELECT a.* FROM activities a JOIN teams t ON t.id = a.team_id"
+    "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
+    "    AND ($6::uuid IS NULL OR a.team_id = $6::uuid)"
+    "    AND ($7::text IS NULL OR a.kind = $7)"
+    "    AND ($8::date IS NULL OR a.held_on >= $8::date)"
+    "    AND ($9::date IS NULL OR a.held_on <= $9::date)"
+    "    AND ($10::text IS NULL OR strpos(search_key(a.title), search_key($10)) > 0)";
+
+static const char SQL_GET[] =
+    "SELECT activity_doc(a)::text, a.version FROM activities a JOIN teams t ON t.id = a.team_id"
+    " WHERE a.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
+
+static const char SQL_LOCK[] =
+    "SELECT a.version, t.unit_code, t.enterprise_id FROM activities a JOIN teams t ON t.id = a.team_id"
+    " WHERE a.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    " FOR UPDATE OF a";
+
+static const char SQL_INSERT[] =
+    "INSERT INTO activities (external_id, team_id, held_on, kind, title, location, people_reached,"
+    "                        outcomes, note)"
+    " SELECT x.external_id, x.team_id, x.held_on, x.kind, x.title, x.location,"
+    "        coalesce(x.people_reached, 0), coalesce(x.outcomes, '{}'), x.note"
+    "   FROM jsonb_populate_record(NULL::activities, $3::jsonb) x"
+    "   JOIN teams t ON t.id = x.team_id AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    " RETURNING id, (SELECT unit_code FROM teams WHERE id = team_id),"
+    "           (SELECT enterprise_id FROM teams WHERE id = team_id)";
+
+static const char SQL_UPDATE[] =
+    "UPDATE activities a SET external_id = x.external_id, team_id = x.team_id, held_on = x.held_on,"
+    "       kind = x.kind, title = x.title, location = x.location,"
+    "       people_reached = x.people_reached, outcomes = x.outcomes, note = x.note,"
+    "       version = a.version + 1, updated_at = now()"
+    "  FROM activities c, jsonb_populate_record(c, $3::jsonb) x, teams t"
+    " WHERE c.id = $4::uuid AND a.id = c.id AND t.id = x.team_id"
+    "   AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    " RETURNING a.id, t.unit_code, t.enterprise_id";
+
+static const char SQL_DELETE[] = "DELETE FROM activities WHERE id = $1::uuid";
+
+static const char *const KINDS[] = {"public_services", "vneid",         "cashless_payment",
+                                    "ecommerce",       "digital_skills", "cyber_safety",
+                                    "communication",   "other",          NULL};
+
+static const char *const OUTCOMES[] = {"vneid_activations", "public_service_applications",
+                                       "cashless_accounts", "ecommerce_shops",
+                                       "app_installs",      "people_trained",
+                                       NULL};
+
+static const struct field FIELDS[] = {
+    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
+    {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL},
+    {"held_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL},
+    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, KINDS, NULL},
+    {"title", FIELD_STRING, FIELD_REQUIRED, 1, 300, NULL, NULL},
+    {"location", FIELD_STRING, 0, 0, 300, NULL, NULL},
+    {"people_reached", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes", FIELD_COUNTS, 0, 0, 1000000, OUTCOMES, NULL},
+    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+};
+
+static const struct reference REFS[] = {
+    {"team_id", "SELECT 1 FROM teams WHERE id = $1::uuid"},
+};
+
+static const struct filter FILTERS[] = {
+    {"unit", FIELD_STRING, NULL}, {"team", FIELD_UUID, NULL}, {"kind", FIELD_ENUM, KINDS},
+    {"from", FIELD_DATE, NULL},   {"to", FIELD_DATE, NULL},   {"q", FIELD_STRING, NULL},
+};
+
+static const struct sort_key SORTS[] = {
+    {"held_on", "f.held_on"},
+    {"title", "f.title"},
+    {"people_reached", "f.people_reached"},
+    {"created_at", "f.created_at"},
+};
+
+static const char *const CSV_COLUMNS[] = {
+    "id", "external_id", "team_id", "held_on", "kind", "title", "location", "people_reached",
+    "outcomes.vneid_activations", "outcomes.public_service_applications",
+    "outcomes.cashless_accounts", "outcomes.ecommerce_shops", "outcomes.app_installs",
+    "outcomes.people_trained", "note", "version", "created_at", "updated_at", NULL,
+};
+
+static const struct list_spec LIST = {
+    .filtered = SQL_LIST,
+    .table = "activities",
+    .key = "id",
+    .doc_fn = "activity_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "-held_on",
+    .tiebreak = "f.id",
+};
+
+static const struct resource ACTIVITIES = {
+    "activities", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
+    SQL_UPDATE, SQL_DELETE, "/api/v1/activities/%s", NULL, NULL,
+};
+
+int activities_list(request *r)
+{
+    return list_run(r, &LIST, NULL, NULL);
+}
+
+int activities_get(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, &ACTIVITIES, r->params[0]);
+}
+
+int activities_create(request *r)
+{
+    return resource_create(r, &ACTIVITIES);
+}
+
+int activities_update(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_update(r, &ACTIVITIES, r->params[0]);
+}
+
+int activities_delete(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_delete(r, &ACTIVITIES, r->params[0]);
+}
