@@ -265,6 +265,13 @@ export async function createMember(as, teamId, fields = {}) {
   return res.json;
 }
 
+export async function createActivity(as, teamId, fields = {}) {
+  const body = { team_id: teamId, held_on: '2026-10-01', kind: 'vneid', title: uniq('Hướng dẫn VNeID'), ...fields };
+  const res = await api('POST', '/activities', { as, body });
+  expectStatus(res, 201, 'create activity');
+  return res.json;
+}
+
 /**
  * A commune code that no unit has yet (90000..99989: beyond every GSO code), for units a test
  * creates; units are never deleted, so each run needs new ones. 99998 is reserved for a code

@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { before, test } from 'node:test';
 import {
-  api, assert, CDT_SERVER, createEnterprise, createMember, createTeam, DEMO, existsSync, freeUnitCode, haveDb, login,
+  api, assert, CDT_SERVER, createActivity, createEnterprise, createMember, createTeam, DEMO, existsSync, freeUnitCode, haveDb, login,
   PASSWORD, RUN, show, sql, taxCode, uniq, whoami,
 } from './lib.mjs';
 
@@ -48,6 +48,12 @@ const ROUTES = {
   'DELETE /api/v1/members/{id}': { target: 'member', dispose: true },
   'GET /api/v1/rules': {},
   'PUT /api/v1/rules': { body: {} },
+  'GET /api/v1/activities': {},
+  'POST /api/v1/activities': { body: {} },
+  'GET /api/v1/activities/{id}': { target: 'activity' },
+  'PATCH /api/v1/activities/{id}': { target: 'activity', body: {} },
+  'DELETE /api/v1/activities/{id}': { target: 'activity', dispose: true },
+  'GET /api/v1/changes': {},
   'GET /api/v1/audit': {},
   'GET /api/v1/openapi.yaml': {},
 };
@@ -86,11 +92,12 @@ function outsideProvince() {
     ON CONFLICT (code) DO NOTHING;
     WITH e AS (INSERT INTO enterprises (name, tax_code, unit_code) VALUES (:'ename', :'tax', '26734') RETURNING id),
          t AS (INSERT INTO teams (name, kind, unit_code, hamlet) VALUES (:'tname', 'hamlet', '26734', 'Khu phố 1') RETURNING id),
-         m AS (INSERT INTO members (team_id, full_name) SELECT id, :'mname' FROM t RETURNING id)
-    SELECT (SELECT id FROM e), (SELECT id FROM t), (SELECT id FROM m);`,
+         m AS (INSERT INTO members (team_id, full_name) SELECT id, :'mname' FROM t RETURNING id),
+         a AS (INSERT INTO activities (team_id, held_on, kind, title) SELECT id, '2026-10-01', 'vneid', :'mname' FROM t RETURNING id)
+    SELECT (SELECT id FROM e), (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM a);`,
   { ename: uniq('Công ty ngoài tỉnh'), tax: taxCode(), tname: uniq('Tổ ngoài tỉnh'), mname: uniq('Người ngoài tỉnh') });
-  const [enterprise, team, member] = rows[rows.length - 1];
-  return { unit: '26734', enterprise, team, member };
+  const [enterprise, team, member, activity] = rows[rows.length - 1];
+  return { unit: '26734', enterprise, team, member, activity };
 }
 
 before(async () => {
@@ -103,13 +110,16 @@ before(async () => {
   const ePc = await createEnterprise(P, { unit_code: DEMO.commune });
   const tPc = await createTeam(P, { unit_code: DEMO.commune });
   const mPc = await createMember(P, tPc.id);
+  const aPc = await createActivity(P, tPc.id);
   // Inside Dĩ An (25942 < 724 < 74).
   const eDa = await createEnterprise(P, { unit_code: DEMO.dian });
   const tDa = await createTeam(P, { unit_code: DEMO.dian });
   const mDa = await createMember(P, tDa.id);
+  const aDa = await createActivity(P, tDa.id);
   // The demo enterprise's own team.
   const tEnt = await createTeam(P, { kind: 'enterprise', unit_code: entUnit, enterprise_id: ent });
   const mEnt = await createMember(P, tEnt.id);
+  const aEnt = await createActivity(P, tEnt.id);
   const outside = haveDb() ? outsideProvince() : null;
 
   // A unit of this run under 718, so that the province's allowed PATCH leaves demo units alone.
@@ -117,8 +127,8 @@ before(async () => {
   const unit = await api('POST', '/units', { as: P, body: { code, name: uniq('Phường Ma Trận'), level: 'commune', parent_code: DEMO.district } });
   assert.equal(unit.status, 201, show(unit));
 
-  const pc = { unit: code, enterprise: ePc.id, team: tPc.id, member: mPc.id };
-  const da = { unit: DEMO.dian, enterprise: eDa.id, team: tDa.id, member: mDa.id };
+  const pc = { unit: code, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id };
+  const da = { unit: DEMO.dian, enterprise: eDa.id, team: tDa.id, member: mDa.id, activity: aDa.id };
   fx = {
     'demo.province': { in: pc, out: outside },
     'demo.readonly': { in: pc, out: outside },
@@ -126,7 +136,10 @@ before(async () => {
     'demo.commune': { in: { ...pc, unit: DEMO.commune }, out: da },
     // An enterprise actor's scope is its enterprise; of the units it sees the one its enterprise
     // is located in (unit_visible in sql/migrations/002_documents.sql).
-    'demo.enterprise': { in: { unit: entUnit, enterprise: ent, team: tEnt.id, member: mEnt.id }, out: { unit: DEMO.dian, enterprise: ePc.id, team: tPc.id, member: mPc.id } },
+    'demo.enterprise': {
+      in: { unit: entUnit, enterprise: ent, team: tEnt.id, member: mEnt.id, activity: aEnt.id },
+      out: { unit: DEMO.dian, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id },
+    },
   };
   callers = [];
   for (const username of Object.keys(fx)) {
@@ -147,6 +160,7 @@ async function disposable(target, caller) {
     ? await createTeam(P, { kind: 'enterprise', enterprise_id: caller.ent, name: uniq('Tổ xoá được') })
     : await createTeam(P, { unit_code: DEMO.commune, name: uniq('Tổ xoá được') });
   if (target === 'team') return { id: team.id };
+  if (target === 'activity') return { id: (await createActivity(P, team.id)).id };
   return { id: (await createMember(P, team.id)).id };
 }
 
