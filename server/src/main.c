@@ -105,6 +105,8 @@ int main(int argc, char **argv)
     config.token.ttl_seconds = env_long("JWT_TTL_SECONDS", 3600, 60, 86400);
     config.token.leeway_seconds = 30;
     config.max_body_bytes = (size_t)env_long("MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30);
+    config.import_max_body_bytes =
+        (size_t)env_long("IMPORT_MAX_BODY_BYTES", 128L << 20, 1024, 1L << 31);
     config.openapi_path = env_or("OPENAPI_PATH", "docs/openapi.yaml");
     config.migrations_dir = migrations;
     server_config = &config;

@@ -34,6 +34,9 @@ typedef struct request {
 
     const char *params[MAX_PATH_PARAMS]; /* path parameters, in pattern order */
     struct cJSON *body;                  /* parsed JSON body (owned by the arena) or NULL */
+    const char *raw_body;                /* ROUTE_RAW_BODY: the bytes, NUL-terminated (arena) */
+    size_t raw_len;
+    bool raw_is_csv;                     /* text/csv, else application/json */
 
     /* If-Match: -1 when absent, 0 for "*", else the version asked for. */
     long if_match;

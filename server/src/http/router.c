@@ -145,14 +145,6 @@ static struct claims *authenticate(request *r)
     return c;
 }
 
-static bool media_type_is_json(const char *ct)
-{
-    if (!ct)
-        return false;
-    size_t n = strcspn(ct, "; ");
-    return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
-}
-
 static void delete_json(void *p)
 {
     cJSON_Delete(p);
@@ -172,35 +164,77 @@ static bool has_nul_escape(const char *text, size_t len)
     return false;
 }
 
-/* Reads and parses the JSON body; false after recording 413, 400 or 415. */
-static bool read_json_body(request *r)
+/* Reads the whole body up to max bytes into out; false after recording 413 or 400. */
+static bool read_body(request *r, size_t max, buf *out)
 {
-    if (!media_type_is_json(mg_get_header(r->conn, "Content-Type"))) {
-        request_fail(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
-        return false;
-    }
     const struct mg_request_info *ri = mg_get_request_info(r->conn);
-    size_t max = server_config->max_body_bytes;
     if (ri->content_length > (long long)max) {
         request_fail(r, PROBLEM_PAYLOAD_TOO_LARGE, "The body is larger than %zu bytes", max);
         return false;
     }
-    buf body = {0};
     char chunk[16384];
     int n;
     while ((n = mg_read(r->conn, chunk, sizeof chunk)) > 0) {
-        buf_append(&body, chunk, (size_t)n);
-        if (body.len > max) {
-            buf_free(&body);
+        buf_append(out, chunk, (size_t)n);
+        if (out->len > max) {
             request_fail(r, PROBLEM_PAYLOAD_TOO_LARGE, "The body is larger than %zu bytes", max);
             return false;
         }
     }
-    bool ok = false;
-    if (body.len == 0) {
-        request_fail(r, PROBLEM_BAD_REQUEST, "A JSON body is required");
-    } else if (!utf8_valid(body.data, body.len) || memchr(body.data, '\0', body.len)) {
+    if (out->len == 0) {
+        request_fail(r, PROBLEM_BAD_REQUEST, "A request body is required");
+        return false;
+    }
+    if (!utf8_valid(out->data, out->len) || memchr(out->data, '\0', out->len)) {
         request_fail(r, PROBLEM_BAD_REQUEST, "The body is not valid UTF-8 text");
+        return false;
+    }
+    return true;
+}
+
+static bool media_type_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void free_buf_data(void *p)
+{
+    free(p);
+}
+
+/* Keeps a text/csv or JSON body as bytes for the handler; false after recording the problem. */
+static bool read_raw_body(request *r)
+{
+    const char *ct = mg_get_header(r->conn, "Content-Type");
+    bool csv = media_type_is(ct, "text/csv");
+    if (!csv && !media_type_is(ct, "application/json")) {
+        request_fail(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, "Send the rows as text/csv or as a JSON array (application/json)");
+        return false;
+    }
+    buf body = {0};
+    if (!read_body(r, server_config->import_max_body_bytes, &body)) {
+        buf_free(&body);
+        return false;
+    }
+    arena_defer(r->arena, free_buf_data, body.data);
+    r->raw_body = body.data;
+    r->raw_len = body.len;
+    r->raw_is_csv = csv;
+    return true;
+}
+
+/* Reads and parses the JSON body; false after recording 415, 413 or 400. */
+static bool read_json_body(request *r)
+{
+    if (!media_type_is(mg_get_header(r->conn, "Content-Type"), "application/json")) {
+        request_fail(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+        return false;
+    }
+    buf body = {0};
+    bool ok = false;
+    if (!read_body(r, server_config->max_body_bytes, &body)) {
+        /* recorded */
     } else if (has_nul_escape(body.data, body.len)) {
         request_fail(r, PROBLEM_BAD_REQUEST, "Text may not contain the NUL character (\\u0000)");
     } else {
@@ -242,6 +276,8 @@ static int run_route(request *r, const struct route *route)
             return request_fail(r, PROBLEM_FORBIDDEN, "This account is read-only");
     }
     if ((route->flags & ROUTE_JSON_BODY) && !read_json_body(r))
+        return API_FAILED;
+    if ((route->flags & ROUTE_RAW_BODY) && !read_raw_body(r))
         return API_FAILED;
     r->if_match = parse_if_match(mg_get_header(r->conn, "If-Match"));
 

@@ -22,6 +22,7 @@ typedef enum {
 enum {
     ROUTE_JSON_BODY = 1 << 0, /* requires a JSON body */
     ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures) */
+    ROUTE_RAW_BODY = 1 << 2,  /* a text/csv or application/json body kept as bytes (imports) */
 };
 
 struct route {
@@ -38,6 +39,7 @@ extern const size_t ROUTE_COUNT;
 struct server_config {
     struct token_config token;
     size_t max_body_bytes;
+    size_t import_max_body_bytes; /* the limit for ROUTE_RAW_BODY routes */
     const char *openapi_path;
     const char *migrations_dir;
 };
