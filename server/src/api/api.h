@@ -44,6 +44,8 @@ int activities_delete(request *r);
 
 int changes_list(request *r);
 
+int imports_post(request *r);
+
 int audit_list(request *r);
 
 int openapi_get(request *r);

@@ -48,6 +48,8 @@ const struct route ROUTES[] = {
 
     {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
 
+    {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY},
+
     {"GET", "/api/v1/audit", audit_list, ACCESS_USER, 0},
 
     {"GET", "/api/v1/openapi.yaml", openapi_get, ACCESS_PUBLIC, 0},

@@ -105,9 +105,15 @@ void db_record_error(request *r, const PGresult *res)
 
 PGresult *db_query(request *r, const char *sql, int nparams, const char *const *params)
 {
+    return db_query_typed(r, sql, nparams, NULL, params);
+}
+
+PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
+                         const char *const *params)
+{
     if (!db_connect_or_fail(r))
         return NULL;
-    PGresult *res = PQexecParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         arena_defer(r->arena, clear_result, res);

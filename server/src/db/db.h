@@ -31,6 +31,9 @@ void db_rollback(request *r);
  * the request's arena, or NULL after recording the problem (constraint names become field errors).
  */
 PGresult *db_query(request *r, const char *sql, int nparams, const char *const *params);
+/* The same with the parameters' types given (then a statement may leave some unused). */
+PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
+                         const char *const *params);
 
 /* Records the problem a failed result stands for (what db_query does on failure). */
 void db_record_error(request *r, const PGresult *res);

@@ -1,0 +1,856 @@
+/*
+ * api/import.c — POST /api/v1/import/{units|enterprises|teams|members|activities}.
+ *
+ * The body is text/csv (header row of API field names) or a JSON array of the same objects.
+ * Each row is checked here against the resource's field table (types, enums, lengths), then the
+ * valid ones go into a temporary table with COPY, and SQL does the rest set-wise in the request's
+ * one transaction: resolves references by natural key, checks scope and duplicates, and upserts
+ * by natural key, counting inserted / updated / unchanged. By default one bad row and nothing is
+ * written (422 listing every bad row: row number as the file counts it, field, message);
+ * atomic=false saves the good rows and lists the bad; dry_run=true validates and counts only.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/resource.h"
+#include "db/db.h"
+#include "http/csv_reader.h"
+
+enum { MAX_COLUMNS = 32, ERRORS_LISTED = 1000 };
+
+static const char *const GENDERS[] = {"male", "female", "other", NULL};
+static const char *const POSITIONS[] = {"leader", "deputy", "member", NULL};
+static const char *const LEVELS[] = {"province", "district", "commune", NULL};
+static const char *const STATUSES[] = {"active", "dissolved", NULL};
+static const char *const ACTIVITY_KINDS[] = {
+    "public_services", "vneid", "cashless_payment", "ecommerce", "digital_skills",
+    "cyber_safety", "communication", "other", NULL};
+
+/* ---- units ---------------------------------------------------------------------------- */
+
+static const struct field UNIT_FIELDS[] = {
+    {"code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"level", FIELD_ENUM, FIELD_REQUIRED, 0, 0, LEVELS, NULL},
+    {"parent_code", FIELD_STRING, 0, 0, 0, NULL, check_unit_code},
+    {"valid_to", FIELD_DATE, 0, 0, 0, NULL, NULL},
+};
+
+static const char *const UNIT_CHECKS[] = {
+    "INSERT INTO import_errors SELECT row_no, 'code',"
+    " format('appears more than once in the file (first on row %s)', first)"
+    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY code) AS first FROM import_rows) d"
+    " WHERE row_no <> first",
+
+    "INSERT INTO import_errors SELECT row_no, 'code',"
+    " 'must have 2 digits for a province, 3 for a district, 5 for a commune'"
+    " FROM import_rows WHERE length(code) <> CASE level WHEN 'province' THEN 2 WHEN 'district' THEN 3 ELSE 5 END",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'parent_code',"
+    " CASE WHEN r.level = 'province' THEN 'must be empty for a province'"
+    "      ELSE 'is required below province level' END"
+    " FROM import_rows r WHERE (r.level = 'province') <> (r.parent_code IS NULL)",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'parent_code', 'no unit with this code, in the list or in the file'"
+    " FROM import_rows r WHERE r.parent_code IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.parent_code)"
+    "  AND NOT EXISTS (SELECT 1 FROM import_rows p WHERE p.code = r.parent_code)",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'level', 'cannot change: the unit exists as ' || u.level"
+    " FROM import_rows r JOIN units u ON u.code = r.code WHERE u.level <> r.level",
+
+    /* New units may be loaded anywhere (reference data, DESIGN §3); existing ones change only in scope. */
+    "INSERT INTO import_errors SELECT r.row_no, 'code', 'the unit exists outside your scope and cannot be changed'"
+    " FROM import_rows r JOIN units u ON u.code = r.code"
+    " WHERE NOT unit_visible($1, $2::uuid, u.code)"
+    "   AND (u.name, u.parent_code, u.valid_to) IS DISTINCT FROM"
+    "       (import_pick($3, 'name', r.name, u.name), import_pick($3, 'parent_code', r.parent_code, u.parent_code),"
+    "        import_pick($3, 'valid_to', r.valid_to::date, u.valid_to))",
+    NULL,
+};
+
+static const char UNIT_FINAL[] =
+    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
+    " SELECT r.row_no, r.code, r.level, u.code IS NULL AS is_new,"
+    "  import_pick($3, 'name', r.name, u.name) AS name,"
+    "  import_pick($3, 'parent_code', r.parent_code, u.parent_code) AS parent_code,"
+    "  import_pick($3, 'valid_to', r.valid_to::date, u.valid_to) AS valid_to,"
+    "  u.code IS NOT NULL AND (u.name, u.parent_code, u.valid_to) IS DISTINCT FROM"
+    "   (import_pick($3, 'name', r.name, u.name), import_pick($3, 'parent_code', r.parent_code, u.parent_code),"
+    "    import_pick($3, 'valid_to', r.valid_to::date, u.valid_to)) AS changed"
+    " FROM import_rows r LEFT JOIN units u ON u.code = r.code";
+
+static const char *const UNIT_APPLY[] = {
+    /* Parents before children: the ancestors trigger reads the parent's row. */
+    "INSERT INTO units (code, name, level, parent_code, valid_to, ancestors)"
+    " SELECT code, name, level, parent_code, valid_to, '{}' FROM import_final WHERE is_new"
+    " ORDER BY length(code), code",
+    "UPDATE units u SET name = f.name, parent_code = f.parent_code, valid_to = f.valid_to,"
+    " version = u.version + 1, updated_at = now() FROM import_final f WHERE u.code = f.code AND f.changed",
+    NULL,
+};
+
+/* ---- enterprises ---------------------------------------------------------------------- */
+
+static const struct field ENTERPRISE_FIELDS[] = {
+    {"tax_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_tax_code},
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"address", FIELD_STRING, 0, 0, 300, NULL, NULL},
+    {"contact_name", FIELD_STRING, 0, 0, 200, NULL, NULL},
+    {"contact_phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
+};
+
+static const char *const ENTERPRISE_CHECKS[] = {
+    "INSERT INTO import_errors SELECT row_no, 'tax_code',"
+    " format('appears more than once in the file (first on row %s)', first)"
+    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY tax_code) AS first FROM import_rows) d"
+    " WHERE row_no <> first",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'no unit with this code'"
+    " FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.unit_code)",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'tax_code', 'the enterprise exists outside your scope'"
+    " FROM import_rows r JOIN enterprises e ON e.tax_code = r.tax_code"
+    " WHERE NOT in_scope($1, $2::uuid, e.unit_code, e.id)",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'is outside your scope'"
+    " FROM import_rows r LEFT JOIN enterprises e ON e.tax_code = r.tax_code"
+    " WHERE EXISTS (SELECT 1 FROM units u WHERE u.code = r.unit_code)"
+    "   AND NOT in_scope($1, $2::uuid, r.unit_code, e.id)",
+    NULL,
+};
+
+static const char ENTERPRISE_FINAL[] =
+    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
+    " SELECT r.row_no, e.id, r.tax_code, e.id IS NULL AS is_new,"
+    "  import_pick($3, 'name', r.name, e.name) AS name,"
+    "  import_pick($3, 'unit_code', r.unit_code, e.unit_code) AS unit_code,"
+    "  import_pick($3, 'address', r.address, e.address) AS address,"
+    "  import_pick($3, 'contact_name', r.contact_name, e.contact_name) AS contact_name,"
+    "  import_pick($3, 'contact_phone', r.contact_phone, e.contact_phone) AS contact_phone,"
+    "  false AS changed"
+    " FROM import_rows r LEFT JOIN enterprises e ON e.tax_code = r.tax_code";
+
+static const char *const ENTERPRISE_APPLY[] = {
+    "INSERT INTO enterprises (name, tax_code, unit_code, address, contact_name, contact_phone)"
+    " SELECT name, tax_code, unit_code, address, contact_name, contact_phone FROM import_final WHERE is_new",
+    "UPDATE enterprises e SET name = f.name, unit_code = f.unit_code, address = f.address,"
+    " contact_name = f.contact_name, contact_phone = f.contact_phone, version = e.version + 1, updated_at = now()"
+    " FROM import_final f WHERE e.id = f.id AND f.changed",
+    NULL,
+};
+
+static const char ENTERPRISE_CHANGED[] =
+    "UPDATE import_final f SET changed = (e.name, e.unit_code, e.address, e.contact_name, e.contact_phone)"
+    " IS DISTINCT FROM (f.name, f.unit_code, f.address, f.contact_name, f.contact_phone)"
+    " FROM enterprises e WHERE e.id = f.id";
+
+/* ---- teams ---------------------------------------------------------------------------- */
+
+static const struct field TEAM_FIELDS[] = {
+    {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, TEAM_KINDS, NULL},
+    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"hamlet", FIELD_STRING, 0, 0, 200, NULL, NULL},
+    {"enterprise_tax_code", FIELD_STRING, 0, 0, 0, NULL, check_tax_code},
+    {"decision_no", FIELD_STRING, 0, 0, 100, NULL, NULL},
+    {"established_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"status", FIELD_ENUM, 0, 0, 0, STATUSES, NULL},
+    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
+};
+
+static const char *const TEAM_CHECKS[] = {
+    "INSERT INTO import_errors SELECT row_no, 'external_id',"
+    " format('appears more than once in the file (first on row %s)', first)"
+    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_id) AS first FROM import_rows) d"
+    " WHERE row_no <> first",
+
+    "UPDATE import_rows r SET enterprise_id = e.id FROM enterprises e WHERE e.tax_code = r.enterprise_tax_code",
+
+    "INSERT INTO import_errors SELECT row_no, 'enterprise_tax_code', 'no enterprise with this tax code'"
+    " FROM import_rows WHERE enterprise_tax_code IS NOT NULL AND enterprise_id IS NULL",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'unit_code',"
+    " CASE WHEN u.code IS NULL THEN 'no unit with this code' ELSE 'must be a commune' END"
+    " FROM import_rows r LEFT JOIN units u ON u.code = r.unit_code"
+    " WHERE u.code IS NULL OR u.level <> 'commune'",
+
+    "INSERT INTO import_errors SELECT row_no, 'hamlet', 'is required for hamlet teams'"
+    " FROM import_rows WHERE kind = 'hamlet' AND coalesce(hamlet, '') = ''",
+
+    "INSERT INTO import_errors SELECT row_no, 'enterprise_tax_code',"
+    " 'is required for enterprise and organization teams'"
+    " FROM import_rows WHERE kind IN ('enterprise', 'organization') AND enterprise_tax_code IS NULL",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'external_id', 'the team exists outside your scope'"
+    " FROM import_rows r JOIN teams t ON t.external_id = r.external_id"
+    " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'is outside your scope'"
+    " FROM import_rows r JOIN units u ON u.code = r.unit_code AND u.level = 'commune'"
+    " WHERE NOT in_scope($1, $2::uuid, r.unit_code, r.enterprise_id)",
+    NULL,
+};
+
+static const char TEAM_FINAL[] =
+    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
+    " SELECT r.row_no, t.id, r.external_id, t.id IS NULL AS is_new,"
+    "  import_pick($3, 'name', r.name, t.name) AS name,"
+    "  import_pick($3, 'kind', r.kind, t.kind) AS kind,"
+    "  import_pick($3, 'unit_code', r.unit_code, t.unit_code) AS unit_code,"
+    "  import_pick($3, 'hamlet', r.hamlet, t.hamlet) AS hamlet,"
+    "  import_pick($3, 'enterprise_tax_code', r.enterprise_id, t.enterprise_id) AS enterprise_id,"
+    "  import_pick($3, 'decision_no', r.decision_no, t.decision_no) AS decision_no,"
+    "  import_pick($3, 'established_on', r.established_on::date, t.established_on) AS established_on,"
+    "  coalesce(import_pick($3, 'status', r.status, t.status), 'active') AS status,"
+    "  import_pick($3, 'note', r.note, t.note) AS note,"
+    "  false AS changed"
+    " FROM import_rows r LEFT JOIN teams t ON t.external_id = r.external_id";
+
+static const char TEAM_CHANGED[] =
+    "UPDATE import_final f SET changed = (t.name, t.kind, t.unit_code, t.hamlet, t.enterprise_id,"
+    "  t.decision_no, t.established_on, t.status, t.note) IS DISTINCT FROM (f.name, f.kind, f.unit_code,"
+    "  f.hamlet, f.enterprise_id, f.decision_no, f.established_on, f.status, f.note)"
+    " FROM teams t WHERE t.id = f.id";
+
+static const char *const TEAM_APPLY[] = {
+    "INSERT INTO teams (external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no,"
+    "                   established_on, status, note)"
+    " SELECT external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no, established_on,"
+    "        status, note FROM import_final WHERE is_new",
+    "UPDATE teams t SET name = f.name, kind = f.kind, unit_code = f.unit_code, hamlet = f.hamlet,"
+    " enterprise_id = f.enterprise_id, decision_no = f.decision_no, established_on = f.established_on,"
+    " status = f.status, note = f.note, version = t.version + 1, updated_at = now()"
+    " FROM import_final f WHERE t.id = f.id AND f.changed",
+    NULL,
+};
+
+/* ---- members and activities: rows of a team named by its external_id ------------------ */
+
+static const char RESOLVE_TEAM[] =
+    "UPDATE import_rows r SET team_id = t.id FROM teams t WHERE t.external_id = r.team_external_id";
+
+static const char TEAM_MISSING[] =
+    "INSERT INTO import_errors SELECT row_no, 'team_external_id', 'no team with this external_id'"
+    " FROM import_rows WHERE team_id IS NULL";
+
+static const char TEAM_OUT_OF_SCOPE[] =
+    "INSERT INTO import_errors SELECT r.row_no, 'team_external_id', 'the team is outside your scope'"
+    " FROM import_rows r JOIN teams t ON t.id = r.team_id"
+    " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
+
+static const struct field MEMBER_FIELDS[] = {
+    {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"team_external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"full_name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
+    {"gender", FIELD_ENUM, 0, 0, 0, GENDERS, NULL},
+    {"birth_year", FIELD_INT, 0, 1900, FIELD_MAX_THIS_YEAR, NULL, NULL},
+    {"phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
+    {"email", FIELD_STRING, 0, 0, 254, NULL, check_email},
+    {"position", FIELD_ENUM, 0, 0, 0, POSITIONS, NULL},
+    {"affiliation", FIELD_ENUM, 0, 0, 0, AFFILIATIONS, NULL},
+    {"it_skilled", FIELD_BOOL, 0, 0, 0, NULL, NULL},
+    {"trained_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"joined_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"left_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
+};
+
+static const char *const MEMBER_CHECKS[] = {
+    "INSERT INTO import_errors SELECT row_no, 'external_id',"
+    " format('appears more than once in the file (first on row %s)', first)"
+    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_id) AS first FROM import_rows) d"
+    " WHERE row_no <> first",
+    RESOLVE_TEAM,
+    TEAM_MISSING,
+    TEAM_OUT_OF_SCOPE,
+    "INSERT INTO import_errors SELECT r.row_no, 'external_id', 'the member exists outside your scope'"
+    " FROM import_rows r JOIN members m ON m.external_id = r.external_id JOIN teams t ON t.id = m.team_id"
+    " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)",
+    NULL,
+};
+
+static const char MEMBER_FINAL[] =
+    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
+    " SELECT r.row_no, m.id, r.external_id, m.id IS NULL AS is_new, r.team_id,"
+    "  import_pick($3, 'full_name', r.full_name, m.full_name) AS full_name,"
+    "  import_pick($3, 'gender', r.gender, m.gender) AS gender,"
+    "  import_pick($3, 'birth_year', r.birth_year::int, m.birth_year) AS birth_year,"
+    "  import_pick($3, 'phone', r.phone, m.phone) AS phone,"
+    "  import_pick($3, 'email', r.email, m.email) AS email,"
+    "  coalesce(import_pick($3, 'position', r.position, m.position), 'member') AS position,"
+    "  import_pick($3, 'affiliation', r.affiliation, m.affiliation) AS affiliation,"
+    "  coalesce(import_pick($3, 'it_skilled', r.it_skilled::boolean, m.it_skilled), false) AS it_skilled,"
+    "  import_pick($3, 'trained_on', r.trained_on::date, m.trained_on) AS trained_on,"
+    "  import_pick($3, 'joined_on', r.joined_on::date, m.joined_on) AS joined_on,"
+    "  import_pick($3, 'left_on', r.left_on::date, m.left_on) AS left_on,"
+    "  false AS changed"
+    " FROM import_rows r LEFT JOIN members m ON m.external_id = r.external_id";
+
+static const char MEMBER_CHANGED[] =
+    "UPDATE import_final f SET changed = (m.team_id, m.full_name, m.gender, m.birth_year, m.phone,"
+    "  m.email, m.position, m.affiliation, m.it_skilled, m.trained_on, m.joined_on, m.left_on)"
+    " IS DISTINCT FROM (f.team_id, f.full_name, f.gender, f.birth_year, f.phone, f.email, f.position,"
+    "  f.affiliation, f.it_skilled, f.trained_on, f.joined_on, f.left_on)"
+    " FROM members m WHERE m.id = f.id";
+
+static const char *const MEMBER_APPLY[] = {
+    "INSERT INTO members (external_id, team_id, full_name, gender, birth_year, phone, email, position,"
+    "                     affiliation, it_skilled, trained_on, joined_on, left_on)"
+    " SELECT external_id, team_id, full_name, gender, birth_year, phone, email, position, affiliation,"
+    "        it_skilled, trained_on, joined_on, left_on FROM import_final WHERE is_new",
+    "UPDATE members m SET team_id = f.team_id, full_name = f.full_name, gender = f.gender,"
+    " birth_year = f.birth_year, phone = f.phone, email = f.email, position = f.position,"
+    " affiliation = f.affiliation, it_skilled = f.it_skilled, trained_on = f.trained_on,"
+    " joined_on = f.joined_on, left_on = f.left_on, version = m.version + 1, updated_at = now()"
+    " FROM import_final f WHERE m.id = f.id AND f.changed",
+    NULL,
+};
+
+static const struct field ACTIVITY_FIELDS[] = {
+    {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"team_external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"held_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL},
+    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, ACTIVITY_KINDS, NULL},
+    {"title", FIELD_STRING, FIELD_REQUIRED, 1, 300, NULL, NULL},
+    {"location", FIELD_STRING, 0, 0, 300, NULL, NULL},
+    {"people_reached", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes.vneid_activations", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes.public_service_applications", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes.cashless_accounts", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes.ecommerce_shops", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes.app_installs", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"outcomes.people_trained", FIELD_INT, 0, 0, 1000000, NULL, NULL},
+    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
+};
+
+static const char *const ACTIVITY_CHECKS[] = {
+    "INSERT INTO import_errors SELECT row_no, 'external_id',"
+    " format('appears more than once in the file (first on row %s)', first)"
+    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_id) AS first FROM import_rows) d"
+    " WHERE row_no <> first",
+    RESOLVE_TEAM,
+    TEAM_MISSING,
+    TEAM_OUT_OF_SCOPE,
+    "INSERT INTO import_errors SELECT r.row_no, 'external_id', 'the activity exists outside your scope'"
+    " FROM import_rows r JOIN activities a ON a.external_id = r.external_id JOIN teams t ON t.id = a.team_id"
+    " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)",
+    NULL,
+};
+
+/* Outcome columns travel as outcomes_<name>; the object keeps only the counts given. */
+static const char ACTIVITY_FINAL[] =
+    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
+    " SELECT r.row_no, a.id, r.external_id, a.id IS NULL AS is_new, r.team_id,"
+    "  import_pick($3, 'held_on', r.held_on::date, a.held_on) AS held_on,"
+    "  import_pick($3, 'kind', r.kind, a.kind) AS kind,"
+    "  import_pick($3, 'title', r.title, a.title) AS title,"
+    "  import_pick($3, 'location', r.location, a.location) AS location,"
+    "  coalesce(import_pick($3, 'people_reached', r.people_reached::int, a.people_reached), 0) AS people_reached,"
+    "  CASE WHEN $3 && ARRAY['outcomes.vneid_activations', 'outcomes.public_service_applications',"
+    "                        'outcomes.cashless_accounts', 'outcomes.ecommerce_shops',"
+    "                        'outcomes.app_installs', 'outcomes.people_trained']"
+    "       THEN jsonb_strip_nulls(jsonb_build_object("
+    "         'vneid_activations', r.outcomes_vneid_activations::int,"
+    "         'public_service_applications', r.outcomes_public_service_applications::int,"
+    "         'cashless_accounts', r.outcomes_cashless_accounts::int,"
+    "         'ecommerce_shops', r.outcomes_ecommerce_shops::int,"
+    "         'app_installs', r.outcomes_app_installs::int,"
+    "         'people_trained', r.outcomes_people_trained::int))"
+    "       ELSE coalesce(a.outcomes, '{}') END AS outcomes,"
+    "  import_pick($3, 'note', r.note, a.note) AS note,"
+    "  false AS changed"
+    " FROM import_rows r LEFT JOIN activities a ON a.external_id = r.external_id";
+
+static const char ACTIVITY_CHANGED[] =
+    "UPDATE import_final f SET changed = (a.team_id, a.held_on, a.kind, a.title, a.location,"
+    "  a.people_reached, a.outcomes, a.note) IS DISTINCT FROM (f.team_id, f.held_on, f.kind, f.title,"
+    "  f.location, f.people_reached, f.outcomes, f.note)"
+    " FROM activities a WHERE a.id = f.id";
+
+static const char *const ACTIVITY_APPLY[] = {
+    "INSERT INTO activities (external_id, team_id, held_on, kind, title, location, people_reached,"
+    "                        outcomes, note)"
+    " SELECT external_id, team_id, held_on, kind, title, location, people_reached, outcomes, note"
+    " FROM import_final WHERE is_new",
+    "UPDATE activities a SET team_id = f.team_id, held_on = f.held_on, kind = f.kind, title = f.title,"
+    " location = f.location, people_reached = f.people_reached, outcomes = f.outcomes, note = f.note,"
+    " version = a.version + 1, updated_at = now()"
+    " FROM import_final f WHERE a.id = f.id AND f.changed",
+    NULL,
+};
+
+/* ---- the machinery -------------------------------------------------------------------- */
+
+struct import_spec {
+    const char *resource;
+    bool province_only;
+    const struct field *fields;
+    size_t nfields;
+    const char *resolved_columns; /* extra temp columns filled by the checks, e.g. ", team_id uuid" */
+    const char *const *checks;    /* each: $1, $2 actor, $3 present columns; may add import_errors */
+    const char *final;            /* CREATE TEMP TABLE import_final: the values each row leaves */
+    const char *changed;          /* sets import_final.changed for existing rows (NULL: in final) */
+    const char *const *apply;     /* the writes */
+};
+
+static const struct import_spec SPECS[] = {
+    {"units", true, UNIT_FIELDS, COUNT_OF(UNIT_FIELDS), "", UNIT_CHECKS, UNIT_FINAL, NULL, UNIT_APPLY},
+    {"enterprises", false, ENTERPRISE_FIELDS, COUNT_OF(ENTERPRISE_FIELDS), "", ENTERPRISE_CHECKS,
+     ENTERPRISE_FINAL, ENTERPRISE_CHANGED, ENTERPRISE_APPLY},
+    {"teams", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise_id uuid", TEAM_CHECKS,
+     TEAM_FINAL, TEAM_CHANGED, TEAM_APPLY},
+    {"members", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team_id uuid", MEMBER_CHECKS,
+     MEMBER_FINAL, MEMBER_CHANGED, MEMBER_APPLY},
+    {"activities", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team_id uuid",
+     ACTIVITY_CHECKS, ACTIVITY_FINAL, ACTIVITY_CHANGED, ACTIVITY_APPLY},
+};
+
+/* Columns an export carries that an import accepts and ignores, so an export can go back in. */
+static const char *const IGNORED_COLUMNS[] = {
+    "id", "version", "created_at", "updated_at", "member_count", "leader.id", "leader.full_name",
+    "compliance.ok", "compliance.problems", "team_id", "enterprise_id", NULL,
+};
+
+static const char SQL_ERRORS[] =
+    "SELECT row_no, field, message FROM import_errors ORDER BY row_no, field LIMIT 1000";
+static const char SQL_ERROR_ROWS[] = "SELECT count(DISTINCT row_no), count(*) FROM import_errors";
+static const char SQL_DROP_BAD[] =
+    "DELETE FROM import_rows WHERE row_no IN (SELECT row_no FROM import_errors)";
+static const char SQL_COUNTS[] =
+    "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE changed),"
+    "       count(*) FILTER (WHERE NOT is_new AND NOT changed) FROM import_final";
+
+static void delete_json(void *p)
+{
+    cJSON_Delete(p);
+}
+
+/* The import being run: its rows' errors found in C, and what goes to COPY. */
+struct run {
+    request *r;
+    const struct import_spec *spec;
+    long rows;           /* data rows read */
+    long error_count;    /* errors found here (the database adds its own) */
+    cJSON *errors;       /* the first ERRORS_LISTED of all errors, as {row, field, message} */
+    buf copy;            /* COPY text-format lines */
+    bool present[MAX_COLUMNS];
+    long current_row;
+};
+
+static void add_error(struct run *run, long row, const char *field, const char *message)
+{
+    run->error_count++;
+    if (cJSON_GetArraySize(run->errors) >= ERRORS_LISTED)
+        return;
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "row", (double)row);
+    cJSON_AddStringToObject(e, "field", field);
+    cJSON_AddStringToObject(e, "message", message);
+    cJSON_AddItemToArray(run->errors, e);
+}
+
+static void row_error_sink(void *ctx, const char *field, const char *message)
+{
+    struct run *run = ctx;
+    add_error(run, run->current_row, field, message);
+}
+
+static int field_index(const struct import_spec *spec, const char *name)
+{
+    for (size_t i = 0; i < spec->nfields; i++)
+        if (strcmp(spec->fields[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool ignored_column(const char *name)
+{
+    for (const char *const *c = IGNORED_COLUMNS; *c; c++)
+        if (strcmp(*c, name) == 0)
+            return true;
+    return false;
+}
+
+/* Appends text escaped for COPY's text format. */
+static void copy_escape(buf *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '\\': buf_append(out, "\\\\", 2); break;
+        case '\t': buf_append(out, "\\t", 2); break;
+        case '\n': buf_append(out, "\\n", 2); break;
+        case '\r': buf_append(out, "\\r", 2); break;
+        default: buf_append(out, s, 1);
+        }
+    }
+}
+
+/* Checks one row (an object of the spec's fields) and, when valid, queues it for COPY. */
+static void take_row(struct run *run, long row_no, const cJSON *row)
+{
+    run->rows++;
+    run->current_row = row_no;
+    if (validate_object(row, run->spec->fields, run->spec->nfields, VALIDATE_CREATE, "",
+                        row_error_sink, run) > 0)
+        return;
+    buf_printf(&run->copy, "%ld", row_no);
+    for (size_t i = 0; i < run->spec->nfields; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, run->spec->fields[i].name);
+        buf_append(&run->copy, "\t", 1);
+        if (!v || cJSON_IsNull(v)) {
+            buf_append(&run->copy, "\\N", 2);
+        } else if (cJSON_IsString(v)) {
+            copy_escape(&run->copy, v->valuestring);
+        } else if (cJSON_IsBool(v)) {
+            buf_puts(&run->copy, cJSON_IsTrue(v) ? "true" : "false");
+        } else {
+            buf_printf(&run->copy, "%.0f", v->valuedouble);
+        }
+    }
+    buf_append(&run->copy, "\n", 1);
+}
+
+/* A CSV cell as the JSON value its field expects; NULL for an empty cell. */
+static cJSON *cell_value(const struct field *f, const char *text)
+{
+    if (!*text)
+        return NULL;
+    if (f->type == FIELD_INT) {
+        char *end;
+        double v = strtod(text, &end);
+        return *end ? cJSON_CreateString(text) : cJSON_CreateNumber(v); /* a string fails the type check */
+    }
+    if (f->type == FIELD_BOOL) {
+        if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "TRUE"))
+            return cJSON_CreateTrue();
+        if (!strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "FALSE"))
+            return cJSON_CreateFalse();
+    }
+    return cJSON_CreateString(text);
+}
+
+static bool read_csv(struct run *run)
+{
+    csv_reader reader;
+    csv_reader_init(&reader, run->r->raw_body, run->r->raw_len);
+    buf cells = {0};
+    size_t offsets[MAX_COLUMNS], count;
+    int column_field[MAX_COLUMNS];
+    size_t ncolumns = 0;
+    bool ok = true;
+
+    csv_result res = csv_read_record(&reader, &cells, offsets, MAX_COLUMNS, &count);
+    if (res != CSV_ROW) {
+        add_error(run, 1, "", res == CSV_END ? "the file is empty: a header row is required"
+                                             : "the header row has an unclosed quote");
+        buf_free(&cells);
+        return false;
+    }
+    if (count > MAX_COLUMNS) {
+        add_error(run, 1, "", "the header row has too many columns");
+        buf_free(&cells);
+        return false;
+    }
+    ncolumns = count;
+    for (size_t i = 0; i < ncolumns; i++) {
+        const char *name = cells.data + offsets[i];
+        column_field[i] = field_index(run->spec, name);
+        if (column_field[i] >= 0) {
+            if (run->present[column_field[i]]) {
+                add_error(run, 1, name, "the column appears twice in the header");
+                ok = false;
+            }
+            run->present[column_field[i]] = true;
+        } else if (!ignored_column(name)) {
+            add_error(run, 1, name, "is not a column of this import; see the CSV template");
+            ok = false;
+        }
+    }
+    for (size_t i = 0; i < run->spec->nfields; i++)
+        if ((run->spec->fields[i].flags & FIELD_REQUIRED) && !run->present[i]) {
+            add_error(run, 1, run->spec->fields[i].name, "the required column is missing from the header");
+            ok = false;
+        }
+    if (!ok) {
+        buf_free(&cells);
+        return false;
+    }
+    while ((res = csv_read_record(&reader, &cells, offsets, MAX_COLUMNS, &count)) == CSV_ROW) {
+        if (count != ncolumns) {
+            run->rows++;
+            add_error(run, reader.record, "",
+                      count > ncolumns ? "the row has more cells than the header" : "the row has fewer cells than the header");
+            continue;
+        }
+        cJSON *row = cJSON_CreateObject();
+        for (size_t i = 0; i < ncolumns; i++) {
+            if (column_field[i] < 0)
+                continue;
+            const struct field *f = &run->spec->fields[column_field[i]];
+            cJSON *v = cell_value(f, cells.data + offsets[i]);
+            if (v)
+                cJSON_AddItemToObject(row, f->name, v);
+        }
+        take_row(run, reader.record, row);
+        cJSON_Delete(row);
+    }
+    if (res == CSV_BAD_QUOTE) {
+        add_error(run, reader.record, "", "unclosed quote: the rest of the file cannot be read");
+        ok = false;
+    }
+    buf_free(&cells);
+    return ok;
+}
+
+/* JSON rows: nested objects (outcomes) flatten to dotted names; export-only keys are dropped. */
+static bool read_json(struct run *run)
+{
+    cJSON *rows = cJSON_ParseWithLength(run->r->raw_body, run->r->raw_len);
+    if (!cJSON_IsArray(rows)) {
+        cJSON_Delete(rows);
+        add_error(run, 0, "", "the body must be a JSON array of objects");
+        return false;
+    }
+    long row_no = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, rows)
+    {
+        row_no++;
+        if (!cJSON_IsObject(item)) {
+            run->rows++;
+            add_error(run, row_no, "", "must be a JSON object");
+            continue;
+        }
+        cJSON *row = cJSON_CreateObject();
+        const cJSON *member;
+        cJSON_ArrayForEach(member, item)
+        {
+            if (cJSON_IsObject(member) && field_index(run->spec, member->string) < 0) {
+                const cJSON *inner;
+                cJSON_ArrayForEach(inner, member)
+                {
+                    char name[128];
+                    snprintf(name, sizeof name, "%s.%s", member->string, inner->string);
+                    cJSON_AddItemToObject(row, name, cJSON_Duplicate(inner, 1));
+                }
+            } else if (!ignored_column(member->string)) {
+                cJSON_AddItemToObject(row, member->string, cJSON_Duplicate(member, 1));
+            }
+        }
+        for (size_t i = 0; i < run->spec->nfields; i++)
+            if (cJSON_GetObjectItemCaseSensitive(row, run->spec->fields[i].name))
+                run->present[i] = true;
+        take_row(run, row_no, row);
+        cJSON_Delete(row);
+    }
+    cJSON_Delete(rows);
+    return true;
+}
+
+/* COPY the checked rows into the temporary table. */
+static bool copy_rows(struct run *run)
+{
+    request *r = run->r;
+    buf ddl = {0};
+    buf_puts(&ddl, "CREATE TEMP TABLE import_rows (row_no int PRIMARY KEY");
+    buf cols = {0};
+    buf_puts(&cols, "COPY import_rows (row_no");
+    for (size_t i = 0; i < run->spec->nfields; i++) {
+        char column[96];
+        snprintf(column, sizeof column, "%s", run->spec->fields[i].name);
+        for (char *c = column; *c; c++)
+            if (*c == '.')
+                *c = '_';
+        buf_printf(&ddl, ", %s text", column);
+        buf_printf(&cols, ", %s", column);
+    }
+    buf_printf(&ddl, "%s) ON COMMIT DROP", run->spec->resolved_columns);
+    buf_puts(&cols, ") FROM STDIN");
+    bool ok = db_query(r, ddl.data, 0, NULL) &&
+              db_query(r, "CREATE TEMP TABLE import_errors (row_no int, field text, message text)"
+                          " ON COMMIT DROP", 0, NULL);
+    if (ok) {
+        PGresult *res = PQexec(r->db, cols.data);
+        ok = PQresultStatus(res) == PGRES_COPY_IN;
+        PQclear(res);
+        for (size_t at = 0; ok && at < run->copy.len; at += 1 << 16) {
+            size_t n = run->copy.len - at < (1 << 16) ? run->copy.len - at : (1 << 16);
+            ok = PQputCopyData(r->db, run->copy.data + at, (int)n) == 1;
+        }
+        ok = PQputCopyEnd(r->db, ok ? NULL : "import aborted") == 1 && ok;
+        while ((res = PQgetResult(r->db))) {
+            if (PQresultStatus(res) != PGRES_COMMAND_OK && ok) {
+                db_record_error(r, res);
+                ok = false;
+            }
+            PQclear(res);
+        }
+        if (!ok && !r->problem)
+            request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
+    }
+    buf_free(&ddl);
+    buf_free(&cols);
+    return ok;
+}
+
+/* $1 the caller's unit, $2 its enterprise, $3 the columns the file carries; typed, so that a
+ * statement may leave some of them unused. */
+static const Oid PARAM_TYPES[3] = {25 /* text */, 2950 /* uuid */, 1009 /* text[] */};
+
+static PGresult *run_one(request *r, const char *sql, const char *const *params)
+{
+    return db_query_typed(r, sql, 3, PARAM_TYPES, params);
+}
+
+/* Runs a NULL-terminated list of statements with the actor and the present columns. */
+static bool run_all(request *r, const char *const *sql, const char *const *params)
+{
+    for (; sql && *sql; sql++)
+        if (!run_one(r, *sql, params))
+            return false;
+    return true;
+}
+
+static const struct import_spec *spec_named(const char *name)
+{
+    for (size_t i = 0; i < COUNT_OF(SPECS); i++)
+        if (name && strcmp(SPECS[i].resource, name) == 0)
+            return &SPECS[i];
+    return NULL;
+}
+
+/* A true/false query flag; a bad value is recorded as a field error. */
+static bool query_flag(request *r, const char *name, bool fallback)
+{
+    const char *v = query_get(r, name);
+    if (!v)
+        return fallback;
+    if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+        request_field_error(r, name, "must be true or false");
+    return strcmp(v, "true") == 0;
+}
+
+static int by_row(const void *a, const void *b)
+{
+    double ra = cJSON_GetObjectItemCaseSensitive(*(cJSON *const *)a, "row")->valuedouble;
+    double rb = cJSON_GetObjectItemCaseSensitive(*(cJSON *const *)b, "row")->valuedouble;
+    return (ra > rb) - (ra < rb);
+}
+
+/* Puts the errors in file order, whichever check found them (stable for one row's fields). */
+static void sort_errors(cJSON *errors)
+{
+    int n = cJSON_GetArraySize(errors);
+    cJSON **items = xcalloc((size_t)n, sizeof *items);
+    for (int i = 0; i < n; i++)
+        items[i] = cJSON_DetachItemFromArray(errors, 0);
+    qsort(items, (size_t)n, sizeof *items, by_row);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(errors, items[i]);
+    free(items);
+}
+
+/* Answers 422 with every bad row (the first 1000 listed). */
+static int rows_rejected(struct run *run, long total)
+{
+    request *r = run->r;
+    sort_errors(run->errors);
+    r->problem_errors = run->errors;
+    arena_defer(r->arena, delete_json, run->errors);
+    run->errors = NULL;
+    return request_fail(r, PROBLEM_VALIDATION,
+                        "%ld error(s) in the file; nothing was written%s", total,
+                        total > ERRORS_LISTED ? " (the first 1000 are listed)" : "");
+}
+
+int imports_post(request *r)
+{
+    const struct import_spec *spec = spec_named(r->params[0]);
+    if (!spec)
+        return request_fail(r, PROBLEM_NOT_FOUND, "Imports exist for units, enterprises, teams, members and activities");
+    if (spec->province_only && r->claims->role != ROLE_PROVINCE)
+        return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may import units");
+    bool atomic = query_flag(r, "atomic", true);
+    bool dry_run = query_flag(r, "dry_run", false);
+    if (!request_fields_ok_or_fail(r))
+        return API_FAILED;
+
+    struct run run = {.r = r, .spec = spec, .errors = cJSON_CreateArray()};
+    int status = API_FAILED;
+    bool readable = r->raw_is_csv ? read_csv(&run) : read_json(&run);
+    if (!readable) {
+        status = rows_rejected(&run, run.error_count);
+        goto out;
+    }
+    if (run.rows == 0) {
+        status = request_fail(r, PROBLEM_VALIDATION, "The file has no rows to import");
+        goto out;
+    }
+
+    buf present = {0};
+    buf_puts(&present, "{");
+    for (size_t i = 0, n = 0; i < spec->nfields; i++)
+        if (run.present[i])
+            buf_printf(&present, "%s\"%s\"", n++ ? "," : "", spec->fields[i].name);
+    buf_puts(&present, "}");
+    const char *params[3];
+    actor_params(r, params);
+    params[2] = arena_strdup(r->arena, present.data);
+    buf_free(&present);
+
+    if (!copy_rows(&run) || !run_all(r, spec->checks, params))
+        goto out;
+    PGresult *counted = db_query(r, SQL_ERROR_ROWS, 0, NULL);
+    PGresult *listed = counted ? db_query(r, SQL_ERRORS, 0, NULL) : NULL;
+    if (!listed)
+        goto out;
+    for (int i = 0; i < PQntuples(listed); i++)
+        add_error(&run, atol(PQgetvalue(listed, i, 0)), PQgetvalue(listed, i, 1), PQgetvalue(listed, i, 2));
+    long total_errors = run.error_count + atol(PQgetvalue(counted, 0, 1)) - PQntuples(listed);
+    if (total_errors > 0 && atomic) {
+        status = rows_rejected(&run, total_errors);
+        goto out;
+    }
+    if (!db_query(r, SQL_DROP_BAD, 0, NULL) || !run_one(r, spec->final, params) ||
+        (spec->changed && !db_query(r, spec->changed, 0, NULL)))
+        goto out;
+    PGresult *counts = db_query(r, SQL_COUNTS, 0, NULL);
+    if (!counts || (!dry_run && !run_all(r, spec->apply, params)))
+        goto out;
+
+    cJSON *result = cJSON_CreateObject();
+    arena_defer(r->arena, delete_json, result);
+    cJSON_AddNumberToObject(result, "rows", (double)run.rows);
+    cJSON_AddNumberToObject(result, "inserted", atof(PQgetvalue(counts, 0, 0)));
+    cJSON_AddNumberToObject(result, "updated", atof(PQgetvalue(counts, 0, 1)));
+    cJSON_AddNumberToObject(result, "unchanged", atof(PQgetvalue(counts, 0, 2)));
+    cJSON_AddNumberToObject(result, "rejected", (double)(run.rows - atol(PQgetvalue(counts, 0, 0)) -
+                                                        atol(PQgetvalue(counts, 0, 1)) -
+                                                        atol(PQgetvalue(counts, 0, 2))));
+    cJSON_AddBoolToObject(result, "dry_run", dry_run);
+    cJSON_AddNumberToObject(result, "error_count", (double)total_errors);
+    sort_errors(run.errors);
+    cJSON_AddItemToObject(result, "errors", run.errors);
+    run.errors = NULL;
+    char *text = cJSON_PrintUnformatted(result);
+    const char *body = arena_strdup(r->arena, text);
+    cJSON_free(text);
+    if (!dry_run) {
+        char summary[160];
+        snprintf(summary, sizeof summary, "{\"rows\":%ld,\"inserted\":%s,\"updated\":%s,\"unchanged\":%s}",
+                 run.rows, PQgetvalue(counts, 0, 0), PQgetvalue(counts, 0, 1), PQgetvalue(counts, 0, 2));
+        if (!audit_record(r, "import", spec->resource, NULL, r->claims->unit[0] ? r->claims->unit : NULL,
+                          r->claims->enterprise[0] ? r->claims->enterprise : NULL, summary))
+            goto out;
+    }
+    status = respond_json(r, 200, body, 0);
+out:
+    cJSON_Delete(run.errors);
+    buf_free(&run.copy);
+    return status;
+}
