@@ -54,6 +54,10 @@ const ROUTES = {
   'PATCH /api/v1/activities/{id}': { target: 'activity', body: {} },
   'DELETE /api/v1/activities/{id}': { target: 'activity', dispose: true },
   'GET /api/v1/changes': {},
+  'GET /api/v1/users': {},
+  'POST /api/v1/users': { body: {} },
+  'GET /api/v1/users/{id}': { target: 'user' },
+  'PATCH /api/v1/users/{id}': { target: 'user', body: {} },
   'GET /api/v1/audit': {},
   'GET /api/v1/openapi.yaml': {},
 };
@@ -93,11 +97,13 @@ function outsideProvince() {
     WITH e AS (INSERT INTO enterprises (name, tax_code, unit_code) VALUES (:'ename', :'tax', '26734') RETURNING id),
          t AS (INSERT INTO teams (name, kind, unit_code, hamlet) VALUES (:'tname', 'hamlet', '26734', 'Khu phố 1') RETURNING id),
          m AS (INSERT INTO members (team_id, full_name) SELECT id, :'mname' FROM t RETURNING id),
-         a AS (INSERT INTO activities (team_id, held_on, kind, title) SELECT id, '2026-10-01', 'vneid', :'mname' FROM t RETURNING id)
-    SELECT (SELECT id FROM e), (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM a);`,
-  { ename: uniq('Công ty ngoài tỉnh'), tax: taxCode(), tname: uniq('Tổ ngoài tỉnh'), mname: uniq('Người ngoài tỉnh') });
-  const [enterprise, team, member, activity] = rows[rows.length - 1];
-  return { unit: '26734', enterprise, team, member, activity };
+         a AS (INSERT INTO activities (team_id, held_on, kind, title) SELECT id, '2026-10-01', 'vneid', :'mname' FROM t RETURNING id),
+         u AS (INSERT INTO users (username, password_hash, role, unit_code) VALUES (:'uname', '!', 'commune', '26734') RETURNING id)
+    SELECT (SELECT id FROM e), (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM a), (SELECT id FROM u);`,
+  { ename: uniq('Công ty ngoài tỉnh'), tax: taxCode(), tname: uniq('Tổ ngoài tỉnh'), mname: uniq('Người ngoài tỉnh'),
+    uname: `outside.${RUN}`.toLowerCase() });
+  const [enterprise, team, member, activity, user] = rows[rows.length - 1];
+  return { unit: '26734', enterprise, team, member, activity, user };
 }
 
 before(async () => {
@@ -127,8 +133,11 @@ before(async () => {
   const unit = await api('POST', '/units', { as: P, body: { code, name: uniq('Phường Ma Trận'), level: 'commune', parent_code: DEMO.district } });
   assert.equal(unit.status, 201, show(unit));
 
-  const pc = { unit: code, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id };
-  const da = { unit: DEMO.dian, enterprise: eDa.id, team: tDa.id, member: mDa.id, activity: aDa.id };
+  // Accounts: a commune account is what both province and district accounts may manage.
+  const users = Object.fromEntries(
+    sql(`SELECT username, id FROM users WHERE username IN ('demo.commune', 'demo.commune.dian', 'demo.enterprise')`));
+  const pc = { unit: code, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id, user: users['demo.commune'] };
+  const da = { unit: DEMO.dian, enterprise: eDa.id, team: tDa.id, member: mDa.id, activity: aDa.id, user: users['demo.commune.dian'] };
   fx = {
     'demo.province': { in: pc, out: outside },
     'demo.readonly': { in: pc, out: outside },
@@ -137,8 +146,8 @@ before(async () => {
     // An enterprise actor's scope is its enterprise; of the units it sees the one its enterprise
     // is located in (unit_visible in sql/migrations/002_documents.sql).
     'demo.enterprise': {
-      in: { unit: entUnit, enterprise: ent, team: tEnt.id, member: mEnt.id, activity: aEnt.id },
-      out: { unit: DEMO.dian, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id },
+      in: { unit: entUnit, enterprise: ent, team: tEnt.id, member: mEnt.id, activity: aEnt.id, user: users['demo.enterprise'] },
+      out: { unit: DEMO.dian, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id, user: users['demo.commune'] },
     },
   };
   callers = [];

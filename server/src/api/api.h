@@ -46,6 +46,11 @@ int changes_list(request *r);
 
 int imports_post(request *r);
 
+int users_list(request *r);
+int users_get(request *r);
+int users_create(request *r);
+int users_update(request *r);
+
 int audit_list(request *r);
 
 int openapi_get(request *r);

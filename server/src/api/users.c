@@ -1,0 +1,263 @@
+/*
+ * api/users.c — /api/v1/users: the accounts of people, managed inside the caller's scope.
+ *
+ * Province accounts manage every role inside their subtree; district accounts create and
+ * manage commune and enterprise accounts of their own communes (DESIGN §3). Passwords are
+ * hashed here (yescrypt) and never stored, returned or audited in clear; setting one moves
+ * password_changed_at, which ends the account's older tokens.
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/resource.h"
+#include "auth/password.h"
+#include "db/db.h"
+
+static const char SQL_LIST[] =
+    "SELECT u.* FROM users u"
+    "  WHERE in_scope($1, $2::uuid, user_unit(u), u.enterprise_id)"
+    "    AND ($5::text IS NULL OR in_subtree(user_unit(u), $5))"
+    "    AND ($6::text IS NULL OR u.role = $6)"
+    "    AND ($7::boolean IS NULL OR u.disabled = $7::boolean)"
+    "    AND ($8::text IS NULL OR strpos(search_key(u.username || ' ' || u.full_name), search_key($8)) > 0)";
+
+static const char SQL_GET[] =
+    "SELECT user_admin_doc(u)::text, u.version FROM users u"
+    " WHERE u.id = $3::uuid AND in_scope($1, $2::uuid, user_unit(u), u.enterprise_id)";
+
+static const char SQL_LOCK[] =
+    "SELECT u.version, user_unit(u), u.enterprise_id, u.role FROM users u"
+    " WHERE u.id = $3::uuid AND in_scope($1, $2::uuid, user_unit(u), u.enterprise_id) FOR UPDATE";
+
+/* $3 body, $4 password hash. The new account's place must be in scope (no row: 403). */
+static const char SQL_INSERT[] =
+    "INSERT INTO users (username, password_hash, full_name, role, unit_code, enterprise_id, read_only)"
+    " SELECT x.username, $4, coalesce(x.full_name, ''), x.role, x.unit_code, x.enterprise_id,"
+    "        coalesce(x.read_only, false)"
+    "   FROM jsonb_populate_record(NULL::users, $3::jsonb) x"
+    "  WHERE in_scope($1, $2::uuid,"
+    "                 coalesce(x.unit_code, (SELECT unit_code FROM enterprises WHERE id = x.enterprise_id)),"
+    "                 x.enterprise_id)"
+    " RETURNING id, user_unit(users), enterprise_id";
+
+/* $3 patch, $4 id, $5 new password hash or NULL. */
+static const char SQL_UPDATE[] =
+    "UPDATE users u SET full_name = x.full_name, read_only = x.read_only, disabled = x.disabled,"
+    "       password_hash = coalesce($5, u.password_hash),"
+    "       password_changed_at = CASE WHEN $5::text IS NULL THEN u.password_changed_at ELSE now() END,"
+    "       version = u.version + 1, updated_at = now()"
+    "  FROM users c, jsonb_populate_record(c, $3::jsonb) x"
+    " WHERE c.id = $4::uuid AND u.id = c.id"
+    " RETURNING u.id, user_unit(u), u.enterprise_id";
+
+static const char *const ROLES[] = {"province", "district", "commune", "enterprise", NULL};
+
+static const char *check_username(const char *v)
+{
+    size_t n = strlen(v);
+    if (n < 3 || n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+        return "must be 3 to 64 characters of a-z, 0-9, '.', '_' or '-'";
+    return NULL;
+}
+
+static const struct field FIELDS[] = {
+    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"username", FIELD_STRING, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, NULL, check_username},
+    {"password", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, password_rule_violation},
+    {"full_name", FIELD_STRING, 0, 0, 200, NULL, NULL},
+    {"role", FIELD_ENUM, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, ROLES, NULL},
+    {"unit_code", FIELD_STRING, FIELD_IMMUTABLE, 0, 0, NULL, check_unit_code},
+    {"enterprise_id", FIELD_UUID, FIELD_IMMUTABLE, 0, 0, NULL, NULL},
+    {"read_only", FIELD_BOOL, 0, 0, 0, NULL, NULL},
+    {"disabled", FIELD_BOOL, 0, 0, 0, NULL, NULL},
+    {"password_changed_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+};
+
+static const struct reference REFS[] = {
+    {"unit_code", "SELECT 1 FROM units WHERE code = $1"},
+    {"enterprise_id", "SELECT 1 FROM enterprises WHERE id = $1::uuid"},
+};
+
+static const struct filter FILTERS[] = {
+    {"unit", FIELD_STRING, NULL},
+    {"role", FIELD_ENUM, ROLES},
+    {"disabled", FIELD_BOOL, NULL},
+    {"q", FIELD_STRING, NULL},
+};
+
+static const struct sort_key SORTS[] = {
+    {"username", "f.username"},
+    {"full_name", "f.full_name"},
+    {"role", "array_position(ARRAY['province','district','commune','enterprise'], f.role)"},
+    {"created_at", "f.created_at"},
+};
+
+static const char *const CSV_COLUMNS[] = {
+    "id", "username", "full_name", "role", "unit_code", "enterprise_id", "read_only", "disabled",
+    "password_changed_at", "version", "created_at", "updated_at", NULL,
+};
+
+static const struct list_spec LIST = {
+    .filtered = SQL_LIST,
+    .table = "users",
+    .key = "id",
+    .doc_fn = "user_admin_doc",
+    .csv_columns = CSV_COLUMNS,
+    .filters = FILTERS,
+    .nfilters = COUNT_OF(FILTERS),
+    .sorts = SORTS,
+    .nsorts = COUNT_OF(SORTS),
+    .default_sort = "username",
+    .tiebreak = "f.id",
+};
+
+/* Only sql_get is used generically; writes are below because of the password. */
+static const struct resource USERS = {
+    .name = "users", .sql_get = SQL_GET, .location = "/api/v1/users/%s",
+};
+
+/* Districts create and manage only commune and enterprise accounts (DESIGN §3). */
+static bool role_allowed_or_fail(request *r, const char *role)
+{
+    if (r->claims->role == ROLE_PROVINCE || (role && (strcmp(role, "commune") == 0 ||
+                                                      strcmp(role, "enterprise") == 0)))
+        return true;
+    request_fail(r, PROBLEM_FORBIDDEN, "District accounts manage only commune and enterprise accounts");
+    return false;
+}
+
+/* The body without its password, for the audit trail. */
+static const char *redacted(request *r)
+{
+    cJSON *copy = cJSON_Duplicate(r->body, 1);
+    if (cJSON_GetObjectItemCaseSensitive(copy, "password"))
+        cJSON_ReplaceItemInObjectCaseSensitive(copy, "password", cJSON_CreateString("(changed)"));
+    char *text = cJSON_PrintUnformatted(copy);
+    const char *out = arena_strdup(r->arena, text);
+    cJSON_free(text);
+    cJSON_Delete(copy);
+    return out;
+}
+
+/* Hashes the body's password, if any, into *hash (NULL when absent). */
+static bool hash_or_fail(request *r, const char **hash)
+{
+    const cJSON *pw = cJSON_GetObjectItemCaseSensitive(r->body, "password");
+    *hash = NULL;
+    if (!cJSON_IsString(pw))
+        return true;
+    char *h = password_hash(pw->valuestring);
+    if (!h) {
+        request_fail(r, PROBLEM_INTERNAL, NULL);
+        return false;
+    }
+    *hash = arena_strdup(r->arena, h);
+    free(h);
+    return true;
+}
+
+int users_list(request *r)
+{
+    return list_run(r, &LIST, NULL, NULL);
+}
+
+int users_get(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, &USERS, r->params[0]);
+}
+
+int users_create(request *r)
+{
+    if (!body_valid_or_fail(r, r->body, FIELDS, COUNT_OF(FIELDS), VALIDATE_CREATE))
+        return API_FAILED;
+    const char *role = cJSON_GetObjectItemCaseSensitive(r->body, "role")->valuestring;
+    bool for_enterprise = strcmp(role, "enterprise") == 0;
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r->body, for_enterprise ? "enterprise_id" : "unit_code")))
+        request_field_error(r, for_enterprise ? "enterprise_id" : "unit_code",
+                            for_enterprise ? "is required for enterprise accounts" : "is required for this role");
+    if (cJSON_GetObjectItemCaseSensitive(r->body, for_enterprise ? "unit_code" : "enterprise_id"))
+        request_field_error(r, for_enterprise ? "unit_code" : "enterprise_id",
+                            for_enterprise ? "must be empty for enterprise accounts" : "is only for enterprise accounts");
+    const char *hash;
+    if (!request_fields_ok_or_fail(r) || !role_allowed_or_fail(r, role) || !hash_or_fail(r, &hash))
+        return API_FAILED;
+
+    cJSON *copy = cJSON_Duplicate(r->body, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "password");
+    char *text = cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    const char *params[4];
+    actor_params(r, params);
+    params[2] = arena_strdup(r->arena, text);
+    params[3] = hash;
+    cJSON_free(text);
+    PGresult *row = db_query(r, SQL_INSERT, 4, params);
+    if (!row)
+        return API_FAILED;
+    if (PQntuples(row) == 0) {
+        for (size_t i = 0; i < COUNT_OF(REFS); i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, REFS[i].field);
+            if (!cJSON_IsString(v))
+                continue;
+            const char *value = v->valuestring;
+            PGresult *found = db_query(r, REFS[i].sql_exists, 1, &value);
+            if (!found)
+                return API_FAILED;
+            if (PQntuples(found) == 0)
+                request_field_error(r, REFS[i].field, "refers to a record that does not exist");
+        }
+        if (!request_fields_ok_or_fail(r))
+            return API_FAILED;
+        return request_fail(r, PROBLEM_FORBIDDEN, "The account's unit is outside your scope");
+    }
+    const char *id = arena_strdup(r->arena, db_value(row, 0));
+    if (!audit_record(r, "create", "users", id, db_value(row, 1), db_value(row, 2), redacted(r)))
+        return API_FAILED;
+    int status = resource_get(r, &USERS, id);
+    if (status == API_FAILED)
+        return status;
+    r->location = arena_printf(r->arena, USERS.location, id);
+    return 201;
+}
+
+int users_update(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]) ||
+        !body_valid_or_fail(r, r->body, FIELDS, COUNT_OF(FIELDS), VALIDATE_UPDATE))
+        return API_FAILED;
+    const char *params[5];
+    actor_params(r, params);
+    params[2] = r->params[0];
+    PGresult *locked = db_query(r, SQL_LOCK, 3, params);
+    if (!locked)
+        return API_FAILED;
+    if (PQntuples(locked) == 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "No account with this id in your scope");
+    const char *hash;
+    if (!if_match_or_fail(r, atol(db_value(locked, 0))) ||
+        !role_allowed_or_fail(r, db_value(locked, 3)) || !hash_or_fail(r, &hash))
+        return API_FAILED;
+    if (cJSON_GetArraySize(r->body) == 0)
+        return resource_get(r, &USERS, r->params[0]);
+
+    cJSON *copy = cJSON_Duplicate(r->body, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "password");
+    char *text = cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    params[2] = arena_strdup(r->arena, text);
+    params[3] = r->params[0];
+    params[4] = hash;
+    cJSON_free(text);
+    PGresult *row = db_query(r, SQL_UPDATE, 5, params);
+    if (!row || !audit_record(r, "update", "users", r->params[0], db_value(row, 1),
+                              db_value(row, 2), redacted(r)))
+        return API_FAILED;
+    return resource_get(r, &USERS, r->params[0]);
+}
