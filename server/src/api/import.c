@@ -416,6 +416,10 @@ static const char *const IGNORED_COLUMNS[] = {
     "compliance.ok", "compliance.problems", "team_id", "enterprise_id", NULL,
 };
 
+/* One import of a resource at a time: a second one of the same file then finds every row unchanged
+ * instead of racing the first to the same natural keys. */
+static const char SQL_SERIALIZE[] = "SELECT pg_advisory_xact_lock(727276, hashtext($1))";
+
 static const char SQL_ERRORS[] =
     "SELECT row_no, field, message FROM import_errors ORDER BY row_no, field LIMIT 1000";
 static const char SQL_ERROR_ROWS[] = "SELECT count(DISTINCT row_no), count(*) FROM import_errors";
@@ -803,7 +807,9 @@ int imports_post(request *r)
     params[2] = arena_strdup(r->arena, present.data);
     buf_free(&present);
 
-    if (!copy_rows(&run) || !run_all(r, spec->checks, params))
+    const char *resource = spec->resource;
+    if (!db_query(r, SQL_SERIALIZE, 1, &resource) || !copy_rows(&run) ||
+        !run_all(r, spec->checks, params))
         goto out;
     PGresult *counted = db_query(r, SQL_ERROR_ROWS, 0, NULL);
     PGresult *listed = counted ? db_query(r, SQL_ERRORS, 0, NULL) : NULL;
