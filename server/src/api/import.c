@@ -41,11 +41,6 @@ static const struct field UNIT_FIELDS[] = {
 
 static const char *const UNIT_CHECKS[] = {
     "INSERT INTO import_errors SELECT row_no, 'code',"
-    " format('appears more than once in the file (first on row %s)', first)"
-    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY code) AS first FROM import_rows) d"
-    " WHERE row_no <> first",
-
-    "INSERT INTO import_errors SELECT row_no, 'code',"
     " 'must have 2 digits for a province, 3 for a district, 5 for a commune'"
     " FROM import_rows WHERE length(code) <> CASE level WHEN 'province' THEN 2 WHEN 'district' THEN 3 ELSE 5 END",
 
@@ -105,11 +100,6 @@ static const struct field ENTERPRISE_FIELDS[] = {
 };
 
 static const char *const ENTERPRISE_CHECKS[] = {
-    "INSERT INTO import_errors SELECT row_no, 'tax_code',"
-    " format('appears more than once in the file (first on row %s)', first)"
-    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY tax_code) AS first FROM import_rows) d"
-    " WHERE row_no <> first",
-
     "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'no unit with this code'"
     " FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.unit_code)",
 
@@ -165,11 +155,6 @@ static const struct field TEAM_FIELDS[] = {
 };
 
 static const char *const TEAM_CHECKS[] = {
-    "INSERT INTO import_errors SELECT row_no, 'external_id',"
-    " format('appears more than once in the file (first on row %s)', first)"
-    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_id) AS first FROM import_rows) d"
-    " WHERE row_no <> first",
-
     "UPDATE import_rows r SET enterprise_id = e.id FROM enterprises e WHERE e.tax_code = r.enterprise_tax_code",
 
     "INSERT INTO import_errors SELECT row_no, 'enterprise_tax_code', 'no enterprise with this tax code'"
@@ -261,10 +246,6 @@ static const struct field MEMBER_FIELDS[] = {
 };
 
 static const char *const MEMBER_CHECKS[] = {
-    "INSERT INTO import_errors SELECT row_no, 'external_id',"
-    " format('appears more than once in the file (first on row %s)', first)"
-    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_id) AS first FROM import_rows) d"
-    " WHERE row_no <> first",
     RESOLVE_TEAM,
     TEAM_MISSING,
     TEAM_OUT_OF_SCOPE,
@@ -329,10 +310,6 @@ static const struct field ACTIVITY_FIELDS[] = {
 };
 
 static const char *const ACTIVITY_CHECKS[] = {
-    "INSERT INTO import_errors SELECT row_no, 'external_id',"
-    " format('appears more than once in the file (first on row %s)', first)"
-    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_id) AS first FROM import_rows) d"
-    " WHERE row_no <> first",
     RESOLVE_TEAM,
     TEAM_MISSING,
     TEAM_OUT_OF_SCOPE,
@@ -388,6 +365,7 @@ static const char *const ACTIVITY_APPLY[] = {
 
 struct import_spec {
     const char *resource;
+    const char *key;              /* the natural key column: a row may appear once per file */
     bool province_only;
     const struct field *fields;
     size_t nfields;
@@ -399,14 +377,14 @@ struct import_spec {
 };
 
 static const struct import_spec SPECS[] = {
-    {"units", true, UNIT_FIELDS, COUNT_OF(UNIT_FIELDS), "", UNIT_CHECKS, UNIT_FINAL, NULL, UNIT_APPLY},
-    {"enterprises", false, ENTERPRISE_FIELDS, COUNT_OF(ENTERPRISE_FIELDS), "", ENTERPRISE_CHECKS,
+    {"units", "code", true, UNIT_FIELDS, COUNT_OF(UNIT_FIELDS), "", UNIT_CHECKS, UNIT_FINAL, NULL, UNIT_APPLY},
+    {"enterprises", "tax_code", false, ENTERPRISE_FIELDS, COUNT_OF(ENTERPRISE_FIELDS), "", ENTERPRISE_CHECKS,
      ENTERPRISE_FINAL, ENTERPRISE_CHANGED, ENTERPRISE_APPLY},
-    {"teams", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise_id uuid", TEAM_CHECKS,
+    {"teams", "external_id", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise_id uuid", TEAM_CHECKS,
      TEAM_FINAL, TEAM_CHANGED, TEAM_APPLY},
-    {"members", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team_id uuid", MEMBER_CHECKS,
+    {"members", "external_id", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team_id uuid", MEMBER_CHECKS,
      MEMBER_FINAL, MEMBER_CHANGED, MEMBER_APPLY},
-    {"activities", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team_id uuid",
+    {"activities", "external_id", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team_id uuid",
      ACTIVITY_CHECKS, ACTIVITY_FINAL, ACTIVITY_CHANGED, ACTIVITY_APPLY},
 };
 
@@ -419,6 +397,13 @@ static const char *const IGNORED_COLUMNS[] = {
 /* One import of a resource at a time: a second one of the same file then finds every row unchanged
  * instead of racing the first to the same natural keys. */
 static const char SQL_SERIALIZE[] = "SELECT pg_advisory_xact_lock(727276, hashtext($1))";
+
+/* %s: the spec's key column (a name from the tables above, never input). */
+static const char SQL_DUPLICATE_KEYS[] =
+    "INSERT INTO import_errors SELECT row_no, '%s',"
+    " format('appears more than once in the file (first on row %%s)', first)"
+    " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY %s) AS first FROM import_rows) d"
+    " WHERE row_no <> first";
 
 static const char SQL_ERRORS[] =
     "SELECT row_no, field, message FROM import_errors ORDER BY row_no, field LIMIT 1000";
@@ -809,6 +794,7 @@ int imports_post(request *r)
 
     const char *resource = spec->resource;
     if (!db_query(r, SQL_SERIALIZE, 1, &resource) || !copy_rows(&run) ||
+        !db_query(r, arena_printf(r->arena, SQL_DUPLICATE_KEYS, spec->key, spec->key), 0, NULL) ||
         !run_all(r, spec->checks, params))
         goto out;
     PGresult *counted = db_query(r, SQL_ERROR_ROWS, 0, NULL);
