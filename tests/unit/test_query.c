@@ -28,6 +28,8 @@ int main(void)
     CHECK(!query_count("0", 1, 1000, &v) && !query_count("1001", 1, 1000, &v));
     CHECK(!query_count("", 0, 10, &v) && !query_count("5x", 0, 10, &v) && !query_count("-1", 0, 10, &v));
     CHECK(!query_count("99999999999999999999", 0, 10, &v));
+    CHECK(!query_count(" 1", 0, 10, &v) && !query_count("+5", 0, 10, &v) && !query_count("-", -5, 10, &v));
+    CHECK(query_count("-3", -5, 10, &v) && v == -3);
 
     char *o = order("name");
     CHECK_STR(o, "f.name ASC, f.id");

@@ -1,6 +1,7 @@
 /*
  * api/resource.c — generic list, get, create, update and delete over a resource's declared data.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include "api/resource.h"
 
 #include <cjson/cJSON.h>
@@ -76,13 +77,20 @@ static const char EXPORT_SQL[] =
     "WITH f AS (%s) SELECT %s(x)::text FROM f JOIN %s x ON x.%s = f.%s ORDER BY %s"
     " LIMIT $3::int OFFSET $4::int";
 
+/* ?format=csv (or json), else an Accept header naming text/csv before JSON. A bad format is
+ * recorded as a field error. */
 static bool wants_csv(request *r)
 {
     const char *format = query_get(r, "format");
-    if (format)
+    if (format) {
+        if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+            request_field_error(r, "format", "must be csv or json");
         return strcmp(format, "csv") == 0;
+    }
     const char *accept = mg_get_header(r->conn, "Accept");
-    return accept && strstr(accept, "text/csv") && !strstr(accept, "application/json");
+    const char *csv_at = accept ? strcasestr(accept, "text/csv") : NULL;
+    const char *json_at = accept ? strcasestr(accept, "application/json") : NULL;
+    return csv_at && (!json_at || csv_at < json_at);
 }
 
 static void send_chunk(request *r, buf *b)

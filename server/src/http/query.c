@@ -10,6 +10,9 @@
 bool query_count(const char *text, long min, long max, long *out)
 {
     char *end;
+    /* Digits only: strtol would also take leading blanks and a '+'. */
+    if (!(text[0] >= '0' && text[0] <= '9') && !(text[0] == '-' && text[1] >= '0' && text[1] <= '9'))
+        return false;
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < min || v > max)
