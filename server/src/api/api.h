@@ -46,6 +46,9 @@ int changes_list(request *r);
 
 int imports_post(request *r);
 
+int stats_overview(request *r);
+int stats_timeseries(request *r);
+
 int users_list(request *r);
 int users_get(request *r);
 int users_create(request *r);

@@ -50,6 +50,9 @@ const struct route ROUTES[] = {
 
     {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY},
 
+    {"GET", "/api/v1/stats/overview", stats_overview, ACCESS_USER, 0},
+    {"GET", "/api/v1/stats/timeseries", stats_timeseries, ACCESS_USER, 0},
+
     {"GET", "/api/v1/users", users_list, ACCESS_USER, 0},
     {"POST", "/api/v1/users", users_create, ACCESS_ISSUER, J},
     {"GET", "/api/v1/users/{id}", users_get, ACCESS_USER, 0},
