@@ -256,7 +256,8 @@ COMMIT;
     duringSleep += 1;
     await sleep(25);
   }
-  assert.ok(duringSleep > 5, `the reader paged during the sleep (${duringSleep} pages)`);
+  // One page during the sleep is what matters; on a loaded machine there may be few.
+  assert.ok(duringSleep > 0, `the reader paged during the sleep (${duringSleep} pages)`);
   assert.ok(!reader.has('teams', lateId), 'the late team was handed out before it committed');
   const handedOut = reader.cursor;
   assert.equal(await exited, 0, `psql failed: ${stderr}`);
