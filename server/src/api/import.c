@@ -54,6 +54,13 @@ static const char *const UNIT_CHECKS[] = {
     "  AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.parent_code)"
     "  AND NOT EXISTS (SELECT 1 FROM import_rows p WHERE p.code = r.parent_code)",
 
+    "INSERT INTO import_errors SELECT r.row_no, 'parent_code',"
+    " 'must be a unit one level above: a province for a district, a district or province for a commune'"
+    " FROM import_rows r LEFT JOIN units u ON u.code = r.parent_code LEFT JOIN import_rows p ON p.code = r.parent_code"
+    " WHERE coalesce(p.level, u.level) IS NOT NULL"
+    "   AND NOT (r.level = 'district' AND coalesce(p.level, u.level) = 'province'"
+    "            OR r.level = 'commune' AND coalesce(p.level, u.level) IN ('district', 'province'))",
+
     "INSERT INTO import_errors SELECT r.row_no, 'level', 'cannot change: the unit exists as ' || u.level"
     " FROM import_rows r JOIN units u ON u.code = r.code WHERE u.level <> r.level",
 
@@ -148,6 +155,7 @@ static const struct field TEAM_FIELDS[] = {
     {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
     {"hamlet", FIELD_STRING, 0, 0, 200, NULL, NULL},
     {"enterprise_tax_code", FIELD_STRING, 0, 0, 0, NULL, check_tax_code},
+    {"enterprise_id", FIELD_UUID, 0, 0, 0, NULL, NULL}, /* as exports carry it */
     {"decision_no", FIELD_STRING, 0, 0, 100, NULL, NULL},
     {"established_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
     {"status", FIELD_ENUM, 0, 0, 0, STATUSES, NULL},
@@ -155,10 +163,14 @@ static const struct field TEAM_FIELDS[] = {
 };
 
 static const char *const TEAM_CHECKS[] = {
-    "UPDATE import_rows r SET enterprise_id = e.id FROM enterprises e WHERE e.tax_code = r.enterprise_tax_code",
+    "UPDATE import_rows r SET enterprise = coalesce("
+    " (SELECT id FROM enterprises WHERE id = r.enterprise_id::uuid),"
+    " (SELECT id FROM enterprises WHERE tax_code = r.enterprise_tax_code))",
 
-    "INSERT INTO import_errors SELECT row_no, 'enterprise_tax_code', 'no enterprise with this tax code'"
-    " FROM import_rows WHERE enterprise_tax_code IS NOT NULL AND enterprise_id IS NULL",
+    "INSERT INTO import_errors SELECT row_no,"
+    " CASE WHEN enterprise_id IS NOT NULL THEN 'enterprise_id' ELSE 'enterprise_tax_code' END,"
+    " CASE WHEN enterprise_id IS NOT NULL THEN 'no enterprise with this id' ELSE 'no enterprise with this tax code' END"
+    " FROM import_rows WHERE (enterprise_tax_code IS NOT NULL OR enterprise_id IS NOT NULL) AND enterprise IS NULL",
 
     "INSERT INTO import_errors SELECT r.row_no, 'unit_code',"
     " CASE WHEN u.code IS NULL THEN 'no unit with this code' ELSE 'must be a commune' END"
@@ -170,7 +182,8 @@ static const char *const TEAM_CHECKS[] = {
 
     "INSERT INTO import_errors SELECT row_no, 'enterprise_tax_code',"
     " 'is required for enterprise and organization teams'"
-    " FROM import_rows WHERE kind IN ('enterprise', 'organization') AND enterprise_tax_code IS NULL",
+    " FROM import_rows WHERE kind IN ('enterprise', 'organization')"
+    "   AND enterprise_tax_code IS NULL AND enterprise_id IS NULL",
 
     "INSERT INTO import_errors SELECT r.row_no, 'external_id', 'the team exists outside your scope'"
     " FROM import_rows r JOIN teams t ON t.external_id = r.external_id"
@@ -178,7 +191,7 @@ static const char *const TEAM_CHECKS[] = {
 
     "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'is outside your scope'"
     " FROM import_rows r JOIN units u ON u.code = r.unit_code AND u.level = 'commune'"
-    " WHERE NOT in_scope($1, $2::uuid, r.unit_code, r.enterprise_id)",
+    " WHERE NOT in_scope($1, $2::uuid, r.unit_code, r.enterprise)",
     NULL,
 };
 
@@ -189,7 +202,8 @@ static const char TEAM_FINAL[] =
     "  import_pick($3, 'kind', r.kind, t.kind) AS kind,"
     "  import_pick($3, 'unit_code', r.unit_code, t.unit_code) AS unit_code,"
     "  import_pick($3, 'hamlet', r.hamlet, t.hamlet) AS hamlet,"
-    "  import_pick($3, 'enterprise_tax_code', r.enterprise_id, t.enterprise_id) AS enterprise_id,"
+    "  CASE WHEN $3 && ARRAY['enterprise_tax_code', 'enterprise_id'] THEN r.enterprise"
+    "       ELSE t.enterprise_id END AS enterprise_id,"
     "  import_pick($3, 'decision_no', r.decision_no, t.decision_no) AS decision_no,"
     "  import_pick($3, 'established_on', r.established_on::date, t.established_on) AS established_on,"
     "  coalesce(import_pick($3, 'status', r.status, t.status), 'active') AS status,"
@@ -217,21 +231,29 @@ static const char *const TEAM_APPLY[] = {
 
 /* ---- members and activities: rows of a team named by its external_id ------------------ */
 
+/* A row names its team by team_external_id, or by team_id as exports carry it. */
 static const char RESOLVE_TEAM[] =
-    "UPDATE import_rows r SET team_id = t.id FROM teams t WHERE t.external_id = r.team_external_id";
+    "UPDATE import_rows r SET team = coalesce((SELECT id FROM teams WHERE id = r.team_id::uuid),"
+    "                                         (SELECT id FROM teams WHERE external_id = r.team_external_id))";
 
 static const char TEAM_MISSING[] =
-    "INSERT INTO import_errors SELECT row_no, 'team_external_id', 'no team with this external_id'"
-    " FROM import_rows WHERE team_id IS NULL";
+    "INSERT INTO import_errors SELECT row_no,"
+    " CASE WHEN team_id IS NOT NULL THEN 'team_id' ELSE 'team_external_id' END,"
+    " CASE WHEN team_id IS NOT NULL THEN 'no team with this id'"
+    "      WHEN team_external_id IS NOT NULL THEN 'no team with this external_id'"
+    "      ELSE 'is required (or team_id)' END"
+    " FROM import_rows WHERE team IS NULL";
 
 static const char TEAM_OUT_OF_SCOPE[] =
-    "INSERT INTO import_errors SELECT r.row_no, 'team_external_id', 'the team is outside your scope'"
-    " FROM import_rows r JOIN teams t ON t.id = r.team_id"
+    "INSERT INTO import_errors SELECT r.row_no,"
+    " CASE WHEN r.team_id IS NOT NULL THEN 'team_id' ELSE 'team_external_id' END, 'the team is outside your scope'"
+    " FROM import_rows r JOIN teams t ON t.id = r.team"
     " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
 
 static const struct field MEMBER_FIELDS[] = {
     {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
-    {"team_external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"team_external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
+    {"team_id", FIELD_UUID, 0, 0, 0, NULL, NULL},
     {"full_name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
     {"gender", FIELD_ENUM, 0, 0, 0, GENDERS, NULL},
     {"birth_year", FIELD_INT, 0, 1900, FIELD_MAX_THIS_YEAR, NULL, NULL},
@@ -257,7 +279,7 @@ static const char *const MEMBER_CHECKS[] = {
 
 static const char MEMBER_FINAL[] =
     "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, m.id, r.external_id, m.id IS NULL AS is_new, r.team_id,"
+    " SELECT r.row_no, m.id, r.external_id, m.id IS NULL AS is_new, r.team AS team_id,"
     "  import_pick($3, 'full_name', r.full_name, m.full_name) AS full_name,"
     "  import_pick($3, 'gender', r.gender, m.gender) AS gender,"
     "  import_pick($3, 'birth_year', r.birth_year::int, m.birth_year) AS birth_year,"
@@ -294,7 +316,8 @@ static const char *const MEMBER_APPLY[] = {
 
 static const struct field ACTIVITY_FIELDS[] = {
     {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
-    {"team_external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"team_external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
+    {"team_id", FIELD_UUID, 0, 0, 0, NULL, NULL},
     {"held_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL},
     {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, ACTIVITY_KINDS, NULL},
     {"title", FIELD_STRING, FIELD_REQUIRED, 1, 300, NULL, NULL},
@@ -322,7 +345,7 @@ static const char *const ACTIVITY_CHECKS[] = {
 /* Outcome columns travel as outcomes_<name>; the object keeps only the counts given. */
 static const char ACTIVITY_FINAL[] =
     "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, a.id, r.external_id, a.id IS NULL AS is_new, r.team_id,"
+    " SELECT r.row_no, a.id, r.external_id, a.id IS NULL AS is_new, r.team AS team_id,"
     "  import_pick($3, 'held_on', r.held_on::date, a.held_on) AS held_on,"
     "  import_pick($3, 'kind', r.kind, a.kind) AS kind,"
     "  import_pick($3, 'title', r.title, a.title) AS title,"
@@ -380,18 +403,18 @@ static const struct import_spec SPECS[] = {
     {"units", "code", true, UNIT_FIELDS, COUNT_OF(UNIT_FIELDS), "", UNIT_CHECKS, UNIT_FINAL, NULL, UNIT_APPLY},
     {"enterprises", "tax_code", false, ENTERPRISE_FIELDS, COUNT_OF(ENTERPRISE_FIELDS), "", ENTERPRISE_CHECKS,
      ENTERPRISE_FINAL, ENTERPRISE_CHANGED, ENTERPRISE_APPLY},
-    {"teams", "external_id", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise_id uuid", TEAM_CHECKS,
+    {"teams", "external_id", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise uuid", TEAM_CHECKS,
      TEAM_FINAL, TEAM_CHANGED, TEAM_APPLY},
-    {"members", "external_id", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team_id uuid", MEMBER_CHECKS,
+    {"members", "external_id", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team uuid", MEMBER_CHECKS,
      MEMBER_FINAL, MEMBER_CHANGED, MEMBER_APPLY},
-    {"activities", "external_id", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team_id uuid",
+    {"activities", "external_id", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team uuid",
      ACTIVITY_CHECKS, ACTIVITY_FINAL, ACTIVITY_CHANGED, ACTIVITY_APPLY},
 };
 
 /* Columns an export carries that an import accepts and ignores, so an export can go back in. */
 static const char *const IGNORED_COLUMNS[] = {
     "id", "version", "created_at", "updated_at", "member_count", "leader.id", "leader.full_name",
-    "compliance.ok", "compliance.problems", "team_id", "enterprise_id", NULL,
+    "compliance.ok", "compliance.problems", "leader", "compliance", NULL,
 };
 
 /* One import of a resource at a time: a second one of the same file then finds every row unchanged
@@ -510,9 +533,12 @@ static cJSON *cell_value(const struct field *f, const char *text)
     if (!*text)
         return NULL;
     if (f->type == FIELD_INT) {
-        char *end;
-        double v = strtod(text, &end);
-        return *end ? cJSON_CreateString(text) : cJSON_CreateNumber(v); /* a string fails the type check */
+        /* Plain decimal digits only ("1.000" or "0x10" are not counts); a string fails the type check. */
+        size_t sign = text[0] == '-';
+        size_t digits = strspn(text + sign, "0123456789");
+        if (digits == 0 || digits > 9 || text[sign + digits] != '\0')
+            return cJSON_CreateString(text);
+        return cJSON_CreateNumber((double)strtol(text, NULL, 10));
     }
     if (f->type == FIELD_BOOL) {
         if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "TRUE"))
@@ -599,7 +625,13 @@ static bool read_csv(struct run *run)
 /* JSON rows: nested objects (outcomes) flatten to dotted names; export-only keys are dropped. */
 static bool read_json(struct run *run)
 {
-    cJSON *rows = cJSON_ParseWithLength(run->r->raw_body, run->r->raw_len);
+    const char *end = NULL;
+    cJSON *rows = cJSON_ParseWithLengthOpts(run->r->raw_body, run->r->raw_len + 1, &end, 1);
+    if (!rows) {
+        size_t at = end && end >= run->r->raw_body ? (size_t)(end - run->r->raw_body) : 0;
+        request_fail(run->r, PROBLEM_BAD_REQUEST, "Malformed JSON at byte %zu", at);
+        return false;
+    }
     if (!cJSON_IsArray(rows)) {
         cJSON_Delete(rows);
         add_error(run, 0, "", "the body must be a JSON array of objects");
@@ -619,7 +651,9 @@ static bool read_json(struct run *run)
         const cJSON *member;
         cJSON_ArrayForEach(member, item)
         {
-            if (cJSON_IsObject(member) && field_index(run->spec, member->string) < 0) {
+            if (ignored_column(member->string)) {
+                continue;
+            } else if (cJSON_IsObject(member) && field_index(run->spec, member->string) < 0) {
                 const cJSON *inner;
                 cJSON_ArrayForEach(inner, member)
                 {
@@ -627,7 +661,7 @@ static bool read_json(struct run *run)
                     snprintf(name, sizeof name, "%s.%s", member->string, inner->string);
                     cJSON_AddItemToObject(row, name, cJSON_Duplicate(inner, 1));
                 }
-            } else if (!ignored_column(member->string)) {
+            } else {
                 cJSON_AddItemToObject(row, member->string, cJSON_Duplicate(member, 1));
             }
         }
@@ -773,7 +807,7 @@ int imports_post(request *r)
     int status = API_FAILED;
     bool readable = r->raw_is_csv ? read_csv(&run) : read_json(&run);
     if (!readable) {
-        status = rows_rejected(&run, run.error_count);
+        status = r->problem ? API_FAILED : rows_rejected(&run, run.error_count);
         goto out;
     }
     if (run.rows == 0) {
