@@ -239,14 +239,16 @@ static const char RESOLVE_TEAM[] =
 static const char TEAM_MISSING[] =
     "INSERT INTO import_errors SELECT row_no,"
     " CASE WHEN team_id IS NOT NULL THEN 'team_id' ELSE 'team_external_id' END,"
-    " CASE WHEN team_id IS NOT NULL THEN 'no team with this id'"
-    "      WHEN team_external_id IS NOT NULL THEN 'no team with this external_id'"
+    " CASE WHEN team_id IS NOT NULL THEN 'no team with this id in your scope'"
+    "      WHEN team_external_id IS NOT NULL THEN 'no team with this external_id in your scope'"
     "      ELSE 'is required (or team_id)' END"
     " FROM import_rows WHERE team IS NULL";
 
 static const char TEAM_OUT_OF_SCOPE[] =
     "INSERT INTO import_errors SELECT r.row_no,"
-    " CASE WHEN r.team_id IS NOT NULL THEN 'team_id' ELSE 'team_external_id' END, 'the team is outside your scope'"
+    " CASE WHEN r.team_id IS NOT NULL THEN 'team_id' ELSE 'team_external_id' END,"
+    " CASE WHEN r.team_id IS NOT NULL THEN 'no team with this id in your scope'"
+    "      ELSE 'no team with this external_id in your scope' END"
     " FROM import_rows r JOIN teams t ON t.id = r.team"
     " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
 
@@ -651,8 +653,9 @@ static bool read_json(struct run *run)
         const cJSON *member;
         cJSON_ArrayForEach(member, item)
         {
-            if (ignored_column(member->string)) {
-                continue;
+            if (ignored_column(member->string) ||
+                (cJSON_IsNull(member) && field_index(run->spec, member->string) < 0)) {
+                continue; /* export-only, or a null group such as "outcomes": null */
             } else if (cJSON_IsObject(member) && field_index(run->spec, member->string) < 0) {
                 const cJSON *inner;
                 cJSON_ArrayForEach(inner, member)
