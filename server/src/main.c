@@ -2,10 +2,12 @@
  * main.c — start-up: configuration from the environment, migrations, the HTTP server, signals.
  *
  * Everything else lives in the cdt library that the tests link too; this file only wires it.
- * SIGTERM/SIGINT stop accepting, let in-flight requests finish (mg_stop joins the workers),
+ * SIGTERM/SIGINT: new requests are answered 503 while those in flight finish and are answered
+ * (edge_drain, http/edge.h), then mg_stop closes the listening sockets and joins the workers,
  * close the pool and exit 0.
  */
 #include <civetweb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +15,13 @@
 #include <unistd.h>
 
 #include "auth/password.h"
+#include "auth/principals.h"
 #include "db/db.h"
+#include "http/edge.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -44,6 +49,104 @@ static long env_long(const char *name, long fallback, long min, long max)
         exit(2);
     }
     return n;
+}
+
+/* Reads the identity provider's settings (all off unless IDP_PUBLIC_KEY_FILE is set); false after
+ * printing why the configuration is unsafe or unusable. */
+static bool load_idp(struct token_config *token)
+{
+    static struct idp_config idp;
+    const char *file = getenv("IDP_PUBLIC_KEY_FILE");
+    if (!file || !*file) {
+        static const char *const idp_only[] = {"IDP_ALGORITHM", "IDP_ISSUER", "IDP_AUDIENCE", NULL};
+        for (int i = 0; idp_only[i]; i++)
+            if (getenv(idp_only[i]) && *getenv(idp_only[i])) {
+                fprintf(stderr, "%s is set but IDP_PUBLIC_KEY_FILE is not; refusing to start\n", idp_only[i]);
+                return false;
+            }
+        token->idp = NULL;
+        return true;
+    }
+    idp.algorithm = env_or("IDP_ALGORITHM", "RS256");
+    if (!idp_algorithm_supported(idp.algorithm)) {
+        fprintf(stderr, "IDP_ALGORITHM must be RS256 or ES256, not \"%s\"; refusing to start\n", idp.algorithm);
+        return false;
+    }
+    FILE *f = fopen(file, "rb");
+    buf pem = {0};
+    char chunk[4096];
+    size_t n;
+    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0 && pem.len < (1 << 20))
+        buf_append(&pem, chunk, n);
+    bool unreadable = !f || ferror(f);
+    if (f)
+        fclose(f);
+    if (unreadable || !pem.data || !strstr(pem.data, "-----BEGIN PUBLIC KEY-----")) {
+        fprintf(stderr, "IDP_PUBLIC_KEY_FILE %s %s; refusing to start\n", file,
+                unreadable ? "cannot be read" : "holds no PEM public key (-----BEGIN PUBLIC KEY-----)");
+        buf_free(&pem);
+        return false;
+    }
+    idp.public_key = (const unsigned char *)pem.data; /* kept for the process's life */
+    idp.public_key_len = pem.len;
+    idp.issuer = env_or("IDP_ISSUER", NULL);
+    idp.audience = env_or("IDP_AUDIENCE", NULL);
+    if (!idp.issuer || !idp.audience) {
+        fprintf(stderr, "IDP_ISSUER and IDP_AUDIENCE must be set with IDP_PUBLIC_KEY_FILE; refusing to start\n");
+        return false;
+    }
+    idp.claims.sub = env_or("IDP_CLAIM_SUB", "sub");
+    idp.claims.role = env_or("IDP_CLAIM_ROLE", "role");
+    idp.claims.unit = env_or("IDP_CLAIM_UNIT", "unit");
+    idp.claims.enterprise = env_or("IDP_CLAIM_ENTERPRISE", "enterprise");
+    idp.claims.read_only = env_or("IDP_CLAIM_READ_ONLY", "read_only");
+    token->idp = &idp;
+    log_event("info", NULL, "accepting identity-provider tokens", "issuer", idp.issuer);
+    return true;
+}
+
+/* "https://a.example, http://localhost:3000" -> exact origins; false after printing a bad one. */
+static bool load_cors(struct server_config *config)
+{
+    const char *list = env_or("CORS_ALLOWED_ORIGINS", "");
+    size_t cap = 1;
+    for (const char *p = list; *p; p++)
+        cap += *p == ',';
+    const char **origins = xcalloc(cap, sizeof *origins);
+    size_t count = 0;
+    for (const char *p = list; *p;) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, ",");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        char *origin = xcalloc(len + 1, 1);
+        memcpy(origin, p, len);
+        const char *host = strncmp(origin, "https://", 8) == 0  ? origin + 8
+                           : strncmp(origin, "http://", 7) == 0 ? origin + 7
+                                                                : NULL;
+        if (len > 0) {
+            if (!host || !*host || strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") != strlen(host)) {
+                fprintf(stderr,
+                        "CORS_ALLOWED_ORIGINS: \"%s\" is not an origin such as https://portal.example.gov.vn "
+                        "(lower-case scheme and host, optional :port, no path or trailing slash); refusing to start\n",
+                        origin);
+                free(origin);
+                while (count > 0)
+                    free((char *)origins[--count]);
+                free(origins);
+                return false;
+            }
+            origins[count++] = origin;
+        } else {
+            free(origin);
+        }
+        p += strcspn(p, ",");
+        if (*p == ',')
+            p++;
+    }
+    config->cors_origins = origins;
+    config->cors_origin_count = count;
+    return true;
 }
 
 static int print_routes(void)
@@ -109,6 +212,10 @@ int main(int argc, char **argv)
         (size_t)env_long("IMPORT_MAX_BODY_BYTES", 128L << 20, 1024, 1L << 31);
     config.openapi_path = env_or("OPENAPI_PATH", "docs/openapi.yaml");
     config.migrations_dir = migrations;
+    if (!load_idp(&config.token) || !load_cors(&config))
+        return 2;
+    principals_init(env_long("PRINCIPAL_CACHE_SECONDS", PRINCIPAL_CACHE_MAX_SECONDS, 0,
+                             PRINCIPAL_CACHE_MAX_SECONDS));
     server_config = &config;
 
     db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256));
@@ -128,17 +235,29 @@ int main(int argc, char **argv)
         "enable_keep_alive", "yes",
         "keep_alive_timeout_ms", "15000",
         "request_timeout_ms", "30000",
+        /* The request line and headers; a longer head answers 431 (http/edge.h). */
+        "max_request_size", EDGE_MAX_REQUEST_HEAD_TEXT,
         "additional_header", security_headers,
+        /* civetweb would answer every CORS preflight with "*" itself; the dispatcher decides. */
+        "access_control_allow_origin", "",
         NULL,
     };
     struct mg_callbacks callbacks = {0};
     callbacks.log_message = log_civetweb;
+    callbacks.http_error = edge_http_error; /* civetweb's own error pages as problem+json */
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* Blocked everywhere but in sigsuspend below (civetweb's threads inherit the mask), so the
+     * signal cannot slip in between the test of `stopping` and the wait. */
+    sigset_t stop_signals, waiting;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &waiting);
 
     mg_init_library(0);
     struct mg_context *ctx = mg_start(&callbacks, NULL, options);
@@ -147,13 +266,15 @@ int main(int argc, char **argv)
         db_pool_shutdown();
         return 1;
     }
-    mg_set_request_handler(ctx, "/", router_dispatch, NULL);
+    mg_set_request_handler(ctx, "/", edge_dispatch, NULL);
     log_event("info", NULL, "listening", "listen", env_or("LISTEN", "8080"));
 
     while (!stopping)
-        pause();
+        sigsuspend(&waiting);
 
     log_event("info", NULL, "stopping: finishing in-flight requests", NULL, NULL);
+    if (!edge_drain(25))
+        log_event("warn", NULL, "stopping with requests still in flight after 25 s", NULL, NULL);
     mg_stop(ctx);
     mg_exit_library();
     db_pool_shutdown();

@@ -16,6 +16,7 @@
 // fails the first test, so a new route cannot be added without its row in this matrix.
 
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { before, test } from 'node:test';
 import {
   api, assert, CDT_SERVER, createActivity, createEnterprise, createMember, createTeam, DEMO, existsSync, freeUnitCode, haveDb, login,
@@ -53,11 +54,29 @@ const ROUTES = {
   'GET /api/v1/activities/{id}': { target: 'activity' },
   'PATCH /api/v1/activities/{id}': { target: 'activity', body: {} },
   'DELETE /api/v1/activities/{id}': { target: 'activity', dispose: true },
+  'GET /api/v1/deadlines': {},
+  'POST /api/v1/deadlines': { body: {} },
+  'GET /api/v1/deadlines/{id}': { target: 'deadline' },
+  'PATCH /api/v1/deadlines/{id}': { target: 'deadline', body: {} },
+  'DELETE /api/v1/deadlines/{id}': { target: 'deadline', dispose: true },
+  'GET /api/v1/deadlines/{id}/targets': { target: 'deadline' },
+  'POST /api/v1/deadlines/{id}/complete': { target: 'deadline', body: { link: 'not a web address' } },
+  'POST /api/v1/deadlines/{id}/reopen': { target: 'deadline', body: {} },
   'GET /api/v1/changes': {},
+  // {resource} names a kind of import, not a scoped resource: "in scope" is 'members', "out of
+  // scope" an unknown name answering 404 (see importResource in before()). An empty JSON array
+  // is a valid body with no rows, so an allowed import answers 422 and writes nothing.
+  'POST /api/v1/import/{resource}': { target: 'importResource', body: [] },
+  'GET /api/v1/stats/overview': {},
+  'GET /api/v1/stats/timeseries': {},
   'GET /api/v1/users': {},
   'POST /api/v1/users': { body: {} },
   'GET /api/v1/users/{id}': { target: 'user' },
   'PATCH /api/v1/users/{id}': { target: 'user', body: {} },
+  'POST /api/v1/auth/token': { body: {} },
+  'GET /api/v1/clients': {},
+  'POST /api/v1/clients': { body: {} },
+  'DELETE /api/v1/clients/{id}': { target: 'client', dispose: true },
   'GET /api/v1/audit': {},
   'GET /api/v1/openapi.yaml': {},
 };
@@ -106,6 +125,36 @@ function outsideProvince() {
   return { unit: '26734', enterprise, team, member, activity, user };
 }
 
+/** An API client of this run, made by the province in a commune of the demo (province-only routes). */
+async function createClient(unit) {
+  const res = await api('POST', '/clients', { as: P, body: { name: uniq('Hệ thống ma trận'), role: 'commune', unit_code: unit } });
+  assert.equal(res.status, 201, show(res));
+  return res.json.id;
+}
+
+/** An API client outside the demo province (in the commune outsideProvince() makes). */
+function outsideClient() {
+  return sql(`INSERT INTO api_clients (client_id, secret_hash, name, role, unit_code, created_by)
+              VALUES (:'cid', '!', :'name', 'commune', '26734', 'matrix') RETURNING id`,
+  { cid: `cdt_${randomBytes(12).toString('hex')}`, name: uniq('Hệ thống ngoài tỉnh') })[0][0];
+}
+
+/** A deadline of this run issued by `as`: a report due in 2030 to communes unless fields say otherwise. */
+async function createDeadline(as, fields = {}) {
+  const body = { title: uniq('Thời hạn ma trận'), kind: 'report', due_on: '2030-12-31', target_level: 'commune', ...fields };
+  const res = await api('POST', '/deadlines', { as, body });
+  assert.equal(res.status, 201, show(res));
+  return res.json.id;
+}
+
+/** A deadline outside the demo province: issued by 79 to its commune 26734 (made by outsideProvince()). */
+function outsideDeadline() {
+  return sql(`WITH d AS (INSERT INTO deadlines (title, kind, due_on, issued_by_unit, target_level, scope_unit)
+                         VALUES (:'title', 'report', '2030-12-31', '79', 'commune', '760') RETURNING id),
+                   t AS (INSERT INTO deadline_targets (deadline_id, unit_code) SELECT id, '26734' FROM d)
+              SELECT id FROM d`, { title: uniq('Thời hạn ngoài tỉnh') })[0][0];
+}
+
 before(async () => {
   routes = readRoutes();
   const ent = (await whoami('demo.enterprise')).enterprise;
@@ -138,6 +187,9 @@ before(async () => {
     sql(`SELECT username, id FROM users WHERE username IN ('demo.commune', 'demo.commune.dian', 'demo.enterprise')`));
   const pc = { unit: code, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id, user: users['demo.commune'] };
   const da = { unit: DEMO.dian, enterprise: eDa.id, team: tDa.id, member: mDa.id, activity: aDa.id, user: users['demo.commune.dian'] };
+  pc.client = await createClient(DEMO.commune);
+  da.client = await createClient(DEMO.dian);
+  if (outside) outside.client = outsideClient();
   fx = {
     'demo.province': { in: pc, out: outside },
     'demo.readonly': { in: pc, out: outside },
@@ -150,6 +202,25 @@ before(async () => {
       out: { unit: DEMO.dian, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id, user: users['demo.commune'] },
     },
   };
+  Object.assign(fx['demo.enterprise'].in, { client: pc.client });
+  Object.assign(fx['demo.enterprise'].out, { client: da.client });
+  for (const f of Object.values(fx)) {
+    f.in.importResource = 'members';
+    if (f.out) f.out.importResource = 'no-such-import';
+  }
+  // Deadlines: one is visible through its scope unit (issuer and above) or a target in scope
+  // (a commune, an enterprise, the district of a province's deadline to its communes); editing,
+  // deleting and reopening are for its issuer or above, so the district's "in" is one it issued.
+  // Its "out" is a deadline to the communes of Dĩ An (724), which no 718 or 25747 account sees.
+  const dProvince = await createDeadline(P, { scope_unit: DEMO.district });
+  const dDistrict = await createDeadline('demo.district', { scope_unit: DEMO.district });
+  const dDian = await createDeadline(P, { scope_unit: DEMO.dianDistrict });
+  const dEnterprise = await createDeadline(P, { scope_unit: entUnit, target_level: 'enterprise' });
+  const dOutside = outside ? outsideDeadline() : null;
+  for (const [name, inside, out] of [[P, dProvince, dOutside], ['demo.readonly', dProvince, dOutside],
+    ['demo.district', dDistrict, dDian], ['demo.commune', dProvince, dDian], ['demo.enterprise', dEnterprise, dProvince]]) {
+    fx[name] = { in: { ...fx[name].in, deadline: inside }, out: fx[name].out && { ...fx[name].out, deadline: out } };
+  }
   callers = [];
   for (const username of Object.keys(fx)) {
     const token = await login(username);
@@ -161,6 +232,8 @@ before(async () => {
 /** A fresh in-scope target for a DELETE that is expected to succeed. */
 async function disposable(target, caller) {
   const forEnt = caller.role === 'enterprise';
+  if (target === 'deadline') return { id: await createDeadline(caller.name, { scope_unit: DEMO.district }) };
+  if (target === 'client') return { id: await createClient(DEMO.commune) };
   if (target === 'enterprise') {
     if (forEnt) return { id: caller.ent, headers: STALE }; // its only enterprise: never really deleted
     return { id: (await createEnterprise(P, { unit_code: DEMO.commune })).id };

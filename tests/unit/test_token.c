@@ -11,7 +11,7 @@ static const char OTHER[] = "fedcba9876543210fedcba9876543210";
 
 static struct token_config config(const char *secret, const char *iss, const char *aud)
 {
-    struct token_config c = {(const unsigned char *)secret, strlen(secret), iss, aud, 3600, 30};
+    struct token_config c = {(const unsigned char *)secret, strlen(secret), iss, aud, 3600, 30, NULL};
     return c;
 }
 

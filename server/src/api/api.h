@@ -8,6 +8,7 @@
 
 int auth_login(request *r);
 int auth_me(request *r);
+int auth_token(request *r);
 
 int units_list(request *r);
 int units_get(request *r);
@@ -42,6 +43,15 @@ int activities_create(request *r);
 int activities_update(request *r);
 int activities_delete(request *r);
 
+int deadlines_list(request *r);
+int deadlines_get(request *r);
+int deadlines_create(request *r);
+int deadlines_update(request *r);
+int deadlines_delete(request *r);
+int deadlines_targets(request *r);
+int deadlines_complete(request *r);
+int deadlines_reopen(request *r);
+
 int changes_list(request *r);
 
 int imports_post(request *r);
@@ -53,6 +63,10 @@ int users_list(request *r);
 int users_get(request *r);
 int users_create(request *r);
 int users_update(request *r);
+
+int clients_list(request *r);
+int clients_create(request *r);
+int clients_delete(request *r);
 
 int audit_list(request *r);
 

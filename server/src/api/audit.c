@@ -52,9 +52,10 @@ static const struct list_spec LIST = {
 bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,
                   const char *unit, const char *enterprise, const char *changes)
 {
+    /* An identity-provider principal's subject is not one of our ids: its name carries it. */
     const char *params[8] = {
         r->claims && r->claims->name[0] ? r->claims->name : "system",
-        r->claims && r->claims->sub[0] ? r->claims->sub : NULL,
+        r->claims && r->claims->sub[0] && r->claims->kind != PRINCIPAL_IDP ? r->claims->sub : NULL,
         action, resource, resource_id, unit, enterprise, changes,
     };
     return db_query(r, SQL_INSERT, 8, params) != NULL;

@@ -1,9 +1,11 @@
 /*
- * api/auth.c — POST /api/v1/auth/login and GET /api/v1/auth/me.
+ * api/auth.c — POST /api/v1/auth/login, POST /api/v1/auth/token and GET /api/v1/auth/me.
  *
- * Sign-in runs outside the dispatcher's transaction (ROUTE_NO_TX) because a failed attempt must
- * still leave its audit row. Unknown user and wrong password get the same answer and take the
- * same time (password_verify checks a decoy hash when there is no user).
+ * Sign-in and the client-credentials exchange run outside the dispatcher's transaction
+ * (ROUTE_NO_TX) because a failed attempt must still leave its audit row. Unknown user (or
+ * client) and wrong password (or secret) get the same answer and take the same time
+ * (password_verify checks a decoy hash when there is no row). Both answer with the same shape:
+ * {access_token, token_type, expires_in, user}, where user says which kind of principal it is.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -16,22 +18,61 @@
 #include "db/db.h"
 #include "http/router.h"
 
+/* The user as the signed-in principal: user_doc with its kind. */
+#define USER_PRINCIPAL_DOC "(to_jsonb(user_doc(u)) || jsonb_build_object('kind', 'user'))::text"
+
 static const char SQL_FIND_USER[] =
     "SELECT u.id, u.password_hash, u.role, coalesce(u.unit_code, ''),"
-    "       coalesce(u.enterprise_id::text, ''), u.read_only, u.disabled, user_doc(u)::text"
+    "       coalesce(u.enterprise_id::text, ''), u.read_only, u.disabled, " USER_PRINCIPAL_DOC
     "  FROM users u WHERE u.username = $1";
 
 static const char SQL_ME[] =
-    "SELECT user_doc(u)::text, u.version FROM users u WHERE u.id = $1::uuid AND NOT u.disabled";
+    "SELECT " USER_PRINCIPAL_DOC ", u.version FROM users u WHERE u.id = $1::uuid AND NOT u.disabled";
+
+static const char SQL_FIND_CLIENT[] =
+    "SELECT c.id, c.secret_hash, c.role, coalesce(c.unit_code, ''),"
+    "       coalesce(c.enterprise_id::text, ''), c.read_only, c.revoked_at IS NOT NULL,"
+    "       client_principal_doc(c)::text, c.personal_data, api_client_unit(c)"
+    "  FROM api_clients c WHERE c.client_id = $1";
+
+static const char SQL_ME_CLIENT[] =
+    "SELECT client_principal_doc(c)::text, c.version FROM api_clients c"
+    " WHERE c.id = $1::uuid AND c.revoked_at IS NULL";
 
 static const struct field LOGIN_FIELDS[] = {
     {"username", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
     {"password", FIELD_STRING, FIELD_REQUIRED, 1, 256, NULL, NULL},
 };
 
+static const struct field TOKEN_FIELDS[] = {
+    {"grant_type", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"client_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
+    {"client_secret", FIELD_STRING, FIELD_REQUIRED, 1, 256, NULL, NULL},
+    {"scope", FIELD_STRING, 0, 0, 1000, NULL, NULL}, /* accepted from OAuth libraries, unused */
+};
+
 static void copy_text(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* Answers 200 with a new token for c; user_doc is the principal's JSON text. */
+static int respond_token(request *r, const struct claims *c, const char *user_doc)
+{
+    char *token = token_issue(&server_config->token, c, time(NULL));
+    if (!token)
+        return request_fail(r, PROBLEM_INTERNAL, NULL);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "access_token", token);
+    cJSON_AddStringToObject(out, "token_type", "Bearer");
+    cJSON_AddNumberToObject(out, "expires_in", (double)server_config->token.ttl_seconds);
+    cJSON_AddItemToObject(out, "user", cJSON_Parse(user_doc));
+    char *text = cJSON_PrintUnformatted(out);
+    const char *body = arena_strdup(r->arena, text);
+    cJSON_free(text);
+    cJSON_Delete(out);
+    free(token);
+    return respond_json(r, 200, body, 0);
 }
 
 int auth_login(request *r)
@@ -66,26 +107,88 @@ int auth_login(request *r)
         return request_fail(r, PROBLEM_UNAUTHORIZED, "Wrong username or password");
     }
 
-    char *token = token_issue(&server_config->token, c, time(NULL));
-    if (!token)
-        return request_fail(r, PROBLEM_INTERNAL, NULL);
-    cJSON *out = cJSON_CreateObject();
-    cJSON_AddStringToObject(out, "access_token", token);
-    cJSON_AddStringToObject(out, "token_type", "Bearer");
-    cJSON_AddNumberToObject(out, "expires_in", (double)server_config->token.ttl_seconds);
-    cJSON_AddItemToObject(out, "user", cJSON_Parse(db_value(user, 7)));
-    char *text = cJSON_PrintUnformatted(out);
+    return respond_token(r, c, db_value(user, 7));
+}
+
+/*
+ * The OAuth 2.0 client-credentials grant (RFC 6749 §4.4), the credentials in the body as a form
+ * or as JSON (the dispatcher turns a form into the same JSON object). A grant other than
+ * client_credentials answers 400 naming grant_type; missing fields 422; wrong, unknown or revoked
+ * credentials 401, all alike.
+ */
+int auth_token(request *r)
+{
+    const cJSON *grant = cJSON_GetObjectItemCaseSensitive(r->body, "grant_type");
+    if (cJSON_IsString(grant) && strcmp(grant->valuestring, "client_credentials") != 0) {
+        request_field_error(r, "grant_type", "unsupported_grant_type: only client_credentials is accepted");
+        return request_fail(r, PROBLEM_BAD_REQUEST, "Unsupported grant_type; use client_credentials");
+    }
+    if (!body_valid_or_fail(r, r->body, TOKEN_FIELDS, COUNT_OF(TOKEN_FIELDS), VALIDATE_CREATE))
+        return API_FAILED;
+    const char *client_id = cJSON_GetObjectItemCaseSensitive(r->body, "client_id")->valuestring;
+    const char *secret = cJSON_GetObjectItemCaseSensitive(r->body, "client_secret")->valuestring;
+
+    PGresult *client = db_query(r, SQL_FIND_CLIENT, 1, &client_id);
+    if (!client)
+        return API_FAILED;
+    bool found = PQntuples(client) == 1;
+    bool ok = password_verify(secret, found ? db_value(client, 1) : NULL) && found &&
+              strcmp(db_value(client, 6), "f") == 0;
+
+    struct claims *c = arena_alloc(r->arena, sizeof *c);
+    c->kind = PRINCIPAL_CLIENT;
+    copy_text(c->name, sizeof c->name, client_id);
+    if (found) {
+        copy_text(c->sub, sizeof c->sub, db_value(client, 0));
+        c->role = role_parse(db_value(client, 2));
+        copy_text(c->unit, sizeof c->unit, db_value(client, 3));
+        copy_text(c->enterprise, sizeof c->enterprise, db_value(client, 4));
+        c->read_only = strcmp(db_value(client, 5), "t") == 0;
+        c->personal_data = strcmp(db_value(client, 8), "t") == 0;
+    }
+    r->claims = c; /* the audit row names who tried */
+    if (!audit_record(r, ok ? "login" : "login_failed", "clients", found ? c->sub : NULL,
+                      found ? db_value(client, 9) : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL))
+        return API_FAILED;
+    if (!ok) {
+        r->extra_header = "WWW-Authenticate: Bearer";
+        return request_fail(r, PROBLEM_UNAUTHORIZED, "Wrong, unknown or revoked client credentials");
+    }
+    return respond_token(r, c, db_value(client, 7));
+}
+
+/* An identity-provider principal has no row: it is what its token's claims say. */
+static int me_from_claims(request *r)
+{
+    const struct claims *c = r->claims;
+    cJSON *me = cJSON_CreateObject();
+    cJSON_AddStringToObject(me, "id", c->sub);
+    cJSON_AddStringToObject(me, "username", c->sub);
+    cJSON_AddStringToObject(me, "full_name", "");
+    cJSON_AddStringToObject(me, "role", role_name(c->role));
+    if (c->unit[0])
+        cJSON_AddStringToObject(me, "unit", c->unit);
+    else
+        cJSON_AddNullToObject(me, "unit");
+    if (c->enterprise[0])
+        cJSON_AddStringToObject(me, "enterprise", c->enterprise);
+    else
+        cJSON_AddNullToObject(me, "enterprise");
+    cJSON_AddBoolToObject(me, "read_only", c->read_only);
+    cJSON_AddStringToObject(me, "kind", "idp");
+    char *text = cJSON_PrintUnformatted(me);
     const char *body = arena_strdup(r->arena, text);
     cJSON_free(text);
-    cJSON_Delete(out);
-    free(token);
+    cJSON_Delete(me);
     return respond_json(r, 200, body, 0);
 }
 
 int auth_me(request *r)
 {
+    if (r->claims->kind == PRINCIPAL_IDP)
+        return me_from_claims(r);
     const char *id = r->claims->sub;
-    PGresult *me = db_query(r, SQL_ME, 1, &id);
+    PGresult *me = db_query(r, r->claims->kind == PRINCIPAL_CLIENT ? SQL_ME_CLIENT : SQL_ME, 1, &id);
     if (!me)
         return API_FAILED;
     if (PQntuples(me) == 0) {

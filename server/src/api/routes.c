@@ -11,6 +11,7 @@
 
 const struct route ROUTES[] = {
     {"POST", "/api/v1/auth/login", auth_login, ACCESS_PUBLIC, J | ROUTE_NO_TX},
+    {"POST", "/api/v1/auth/token", auth_token, ACCESS_PUBLIC, J | ROUTE_FORM_BODY | ROUTE_NO_TX},
     {"GET", "/api/v1/auth/me", auth_me, ACCESS_USER, 0},
 
     {"GET", "/api/v1/units", units_list, ACCESS_USER, 0},
@@ -46,6 +47,15 @@ const struct route ROUTES[] = {
     {"PATCH", "/api/v1/activities/{id}", activities_update, ACCESS_USER, J},
     {"DELETE", "/api/v1/activities/{id}", activities_delete, ACCESS_USER, 0},
 
+    {"GET", "/api/v1/deadlines", deadlines_list, ACCESS_USER, 0},
+    {"POST", "/api/v1/deadlines", deadlines_create, ACCESS_ISSUER, J},
+    {"GET", "/api/v1/deadlines/{id}", deadlines_get, ACCESS_USER, 0},
+    {"PATCH", "/api/v1/deadlines/{id}", deadlines_update, ACCESS_ISSUER, J},
+    {"DELETE", "/api/v1/deadlines/{id}", deadlines_delete, ACCESS_ISSUER, 0},
+    {"GET", "/api/v1/deadlines/{id}/targets", deadlines_targets, ACCESS_USER, 0},
+    {"POST", "/api/v1/deadlines/{id}/complete", deadlines_complete, ACCESS_USER, J},
+    {"POST", "/api/v1/deadlines/{id}/reopen", deadlines_reopen, ACCESS_ISSUER, J},
+
     {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
 
     {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY},
@@ -57,6 +67,10 @@ const struct route ROUTES[] = {
     {"POST", "/api/v1/users", users_create, ACCESS_ISSUER, J},
     {"GET", "/api/v1/users/{id}", users_get, ACCESS_USER, 0},
     {"PATCH", "/api/v1/users/{id}", users_update, ACCESS_ISSUER, J},
+
+    {"GET", "/api/v1/clients", clients_list, ACCESS_PROVINCE, 0},
+    {"POST", "/api/v1/clients", clients_create, ACCESS_PROVINCE, J},
+    {"DELETE", "/api/v1/clients/{id}", clients_delete, ACCESS_PROVINCE, 0},
 
     {"GET", "/api/v1/audit", audit_list, ACCESS_USER, 0},
 

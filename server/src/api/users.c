@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "api/resource.h"
 #include "auth/password.h"
+#include "auth/principals.h"
 #include "db/db.h"
 
 static const char SQL_LIST[] =
@@ -49,7 +50,7 @@ static const char SQL_UPDATE[] =
     "       password_changed_at = CASE WHEN $5::text IS NULL THEN u.password_changed_at ELSE now() END,"
     "       version = u.version + 1, updated_at = now()"
     "  FROM users c, jsonb_populate_record(c, $3::jsonb) x"
-    " WHERE c.id = $4::uuid AND u.id = c.id"
+    " WHERE c.id = $4::uuid AND u.id = c.id AND in_scope($1, $2::uuid, user_unit(c), c.enterprise_id)"
     " RETURNING u.id, user_unit(u), u.enterprise_id";
 
 static const char *const ROLES[] = {"province", "district", "commune", "enterprise", NULL};
@@ -259,5 +260,7 @@ int users_update(request *r)
     if (!row || !audit_record(r, "update", "users", r->params[0], db_value(row, 1),
                               db_value(row, 2), redacted(r)))
         return API_FAILED;
+    /* Disabled or a new password: this process stops the old tokens at once (auth/principals.h). */
+    request_after_commit(r, principals_forget_hook, (void *)r->params[0]);
     return resource_get(r, &USERS, r->params[0]);
 }

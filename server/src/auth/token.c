@@ -1,5 +1,6 @@
 /*
- * auth/token.c — JWT HS256 tokens with the algorithm pinned and the claims checked here.
+ * auth/token.c — JWT: our HS256 tokens and the identity provider's RS256/ES256 tokens, with the
+ * algorithm chosen by us from the header before libjwt verifies, and the claims checked here.
  */
 #include "auth/token.h"
 
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "http/validate.h"
 
 static const char *const role_names[] = {
     [ROLE_NONE] = "", [ROLE_PROVINCE] = "province", [ROLE_DISTRICT] = "district",
@@ -28,6 +31,24 @@ const char *role_name(role r)
     return (unsigned)r <= ROLE_ENTERPRISE ? role_names[r] : "";
 }
 
+const char *principal_kind_name(principal_kind k)
+{
+    switch (k) {
+    case PRINCIPAL_USER:
+        return "user";
+    case PRINCIPAL_CLIENT:
+        return "client";
+    case PRINCIPAL_IDP:
+        return "idp";
+    }
+    return "";
+}
+
+bool idp_algorithm_supported(const char *name)
+{
+    return name && (strcmp(name, "RS256") == 0 || strcmp(name, "ES256") == 0);
+}
+
 char *token_issue(const struct token_config *cfg, const struct claims *c, time_t now)
 {
     jwt_t *jwt = NULL;
@@ -45,6 +66,10 @@ char *token_issue(const struct token_config *cfg, const struct claims *c, time_t
     if (c->enterprise[0])
         rc |= jwt_add_grant(jwt, "enterprise", c->enterprise);
     rc |= jwt_add_grant_bool(jwt, "ro", c->read_only);
+    if (c->kind == PRINCIPAL_CLIENT) {
+        rc |= jwt_add_grant(jwt, "kind", "client");
+        rc |= jwt_add_grant_bool(jwt, "pd", c->personal_data);
+    }
     rc |= jwt_add_grant_int(jwt, "iat", (long)now);
     rc |= jwt_add_grant_int(jwt, "nbf", (long)now);
     rc |= jwt_add_grant_int(jwt, "exp", (long)now + cfg->ttl_seconds);
@@ -86,8 +111,8 @@ static char *base64url_decode(const char *in, size_t len)
     return out;
 }
 
-/* The header must name exactly HS256 before libjwt is allowed to pick a verifier. */
-static bool header_is_hs256(const char *token)
+/* Copies the header's "alg" into alg; false when the header is not a JSON object naming one. */
+static bool header_alg(const char *token, char *alg, size_t cap)
 {
     const char *dot = strchr(token, '.');
     if (!dot)
@@ -97,8 +122,10 @@ static bool header_is_hs256(const char *token)
         return false;
     cJSON *json = cJSON_Parse(header);
     free(header);
-    const cJSON *alg = cJSON_GetObjectItemCaseSensitive(json, "alg");
-    bool ok = cJSON_IsString(alg) && strcmp(alg->valuestring, "HS256") == 0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, "alg");
+    bool ok = cJSON_IsObject(json) && cJSON_IsString(v) && strlen(v->valuestring) < cap;
+    if (ok)
+        memcpy(alg, v->valuestring, strlen(v->valuestring) + 1);
     cJSON_Delete(json);
     return ok;
 }
@@ -117,12 +144,17 @@ static bool copy_claim(jwt_t *jwt, const char *name, char *dst, size_t cap, bool
     return true;
 }
 
-bool token_verify(const struct token_config *cfg, const char *token, time_t now, struct claims *out)
+/* An actor is scoped to exactly one of a unit or an enterprise, as its role says. */
+static bool scope_matches_role(const struct claims *c)
 {
-    memset(out, 0, sizeof *out);
-    if (!token || strlen(token) > TOKEN_MAX_LEN || !header_is_hs256(token))
-        return false;
+    return c->role != ROLE_NONE && (c->role == ROLE_ENTERPRISE) == (c->enterprise[0] != '\0') &&
+           (c->role == ROLE_ENTERPRISE || c->unit[0] != '\0');
+}
 
+/* Our own token: HS256 with our secret, issuer and audience. */
+static bool verify_ours(const struct token_config *cfg, const char *token, time_t now,
+                        struct claims *out)
+{
     jwt_t *jwt = NULL;
     bool ok = false;
     if (jwt_decode(&jwt, token, cfg->secret, (int)cfg->secret_len) != 0 || !jwt)
@@ -153,22 +185,173 @@ bool token_verify(const struct token_config *cfg, const char *token, time_t now,
         !copy_claim(jwt, "enterprise", out->enterprise, sizeof out->enterprise, false))
         goto out;
     out->role = role_parse(role_text);
-    if (out->role == ROLE_NONE)
-        goto out;
-    /* An actor is scoped to exactly one of a unit or an enterprise, as its role says. */
-    if ((out->role == ROLE_ENTERPRISE) != (out->enterprise[0] != '\0') ||
-        (out->role != ROLE_ENTERPRISE && out->unit[0] == '\0'))
+    if (!scope_matches_role(out))
         goto out;
     errno = 0;
     int ro = jwt_get_grant_bool(jwt, "ro");
     out->read_only = errno ? true : ro != 0; /* absent: the safer reading */
+
+    /* Tokens from before clients existed carry no "kind": they are users'. */
+    const char *kind = jwt_get_grant(jwt, "kind");
+    if (!kind || strcmp(kind, "user") == 0) {
+        out->kind = PRINCIPAL_USER;
+        out->personal_data = true;
+    } else if (strcmp(kind, "client") == 0) {
+        out->kind = PRINCIPAL_CLIENT;
+        errno = 0;
+        int pd = jwt_get_grant_bool(jwt, "pd");
+        out->personal_data = !errno && pd != 0; /* absent: the safer reading */
+    } else {
+        goto out; /* "idp" and anything else never come with our signature */
+    }
+    if (!text_is_uuid(out->sub))
+        goto out;
     out->expires_at = exp;
     out->not_before = nbf;
     errno = 0;
     out->issued_at = jwt_get_grant_int(jwt, "iat");
+    if (errno)
+        goto out;
     ok = true;
 out:
     jwt_free(jwt);
+    return ok;
+}
+
+/* A string claim of the provider's token copied into dst; absent is "" and fine unless required. */
+static bool idp_text(const cJSON *payload, const char *name, char *dst, size_t cap, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(payload, name);
+    dst[0] = '\0';
+    if (!v || cJSON_IsNull(v))
+        return !required;
+    if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) >= cap)
+        return false;
+    memcpy(dst, v->valuestring, strlen(v->valuestring) + 1);
+    return true;
+}
+
+/* A NumericDate claim; absent is *out = fallback and fine unless required. */
+static bool idp_time(const cJSON *payload, const char *name, long *out, long fallback, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(payload, name);
+    if (!v) {
+        *out = fallback;
+        return !required;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e13)
+        return false;
+    *out = (long)v->valuedouble;
+    return true;
+}
+
+/* "aud" is one string or an array of strings (RFC 7519 §4.1.3); ours must be among them. */
+static bool idp_audience_ok(const cJSON *payload, const char *audience)
+{
+    const cJSON *aud = cJSON_GetObjectItemCaseSensitive(payload, "aud");
+    if (cJSON_IsString(aud))
+        return strcmp(aud->valuestring, audience) == 0;
+    const cJSON *each;
+    cJSON_ArrayForEach(each, aud)
+        if (cJSON_IsString(each) && strcmp(each->valuestring, audience) == 0)
+            return true;
+    return false;
+}
+
+/* The unit's GSO code has the length of the role's level: 2 province, 3 district, 5 commune. */
+static bool unit_fits_role(const char *unit, role r)
+{
+    size_t want = r == ROLE_PROVINCE ? 2 : r == ROLE_DISTRICT ? 3 : r == ROLE_COMMUNE ? 5 : 0;
+    if (strlen(unit) != want)
+        return false;
+    for (const char *p = unit; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+/*
+ * The identity provider's token: its public key, issuer and audience; the principal mapped
+ * from its claims (idp_config.claims). Role must be ours, and the unit or enterprise must fit it.
+ */
+static bool verify_idp(const struct token_config *cfg, const char *token, time_t now,
+                       struct claims *out)
+{
+    const struct idp_config *idp = cfg->idp;
+    jwt_alg_t want = strcmp(idp->algorithm, "ES256") == 0 ? JWT_ALG_ES256 : JWT_ALG_RS256;
+    jwt_t *jwt = NULL;
+    char *text = NULL;
+    cJSON *payload = NULL;
+    bool ok = false;
+    if (jwt_decode(&jwt, token, idp->public_key, (int)idp->public_key_len) != 0 || !jwt ||
+        jwt_get_alg(jwt) != want)
+        goto out;
+    text = jwt_get_grants_json(jwt, NULL);
+    payload = text ? cJSON_Parse(text) : NULL;
+    if (!cJSON_IsObject(payload))
+        goto out;
+
+    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(payload, "iss");
+    if (!cJSON_IsString(iss) || strcmp(iss->valuestring, idp->issuer) != 0 ||
+        !idp_audience_ok(payload, idp->audience))
+        goto out;
+    long exp, nbf, iat;
+    if (!idp_time(payload, "exp", &exp, 0, true) || !idp_time(payload, "nbf", &nbf, 0, false) ||
+        !idp_time(payload, "iat", &iat, 0, false))
+        goto out;
+    if (now >= exp + cfg->leeway_seconds || now + cfg->leeway_seconds < nbf)
+        goto out;
+
+    char role_text[16], sub[sizeof out->sub];
+    const struct idp_claim_map *map = &idp->claims;
+    if (!idp_text(payload, map->sub, sub, sizeof sub, true) ||
+        !idp_text(payload, map->role, role_text, sizeof role_text, true) ||
+        !idp_text(payload, map->unit, out->unit, sizeof out->unit, false) ||
+        !idp_text(payload, map->enterprise, out->enterprise, sizeof out->enterprise, false))
+        goto out;
+    out->role = role_parse(role_text);
+    if (!scope_matches_role(out))
+        goto out;
+    if (out->role == ROLE_ENTERPRISE ? out->unit[0] != '\0' || !text_is_uuid(out->enterprise)
+                                     : !unit_fits_role(out->unit, out->role))
+        goto out;
+
+    /* read_only: a JSON boolean or "true"/"false"; absent means a writing account. */
+    const cJSON *ro = cJSON_GetObjectItemCaseSensitive(payload, map->read_only);
+    if (cJSON_IsBool(ro))
+        out->read_only = cJSON_IsTrue(ro);
+    else if (cJSON_IsString(ro) && (strcmp(ro->valuestring, "true") == 0 || strcmp(ro->valuestring, "false") == 0))
+        out->read_only = ro->valuestring[0] == 't';
+    else if (ro && !cJSON_IsNull(ro))
+        goto out;
+
+    out->kind = PRINCIPAL_IDP;
+    out->personal_data = true; /* a person of the province's administration, like our users */
+    memcpy(out->sub, sub, sizeof sub);
+    snprintf(out->name, sizeof out->name, "idp:%s", sub);
+    out->expires_at = exp;
+    out->not_before = nbf;
+    out->issued_at = iat;
+    ok = true;
+out:
+    cJSON_Delete(payload);
+    free(text);
+    jwt_free(jwt);
+    return ok;
+}
+
+bool token_verify(const struct token_config *cfg, const char *token, time_t now, struct claims *out)
+{
+    memset(out, 0, sizeof *out);
+    char alg[16];
+    if (!token || strlen(token) > TOKEN_MAX_LEN || !header_alg(token, alg, sizeof alg))
+        return false;
+    bool ok = false;
+    if (strcmp(alg, "HS256") == 0)
+        ok = verify_ours(cfg, token, now, out);
+    else if (cfg->idp && strcmp(alg, cfg->idp->algorithm) == 0)
+        ok = verify_idp(cfg, token, now, out);
+    /* any other alg ("none", HS384, RS512, or RS256 without a provider) is refused here */
     if (!ok)
         memset(out, 0, sizeof *out);
     return ok;

@@ -35,12 +35,14 @@ static const struct {
     {"units_level_code_check", "code", "must have 2 digits for a province, 3 for a district, 5 for a commune"},
     {"members_birth_year_check", "birth_year", "must be between 1900 and this year"},
     {"users_check", "enterprise_id", "is required for enterprise accounts only"},
+    {"api_clients_enterprise_check", "enterprise_id", "is required for enterprise clients only"},
+    {"api_clients_unit_check", "unit_code", "is required for every role but enterprise, and only then"},
 };
 
 /* "teams_external_id_key" -> "external_id": drop the table prefix and the constraint suffix. */
 static char *field_of_constraint(arena *a, const char *constraint)
 {
-    static const char *const tables[] = {"structure_rules_", "enterprises_", "members_", "teams_",
+    static const char *const tables[] = {"api_clients_", "structure_rules_", "enterprises_", "members_", "teams_",
                                          "units_", "users_", "audit_"};
     static const char *const suffixes[] = {"_fkey", "_key", "_check", "_not_null"};
     const char *start = constraint;

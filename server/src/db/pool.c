@@ -20,8 +20,9 @@ static struct {
     char *conninfo;
     PGconn **conns; /* NULL slot: not connected yet or dropped */
     bool *busy;
+    bool *masked;   /* cdt.mask_personal is on for this connection */
     int size;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0};
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, NULL, 0};
 
 void db_pool_init(const char *conninfo, int size)
 {
@@ -29,6 +30,7 @@ void db_pool_init(const char *conninfo, int size)
     pool.size = size > 0 ? size : 1;
     pool.conns = xcalloc((size_t)pool.size, sizeof *pool.conns);
     pool.busy = xcalloc((size_t)pool.size, sizeof *pool.busy);
+    pool.masked = xcalloc((size_t)pool.size, sizeof *pool.masked);
 }
 
 void db_pool_shutdown(void)
@@ -38,9 +40,11 @@ void db_pool_shutdown(void)
             PQfinish(pool.conns[i]);
     free(pool.conns);
     free(pool.busy);
+    free(pool.masked);
     free(pool.conninfo);
     pool.conns = NULL;
     pool.busy = NULL;
+    pool.masked = NULL;
     pool.conninfo = NULL;
     pool.size = 0;
 }
@@ -106,14 +110,32 @@ bool db_connect_or_fail(request *r)
         PQfinish(pool.conns[i]);
         pool.conns[i] = NULL;
     }
-    if (!pool.conns[i])
+    if (!pool.conns[i]) {
         pool.conns[i] = connect_fresh();
+        pool.masked[i] = false;
+    }
     if (!pool.conns[i]) {
         give_slot(i);
         request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
         return false;
     }
     r->db = pool.conns[i];
+    /* Read-only API clients without the personal-data grant read members' contacts masked
+     * (sql/migrations/011_personal_data.sql); the setting follows the connection. */
+    bool mask = r->claims && r->claims->kind == PRINCIPAL_CLIENT && r->claims->read_only &&
+                !r->claims->personal_data;
+    if (mask != pool.masked[i]) {
+        PGresult *res = PQexec(r->db, mask ? "SELECT set_config('cdt.mask_personal', 'on', false)"
+                                           : "SELECT set_config('cdt.mask_personal', 'off', false)");
+        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+        PQclear(res);
+        if (!ok) {
+            db_release(r);
+            request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
+            return false;
+        }
+        pool.masked[i] = mask;
+    }
     return true;
 }
 

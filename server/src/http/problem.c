@@ -20,6 +20,8 @@ static const struct problem_info catalogue[] = {
     [PROBLEM_TOO_MANY_REQUESTS] = {429, "too-many-requests", "Too many attempts"},
     [PROBLEM_INTERNAL] = {500, "internal", "Internal error"},
     [PROBLEM_UNAVAILABLE] = {503, "unavailable", "Service unavailable"},
+    [PROBLEM_URI_TOO_LONG] = {414, "uri-too-long", "Request URI too long"},
+    [PROBLEM_HEADERS_TOO_LARGE] = {431, "headers-too-large", "Request header fields too large"},
 };
 
 const struct problem_info *problem_info(problem_kind kind)

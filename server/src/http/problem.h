@@ -23,6 +23,8 @@ typedef enum {
     PROBLEM_TOO_MANY_REQUESTS,
     PROBLEM_INTERNAL,
     PROBLEM_UNAVAILABLE,
+    PROBLEM_URI_TOO_LONG,      /* the query string is over QUERY_MAX_BYTES (http/query.h) */
+    PROBLEM_HEADERS_TOO_LARGE, /* the request head is over civetweb's max_request_size (http/edge.h) */
 } problem_kind;
 
 struct problem_info {

@@ -13,7 +13,10 @@
 #include "http/validate.h"
 #include "util/mem.h"
 
-enum { QUERY_VALUE_MAX = 200 /* characters in one filter value */ };
+enum {
+    QUERY_VALUE_MAX = 200,  /* characters in one filter value */
+    QUERY_MAX_BYTES = 4096, /* the whole query string as sent; longer answers 414 (http/router.c) */
+};
 
 struct filter {
     const char *name;            /* query parameter */

@@ -48,6 +48,12 @@ bool request_fields_ok_or_fail(request *r)
     return false;
 }
 
+void request_after_commit(request *r, void (*fn)(void *arg), void *arg)
+{
+    r->after_commit = fn;
+    r->after_commit_arg = arg;
+}
+
 int respond_json(request *r, int status, const char *text, long version)
 {
     r->content_type = "application/json";

@@ -53,7 +53,13 @@ typedef struct request {
     problem_kind problem;
     const char *problem_detail;
     struct cJSON *problem_errors; /* array of {field, message[, row]} */
-    const char *extra_header;     /* e.g. "WWW-Authenticate: Bearer" */
+    const char *extra_header;     /* e.g. "WWW-Authenticate: Bearer"; several lines joined by \r\n */
+
+    /* Set by the dispatcher when the request's Origin is allowed (CORS_ALLOWED_ORIGINS). */
+    const char *cors_origin;
+    /* Run by the dispatcher after the request's transaction commits (see request_after_commit). */
+    void (*after_commit)(void *arg);
+    void *after_commit_arg;
 } request;
 
 typedef int (*handler_fn)(request *r);
@@ -65,6 +71,13 @@ int request_fail(request *r, problem_kind kind, const char *detail_fmt, ...)
 void request_field_error(request *r, const char *field, const char *message);
 /* Records a 422 if any field errors were added; returns true when there were none. */
 bool request_fields_ok_or_fail(request *r);
+
+/*
+ * Asks the dispatcher to call fn(arg) once the request's writes are committed, and never if
+ * they roll back: for in-process caches of committed rows (auth/principals.h). One per request;
+ * arg must live as long as the request (arena).
+ */
+void request_after_commit(request *r, void (*fn)(void *arg), void *arg);
 
 /* Sets a JSON success body; text is borrowed and must outlive the request (arena or PGresult). */
 int respond_json(request *r, int status, const char *text, long version);

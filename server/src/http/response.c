@@ -22,9 +22,12 @@ const char *const SECURITY_HEADERS[][2] = {
     {NULL, NULL},
 };
 
-/* length < 0: chunked. */
+/* The headers a cross-origin caller may read besides the CORS-safelisted ones. */
+static const char CORS_EXPOSED[] = "ETag, Location, X-Request-Id";
+
+/* length < 0: chunked. cors_origin: an allowed Origin (the dispatcher checked it) or NULL. */
 static void start_headers(struct mg_connection *conn, int status, const char *content_type,
-                          long length, const char *request_id)
+                          long length, const char *request_id, const char *cors_origin)
 {
     char len[32];
     snprintf(len, sizeof len, "%ld", length);
@@ -40,26 +43,38 @@ static void start_headers(struct mg_connection *conn, int status, const char *co
         mg_response_header_add(conn, "X-Request-Id", request_id, -1);
     for (int i = 0; SECURITY_HEADERS[i][0]; i++)
         mg_response_header_add(conn, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1], -1);
+    if (cors_origin) {
+        mg_response_header_add(conn, "Access-Control-Allow-Origin", cors_origin, -1);
+        mg_response_header_add(conn, "Vary", "Origin", -1);
+        mg_response_header_add(conn, "Access-Control-Expose-Headers", CORS_EXPOSED, -1);
+    }
 }
 
-static void add_header_line(struct mg_connection *conn, const char *line)
+/* Adds "Name: value" lines, several joined by \r\n. */
+static void add_header_lines(struct mg_connection *conn, const char *lines)
 {
-    const char *colon = strchr(line, ':');
-    if (!colon)
-        return;
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(colon - line), line);
-    const char *value = colon + 1;
-    while (*value == ' ')
-        value++;
-    mg_response_header_add(conn, name, value, -1);
+    while (*lines) {
+        size_t len = strcspn(lines, "\r\n");
+        const char *colon = memchr(lines, ':', len);
+        if (colon) {
+            char name[64], value[512];
+            snprintf(name, sizeof name, "%.*s", (int)(colon - lines), lines);
+            const char *v = colon + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(value, sizeof value, "%.*s", (int)(lines + len - v), v);
+            mg_response_header_add(conn, name, value, -1);
+        }
+        lines += len;
+        lines += strspn(lines, "\r\n");
+    }
 }
 
 int response_send(request *r, int status)
 {
     bool has_body = r->response_body && status != 204;
     start_headers(r->conn, status, has_body ? r->content_type : NULL,
-                  has_body ? (long)r->response_len : 0, r->request_id);
+                  has_body ? (long)r->response_len : 0, r->request_id, r->cors_origin);
     if (r->etag_version > 0) {
         char etag[32];
         snprintf(etag, sizeof etag, "\"%ld\"", r->etag_version);
@@ -68,7 +83,7 @@ int response_send(request *r, int status)
     if (r->location)
         mg_response_header_add(r->conn, "Location", r->location, -1);
     if (r->extra_header)
-        add_header_line(r->conn, r->extra_header);
+        add_header_lines(r->conn, r->extra_header);
     mg_response_header_send(r->conn);
     if (has_body && strcmp(r->method, "HEAD") != 0)
         mg_write(r->conn, r->response_body, r->response_len);
@@ -77,7 +92,7 @@ int response_send(request *r, int status)
 
 void response_stream_begin(request *r, const char *content_type, const char *filename)
 {
-    start_headers(r->conn, 200, content_type, -1, r->request_id);
+    start_headers(r->conn, 200, content_type, -1, r->request_id, r->cors_origin);
     char disposition[160];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
     mg_response_header_add(r->conn, "Content-Disposition", disposition, -1);
@@ -114,7 +129,7 @@ int response_send_problem(request *r)
 static int send_small(struct mg_connection *conn, int status, const char *type, const char *text,
                       const char *request_id)
 {
-    start_headers(conn, status, type, (long)strlen(text), request_id);
+    start_headers(conn, status, type, (long)strlen(text), request_id, NULL);
     mg_response_header_send(conn);
     mg_write(conn, text, strlen(text));
     return status;

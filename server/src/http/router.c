@@ -2,8 +2,17 @@
  * http/router.c — matching the route table and the central checks every request passes.
  *
  * Order of the checks (each answers through the error catalogue, never the handler): route
- * (404/405), token (401), role (403), read-only (403), media type (415), size (413), UTF-8 and
- * JSON syntax (400). Writes run in one transaction committed only on success.
+ * (404/405), token (401), principal still allowed in (401: client revoked, user disabled or
+ * password changed; auth/principals.h), role (403), read-only (403), media type (415), size
+ * (413), UTF-8, a body cut short, JSON nesting deeper than JSON_MAX_DEPTH and JSON syntax (400).
+ * A query string over QUERY_MAX_BYTES answers 414 before any of them. Writes run in one
+ * transaction committed only on success.
+ *
+ * CORS: an Origin listed in CORS_ALLOWED_ORIGINS gets Access-Control-Allow-Origin on every
+ * answer (response.c adds it); others get no CORS header. OPTIONS is not a route: the dispatcher
+ * answers it before the table, a preflight (Access-Control-Request-Method present) with 204 and
+ * the path's methods when the Origin is allowed and 403 when it is not, a plain OPTIONS with 204
+ * and Allow.
  */
 #include "http/router.h"
 
@@ -16,8 +25,11 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "auth/principals.h"
 #include "db/db.h"
+#include "http/edge.h"
 #include "http/metrics.h"
+#include "http/query.h"
 #include "http/response.h"
 #include "http/validate.h"
 #include "util/log.h"
@@ -78,19 +90,56 @@ const struct route *router_match(const char *method, const char *path, const cha
     return NULL;
 }
 
+/* "GET, POST" for the routes of the request's path; "" when no route has the path. */
+static const char *methods_of_path(request *r)
+{
+    buf methods = {0};
+    const char *unused[MAX_PATH_PARAMS];
+    buf_puts(&methods, "");
+    for (size_t i = 0; i < ROUTE_COUNT; i++)
+        if (pattern_matches(ROUTES[i].pattern, r->path, unused, MAX_PATH_PARAMS, NULL))
+            buf_printf(&methods, "%s%s", methods.len ? ", " : "", ROUTES[i].method);
+    const char *out = arena_strdup(r->arena, methods.data);
+    buf_free(&methods);
+    return out;
+}
+
 static void set_allow_header(request *r)
 {
-    buf allow = {0};
-    const char *unused[MAX_PATH_PARAMS];
-    buf_puts(&allow, "Allow: ");
-    bool first = true;
-    for (size_t i = 0; i < ROUTE_COUNT; i++)
-        if (pattern_matches(ROUTES[i].pattern, r->path, unused, MAX_PATH_PARAMS, NULL)) {
-            buf_printf(&allow, "%s%s", first ? "" : ", ", ROUTES[i].method);
-            first = false;
-        }
-    r->extra_header = arena_strdup(r->arena, allow.data);
-    buf_free(&allow);
+    r->extra_header = arena_printf(r->arena, "Allow: %s", methods_of_path(r));
+}
+
+/* The request's Origin when it is in the allow-list (exact match), else NULL. */
+static const char *allowed_origin(request *r)
+{
+    const char *origin = mg_get_header(r->conn, "Origin");
+    if (!origin)
+        return NULL;
+    for (size_t i = 0; i < server_config->cors_origin_count; i++)
+        if (strcmp(origin, server_config->cors_origins[i]) == 0)
+            return server_config->cors_origins[i];
+    return NULL;
+}
+
+/* OPTIONS on an API path: a CORS preflight, or a plain question about the path's methods. */
+static int answer_options(request *r)
+{
+    const char *methods = methods_of_path(r);
+    if (!*methods)
+        return request_fail(r, PROBLEM_NOT_FOUND, "No such endpoint");
+    if (!mg_get_header(r->conn, "Access-Control-Request-Method")) {
+        r->extra_header = arena_printf(r->arena, "Allow: %s", methods);
+        return respond_empty(r, 204);
+    }
+    if (!r->cors_origin)
+        return request_fail(r, PROBLEM_FORBIDDEN,
+                            "This origin may not call the API from a browser (CORS_ALLOWED_ORIGINS)");
+    r->extra_header = arena_printf(r->arena,
+                                   "Access-Control-Allow-Methods: %s\r\n"
+                                   "Access-Control-Allow-Headers: Authorization, Content-Type, If-Match, X-Request-Id\r\n"
+                                   "Access-Control-Max-Age: 600",
+                                   methods);
+    return respond_empty(r, 204);
 }
 
 static bool request_id_acceptable(const char *id)
@@ -135,14 +184,31 @@ static long parse_if_match(const char *h)
     return -2; /* matches no version: answers 412 */
 }
 
-static struct claims *authenticate(request *r)
+/* Sets r->claims from a valid token whose principal is still allowed in; else records 401 or 503. */
+static bool authenticated_or_fail(request *r)
 {
     const char *h = mg_get_header(r->conn, "Authorization");
     struct claims *c = arena_alloc(r->arena, sizeof *c);
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 ||
-        !token_verify(&server_config->token, h + 7, time(NULL), c))
-        return NULL;
-    return c;
+        !token_verify(&server_config->token, h + 7, time(NULL), c)) {
+        r->extra_header = "WWW-Authenticate: Bearer";
+        request_fail(r, PROBLEM_UNAUTHORIZED, "Sign in and send the access token as a Bearer token");
+        return false;
+    }
+    switch (principals_check(r, c)) {
+    case PRINCIPAL_OK:
+        r->claims = c;
+        return true;
+    case PRINCIPAL_REJECTED:
+        r->extra_header = "WWW-Authenticate: Bearer error=\"invalid_token\"";
+        request_fail(r, PROBLEM_UNAUTHORIZED,
+                     "The token is no longer valid (the account was disabled, its password changed, "
+                     "or the client was revoked); obtain a new one");
+        return false;
+    case PRINCIPAL_ERROR:
+        break;
+    }
+    return false; /* the database's problem is recorded */
 }
 
 static void delete_json(void *p)
@@ -181,6 +247,11 @@ static bool read_body(request *r, size_t max, buf *out)
             return false;
         }
     }
+    /* A body cut short (the client went away mid-way) is not a smaller body: none of it is used. */
+    if (n < 0 || (ri->content_length >= 0 && out->len != (size_t)ri->content_length)) {
+        request_fail(r, PROBLEM_BAD_REQUEST, "The body ended before all of it arrived");
+        return false;
+    }
     if (out->len == 0) {
         request_fail(r, PROBLEM_BAD_REQUEST, "A request body is required");
         return false;
@@ -189,6 +260,17 @@ static bool read_body(request *r, size_t max, buf *out)
         request_fail(r, PROBLEM_BAD_REQUEST, "The body is not valid UTF-8 text");
         return false;
     }
+    return true;
+}
+
+/* True after recording 400 when the JSON text nests deeper than JSON_MAX_DEPTH (http/validate.h). */
+static bool json_too_deep(request *r, const char *text, size_t len)
+{
+    long at = json_depth_exceeded_at(text, len, JSON_MAX_DEPTH);
+    if (at < 0)
+        return false;
+    request_fail(r, PROBLEM_BAD_REQUEST, "The JSON nests objects and arrays deeper than %d levels (at byte %ld)",
+                 JSON_MAX_DEPTH, at);
     return true;
 }
 
@@ -213,7 +295,8 @@ static bool read_raw_body(request *r)
         return false;
     }
     buf body = {0};
-    if (!read_body(r, server_config->import_max_body_bytes, &body)) {
+    if (!read_body(r, server_config->import_max_body_bytes, &body) ||
+        (!csv && json_too_deep(r, body.data, body.len))) {
         buf_free(&body);
         return false;
     }
@@ -224,19 +307,70 @@ static bool read_raw_body(request *r)
     return true;
 }
 
-/* Reads and parses the JSON body; false after recording 415, 413 or 400. */
-static bool read_json_body(request *r)
+/*
+ * Turns an application/x-www-form-urlencoded body into a JSON object of strings, so that a
+ * handler reads a form as it reads JSON; false after recording 400 (a name twice, bad text).
+ */
+static bool parse_form_or_fail(request *r, const char *text, size_t len)
 {
-    if (!media_type_is(mg_get_header(r->conn, "Content-Type"), "application/json")) {
-        request_fail(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+    cJSON *obj = cJSON_CreateObject();
+    arena_defer(r->arena, delete_json, obj);
+    char *name = arena_alloc(r->arena, len + 1), *value = arena_alloc(r->arena, len + 1);
+    for (const char *p = text, *end = text + len; p < end;) {
+        size_t n = strcspn(p, "&"); /* the body has no NUL and one after its end (read_body) */
+        const char *eq = memchr(p, '=', n);
+        size_t name_len = eq ? (size_t)(eq - p) : n;
+        if (n > 0) {
+            int nl = mg_url_decode(p, (int)name_len, name, (int)len + 1, 1);
+            int vl = eq ? mg_url_decode(eq + 1, (int)(n - name_len - 1), value, (int)len + 1, 1) : 0;
+            if (!eq)
+                value[0] = '\0';
+            if (nl <= 0) {
+                request_fail(r, PROBLEM_BAD_REQUEST, "A form field has no name");
+                return false;
+            }
+            if (vl < 0 || memchr(name, '\0', (size_t)nl) || memchr(value, '\0', (size_t)vl) ||
+                !utf8_valid(name, (size_t)nl) || !utf8_valid(value, (size_t)vl)) {
+                request_fail(r, PROBLEM_BAD_REQUEST, "The form body is not valid UTF-8 text");
+                return false;
+            }
+            if (cJSON_GetObjectItemCaseSensitive(obj, name)) {
+                request_field_error(r, name, "is given more than once");
+                request_fail(r, PROBLEM_BAD_REQUEST, "A form field is given more than once");
+                return false;
+            }
+            cJSON_AddItemToObject(obj, name, cJSON_CreateString(value));
+        }
+        p += n + 1;
+    }
+    r->body = obj;
+    return true;
+}
+
+/*
+ * Reads and parses the JSON body (or, with form_too, a form body into the same JSON object);
+ * false after recording 415, 413 or 400.
+ */
+static bool read_json_body(request *r, bool form_too)
+{
+    const char *ct = mg_get_header(r->conn, "Content-Type");
+    bool form = form_too && media_type_is(ct, "application/x-www-form-urlencoded");
+    if (!form && !media_type_is(ct, "application/json")) {
+        request_fail(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+                     form_too ? "Send the body as application/json or application/x-www-form-urlencoded"
+                              : "Send the body as application/json");
         return false;
     }
     buf body = {0};
     bool ok = false;
     if (!read_body(r, server_config->max_body_bytes, &body)) {
         /* recorded */
+    } else if (form) {
+        ok = parse_form_or_fail(r, body.data, body.len);
     } else if (has_nul_escape(body.data, body.len)) {
         request_fail(r, PROBLEM_BAD_REQUEST, "Text may not contain the NUL character (\\u0000)");
+    } else if (json_too_deep(r, body.data, body.len)) {
+        /* recorded */
     } else {
         const char *end = NULL;
         /* buf keeps a NUL after the data: parsing through it rejects trailing garbage. */
@@ -262,11 +396,8 @@ static bool is_write(const char *method)
 static int run_route(request *r, const struct route *route)
 {
     if (route->access != ACCESS_PUBLIC) {
-        r->claims = authenticate(r);
-        if (!r->claims) {
-            r->extra_header = "WWW-Authenticate: Bearer";
-            return request_fail(r, PROBLEM_UNAUTHORIZED, "Sign in and send the access token as a Bearer token");
-        }
+        if (!authenticated_or_fail(r))
+            return API_FAILED;
         if (route->access == ACCESS_PROVINCE && r->claims->role != ROLE_PROVINCE)
             return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may do this");
         if (route->access == ACCESS_ISSUER && r->claims->role != ROLE_PROVINCE &&
@@ -275,7 +406,7 @@ static int run_route(request *r, const struct route *route)
         if (is_write(route->method) && r->claims->read_only)
             return request_fail(r, PROBLEM_FORBIDDEN, "This account is read-only");
     }
-    if ((route->flags & ROUTE_JSON_BODY) && !read_json_body(r))
+    if ((route->flags & ROUTE_JSON_BODY) && !read_json_body(r, route->flags & ROUTE_FORM_BODY))
         return API_FAILED;
     if ((route->flags & ROUTE_RAW_BODY) && !read_raw_body(r))
         return API_FAILED;
@@ -291,6 +422,8 @@ static int run_route(request *r, const struct route *route)
         else if (!db_commit_or_fail(r))
             status = API_FAILED;
     }
+    if (status != API_FAILED && r->after_commit)
+        r->after_commit(r->after_commit_arg); /* committed, or a ROUTE_NO_TX handler's own commit */
     return status;
 }
 
@@ -307,7 +440,7 @@ int router_dispatch(struct mg_connection *conn, void *unused)
     r.if_match = -1;
     assign_request_id(&r);
     if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0)
-        return response_outside_api(conn, path, r.request_id); /* health, readiness, web client */
+        return edge_outside_api(conn, r.method, path, r.request_id); /* health, readiness, web client */
 
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
@@ -315,9 +448,15 @@ int router_dispatch(struct mg_connection *conn, void *unused)
 
     int status;
     int path_matched = 0;
+    r.cors_origin = allowed_origin(&r);
     const struct route *route =
         router_match(r.method, path, r.params, MAX_PATH_PARAMS, r.arena, &path_matched);
-    if (route) {
+    if (r.query && strlen(r.query) > QUERY_MAX_BYTES) {
+        status = request_fail(&r, PROBLEM_URI_TOO_LONG, "The query string is longer than %d bytes",
+                              QUERY_MAX_BYTES);
+    } else if (strcmp(r.method, "OPTIONS") == 0) {
+        status = answer_options(&r);
+    } else if (route) {
         status = run_route(&r, route);
     } else if (path_matched) {
         set_allow_header(&r);

@@ -23,6 +23,8 @@ enum {
     ROUTE_JSON_BODY = 1 << 0, /* requires a JSON body */
     ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures) */
     ROUTE_RAW_BODY = 1 << 2,  /* a text/csv or application/json body kept as bytes (imports) */
+    ROUTE_FORM_BODY = 1 << 3, /* with ROUTE_JSON_BODY: an application/x-www-form-urlencoded body
+                                 is accepted too, turned into the same JSON object of strings */
 };
 
 struct route {
@@ -42,6 +44,8 @@ struct server_config {
     size_t import_max_body_bytes; /* the limit for ROUTE_RAW_BODY routes */
     const char *openapi_path;
     const char *migrations_dir;
+    const char *const *cors_origins; /* exact origins allowed to call from a browser */
+    size_t cors_origin_count;
 };
 
 /* Borrowed; set once at start-up before the server runs. */

@@ -16,6 +16,29 @@ const char *const AFFILIATIONS[] = {
 
 const char *const TEAM_KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
 
+long json_depth_exceeded_at(const char *text, size_t len, int max)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++; /* the escaped character, whatever it is */
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                return (long)i;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--; /* unbalanced closers never lower the count: the parser refuses them anyway */
+        }
+    }
+    return -1;
+}
+
 bool utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -103,8 +126,8 @@ const char *check_phone(const char *v)
     size_t digits = 0;
     for (const char *p = v; *p; p++)
         digits += (*p >= '0' && *p <= '9');
-    if (!all_chars_in(v, "0123456789+ .-()") || digits < 8 || digits > 15)
-        return "must be a phone number of 8 to 15 digits";
+    if (!all_chars_in(v, "0123456789+ .-()") || digits < 8 || digits > 15 || strlen(v) > 32)
+        return "must be a phone number of 8 to 15 digits"; /* and at most 32 characters in all */
     return NULL;
 }
 
@@ -131,6 +154,20 @@ const char *check_unit_code(const char *v)
     if ((n != 2 && n != 3 && n != 5) || !all_chars_in(v, "0123456789"))
         return "must be a GSO code of 2, 3 or 5 digits";
     return NULL;
+}
+
+/*
+ * Bytes of s to print so that at most max bytes are taken and no character is cut in two: names
+ * and values echoed in messages go back to the client, which must get valid UTF-8 text.
+ */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--; /* s[max] continues the character that starts before it: stop before that one */
+    return (int)max;
 }
 
 static bool in_choices(const char *v, const char *const *choices)
@@ -173,8 +210,9 @@ static const char *check_value(const cJSON *v, const struct field *f, char *msg,
             snprintf(msg, cap, "must be at least %ld characters", f->min);
             return msg;
         }
-        if (f->max && (long)n > f->max) {
-            snprintf(msg, cap, "must be at most %ld characters", f->max);
+        long max = f->max ? f->max : FIELD_TEXT_MAX;
+        if ((long)n > max) {
+            snprintf(msg, cap, "must be at most %ld characters", max);
             return msg;
         }
         return f->check ? f->check(s) : NULL;
@@ -204,14 +242,15 @@ static const char *check_value(const cJSON *v, const struct field *f, char *msg,
         cJSON_ArrayForEach(item, v)
         {
             if (!in_choices(item->string, f->choices)) {
-                snprintf(msg, cap, "has an unknown count \"%.60s\"; ", item->string);
+                snprintf(msg, cap, "has an unknown count \"%.*s\"; ", utf8_prefix(item->string, 60), item->string);
                 size_t used = strlen(msg);
                 choices_message(msg + used, cap - used, f->choices);
                 return msg;
             }
             if (!cJSON_IsNumber(item) || item->valuedouble != floor(item->valuedouble) ||
                 item->valuedouble < (double)f->min || item->valuedouble > (double)f->max) {
-                snprintf(msg, cap, "%.60s must be an integer from %ld to %ld", item->string, f->min, f->max);
+                snprintf(msg, cap, "%.*s must be an integer from %ld to %ld", utf8_prefix(item->string, 60),
+                         item->string, f->min, f->max);
                 return msg;
             }
             for (const cJSON *other = item->next; other; other = other->next)
@@ -223,6 +262,13 @@ static const char *check_value(const cJSON *v, const struct field *f, char *msg,
     case FIELD_ENUM_LIST: {
         if (!cJSON_IsArray(v))
             return "must be an array";
+        int nchoices = 0;
+        while (f->choices[nchoices])
+            nchoices++;
+        if (cJSON_GetArraySize(v) > nchoices) {
+            snprintf(msg, cap, "must list at most %d values, each once", nchoices);
+            return msg;
+        }
         const cJSON *item, *other;
         cJSON_ArrayForEach(item, v)
         {
@@ -238,6 +284,13 @@ static const char *check_value(const cJSON *v, const struct field *f, char *msg,
     return "is not valid";
 }
 
+/* prefix + field into out, cut at a character boundary when it does not fit. */
+static void error_name(char *out, size_t cap, const char *prefix, const char *field)
+{
+    size_t used = strlen(prefix) < cap ? strlen(prefix) : 0;
+    snprintf(out, cap, "%.*s%.*s", (int)used, prefix, utf8_prefix(field, cap - 1 - used), field);
+}
+
 int validate_object(const cJSON *obj, const struct field *fields, size_t nfields,
                     validate_mode mode, const char *prefix, field_error_sink sink, void *ctx)
 {
@@ -245,7 +298,7 @@ int validate_object(const cJSON *obj, const struct field *fields, size_t nfields
     int errors = 0;
 #define REPORT(field, message)                                                                    \
     do {                                                                                          \
-        snprintf(name, sizeof name, "%s%s", prefix, field);                                       \
+        error_name(name, sizeof name, prefix, field);                                             \
         sink(ctx, name, message);                                                                 \
         errors++;                                                                                 \
     } while (0)

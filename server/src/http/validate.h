@@ -20,7 +20,7 @@ typedef enum {
     FIELD_DATE,      /* YYYY-MM-DD, a real calendar date */
     FIELD_UUID,
     FIELD_ENUM,      /* a string from `choices` */
-    FIELD_ENUM_LIST, /* an array of distinct strings from `choices` */
+    FIELD_ENUM_LIST, /* an array of distinct strings from `choices` (so no longer than they are) */
     FIELD_COUNTS,    /* an object whose keys are from `choices`, each an integer in [min, max] */
 } field_type;
 
@@ -37,10 +37,13 @@ struct field {
     const char *name;
     field_type type;
     unsigned flags;
-    long min, max;                /* string: length in characters; int: value range */
+    long min, max;                /* string: length in characters (0: FIELD_TEXT_MAX); int: value range */
     const char *const *choices;   /* NULL-terminated, for FIELD_ENUM and FIELD_ENUM_LIST */
     field_check_fn check;
 };
+
+/* The length of a string field whose table gives no max: no text is unbounded. */
+enum { FIELD_TEXT_MAX = 10000 /* characters */ };
 
 /* As an int field's max: the current calendar year. */
 #define FIELD_MAX_THIS_YEAR (-1L)
@@ -52,6 +55,16 @@ typedef void (*field_error_sink)(void *ctx, const char *field, const char *messa
 /* Returns the number of errors reported. prefix (may be "") is put before field names. */
 int validate_object(const struct cJSON *obj, const struct field *fields, size_t nfields,
                     validate_mode mode, const char *prefix, field_error_sink sink, void *ctx);
+
+/* Objects and arrays inside one another that a request body may open (JSON_MAX_DEPTH levels). */
+enum { JSON_MAX_DEPTH = 32 };
+
+/*
+ * The byte offset of the bracket that opens level max + 1 of the JSON text, or -1 when the text
+ * never nests deeper than max. Brackets inside strings do not count (escapes honoured); the text
+ * need not be valid JSON, so this runs before the parser. Cannot fail.
+ */
+long json_depth_exceeded_at(const char *text, size_t len, int max);
 
 bool utf8_valid(const char *s, size_t len);
 size_t utf8_length(const char *s);

@@ -1,0 +1,38 @@
+/*
+ * auth/principals.h — is the user or client behind a verified token still allowed in?
+ *
+ * A token stays valid until it expires, but its principal may be stopped sooner: a client
+ * revoked, a user disabled, a user's password changed after the token was issued. The dispatcher
+ * asks here on every authenticated request, after token_verify. The answer comes from a small
+ * in-process cache keyed by principal id, refreshed from PostgreSQL when an entry is older than
+ * the TTL (at most 30 s), so a change made through any server process takes effect everywhere
+ * within 60 s, and at once in the process that made it when the writer calls principals_forget
+ * after its commit. Identity-provider principals have no row here and are not checked.
+ */
+#ifndef CDT_AUTH_PRINCIPALS_H
+#define CDT_AUTH_PRINCIPALS_H
+
+#include "auth/token.h"
+#include "http/request.h"
+
+enum { PRINCIPAL_CACHE_MAX_SECONDS = 30 };
+
+typedef enum {
+    PRINCIPAL_OK,       /* still allowed in */
+    PRINCIPAL_REJECTED, /* revoked, disabled, password changed since iat, or gone */
+    PRINCIPAL_ERROR,    /* the database could not answer; the problem is recorded on r */
+} principal_status;
+
+/* Sets the cache's TTL (0 to PRINCIPAL_CACHE_MAX_SECONDS; 0 asks the database every time). */
+void principals_init(long ttl_seconds);
+
+/* Checks c (already verified) against its row, through the cache. Cannot fail otherwise. */
+principal_status principals_check(request *r, const struct claims *c);
+
+/* Drops what the cache knows about id (a user or client id), so the next check reads the row. */
+void principals_forget(const char *id);
+
+/* principals_forget as a request_after_commit hook: arg is the id (arena-owned). */
+void principals_forget_hook(void *arg);
+
+#endif

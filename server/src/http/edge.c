@@ -1,0 +1,171 @@
+/*
+ * http/edge.c — civetweb's own errors as problem+json, and the methods outside /api (see edge.h).
+ */
+#include "http/edge.h"
+
+#include <civetweb.h>
+#include <cjson/cJSON.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "http/problem.h"
+#include "http/response.h"
+#include "http/router.h"
+#include "util/log.h"
+
+/* The statuses civetweb answers by itself, with the kind and a detail that names no file. */
+static const struct {
+    int status;
+    problem_kind kind;
+    const char *detail;
+} known[] = {
+    {400, PROBLEM_BAD_REQUEST, "The request line or a header is malformed"},
+    {403, PROBLEM_FORBIDDEN, "This path is not served"},
+    {404, PROBLEM_NOT_FOUND, "No such file"},
+    {405, PROBLEM_METHOD_NOT_ALLOWED, "Only GET and HEAD are allowed outside /api"},
+    {413, PROBLEM_PAYLOAD_TOO_LARGE, "The request is too large"},
+    {414, PROBLEM_URI_TOO_LONG, "The request URI is too long"},
+    {431, PROBLEM_HEADERS_TOO_LARGE,
+     "The request line and headers must end within " EDGE_MAX_REQUEST_HEAD_TEXT " bytes"},
+    {500, PROBLEM_INTERNAL, NULL},
+    {503, PROBLEM_UNAVAILABLE, "The server is busy or stopping; try again shortly"},
+};
+
+static void new_request_id(char *out, size_t cap)
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        memset(raw, 0, sizeof raw);
+    for (size_t i = 0; i < sizeof raw && 2 * i + 2 < cap; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* Sends a problem+json answer with the headers every answer carries; false if civetweb refused. */
+static bool send_problem(struct mg_connection *conn, int status, const char *type, const char *title,
+                         const char *detail, const char *request_id, const char *allow)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "type", type);
+    cJSON_AddStringToObject(p, "title", title);
+    cJSON_AddNumberToObject(p, "status", status);
+    cJSON_AddStringToObject(p, "detail", detail);
+    cJSON_AddStringToObject(p, "request_id", request_id);
+    cJSON_AddItemToObject(p, "errors", cJSON_CreateArray());
+    char *text = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    if (!text)
+        abort(); /* cJSON fails only on allocation */
+    char len[24];
+    snprintf(len, sizeof len, "%zu", strlen(text));
+    bool ok = mg_response_header_start(conn, status) == 0;
+    if (ok) {
+        mg_response_header_add(conn, "Content-Type", "application/problem+json", -1);
+        mg_response_header_add(conn, "Content-Length", len, -1);
+        mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+        mg_response_header_add(conn, "X-Request-Id", request_id, -1);
+        for (int i = 0; SECURITY_HEADERS[i][0]; i++)
+            mg_response_header_add(conn, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1], -1);
+        if (allow)
+            mg_response_header_add(conn, "Allow", allow, -1);
+        mg_response_header_send(conn);
+        const struct mg_request_info *ri = mg_get_request_info(conn);
+        if (!ri || !ri->request_method || strcmp(ri->request_method, "HEAD") != 0)
+            mg_write(conn, text, strlen(text));
+    }
+    cJSON_free(text);
+    return ok;
+}
+
+int edge_http_error(struct mg_connection *conn, int status, const char *message)
+{
+    if (status < 400)
+        return 1; /* no body to write: civetweb's own answer is right */
+    /* civetweb reports a request head that did not end within max_request_size this way. */
+    if (status == 400 && message && strcmp(message, "Malformed message") == 0)
+        status = 431;
+    char request_id[40];
+    new_request_id(request_id, sizeof request_id);
+    char code[16];
+    snprintf(code, sizeof code, "%d", status);
+    log_event(status >= 500 ? "error" : "warn", request_id, "answered by civetweb", code,
+              message ? message : "");
+
+    problem_kind kind = PROBLEM_NONE;
+    const char *detail = NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].status == status)
+            kind = known[i].kind, detail = known[i].detail;
+    char type[96];
+    const char *title;
+    if (kind != PROBLEM_NONE) {
+        const struct problem_info *info = problem_info(kind);
+        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+        title = info->title;
+    } else {
+        snprintf(type, sizeof type, "about:blank"); /* RFC 9457 §4.2.1: the status says it all */
+        title = mg_get_response_code_text(conn, status);
+    }
+    if (!detail)
+        detail = title;
+    return send_problem(conn, status, type, title, detail, request_id,
+                        status == 405 ? "GET, HEAD" : NULL)
+               ? 0
+               : 1;
+}
+
+int edge_outside_api(struct mg_connection *conn, const char *method, const char *path,
+                     const char *request_id)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        const struct problem_info *info = problem_info(PROBLEM_METHOD_NOT_ALLOWED);
+        char type[96], detail[96];
+        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+        snprintf(detail, sizeof detail, "%.32s is not allowed here: only GET and HEAD", method);
+        send_problem(conn, 405, type, info->title, detail, request_id, "GET, HEAD");
+        return 405;
+    }
+    return response_outside_api(conn, path, request_id);
+}
+
+/*
+ * Requests admitted and not yet answered, and whether edge_drain began. Sequentially consistent:
+ * a request adds itself before it reads `draining`, edge_drain sets `draining` before it reads
+ * the count, so either the drain waits for the request or the request sees the drain.
+ */
+static atomic_int in_flight;
+static atomic_bool draining;
+
+int edge_dispatch(struct mg_connection *conn, void *cbdata)
+{
+    atomic_fetch_add(&in_flight, 1);
+    if (atomic_load(&draining)) {
+        atomic_fetch_sub(&in_flight, 1);
+        char request_id[40];
+        new_request_id(request_id, sizeof request_id);
+        const struct problem_info *info = problem_info(PROBLEM_UNAVAILABLE);
+        char type[96];
+        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+        send_problem(conn, 503, type, info->title,
+                     "The server is stopping; send the request again", request_id, NULL);
+        return 503;
+    }
+    int status = router_dispatch(conn, cbdata);
+    atomic_fetch_sub(&in_flight, 1);
+    return status;
+}
+
+bool edge_drain(int seconds)
+{
+    atomic_store(&draining, true);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    for (int waited = 0; atomic_load(&in_flight) > 0; waited++) {
+        if (waited * 20 >= seconds * 1000)
+            return false;
+        nanosleep(&pause, NULL);
+    }
+    return true;
+}

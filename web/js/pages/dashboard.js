@@ -1,0 +1,315 @@
+// pages/dashboard.js — #/ and #/dashboard/<unit>: how the caller's unit (or a unit below it)
+// stands. Figures from GET /stats/overview as cards; a bar chart per child unit (communes
+// covered, compliant teams, members trained) whose bars and table rows drill down; a line chart
+// of activities and people reached (GET /stats/timeseries); overdue and soon-due deadlines.
+
+import { get } from '../api.js';
+import { badge, clear, form, h, link, load, pageHeader, table } from '../dom.js';
+import { LABELS, T, formatDate, formatNumber, formatPercent, formatPeriod, label, todayIso } from '../i18n.js';
+import { chainBetween } from '../refdata.js';
+
+const SOON_DAYS = 14;
+
+const TEAM_FIGURES = [
+  ['teams_active', 'Tổ đang hoạt động'],
+  ['teams_compliant', 'Tổ đạt cơ cấu', 'ok'],
+  ['members_active', 'Thành viên đang tham gia'],
+  ['members_trained', 'Thành viên đã hoàn thành tập huấn'],
+];
+const ACTIVITY_FIGURES = [
+  ['activities', 'Số hoạt động'],
+  ['people_reached', 'Số người được hỗ trợ'],
+  ...Object.entries(LABELS.outcome),
+];
+const TARGET_FIGURES = [
+  ['targets_overdue', 'Quá hạn', 'bad'],
+  ['targets_pending', 'Chưa đến hạn', 'warn'],
+  ['targets_done_on_time', 'Hoàn thành đúng hạn', 'ok'],
+  ['targets_done_late', 'Hoàn thành trễ hạn'],
+];
+
+const charts = new Set();
+function destroyCharts() {
+  for (const c of charts) c.destroy();
+  charts.clear();
+}
+
+export async function render(ctx) {
+  const { view, user, query, params } = ctx;
+  destroyCharts();
+  const unit = params.unit || '';
+  const from = query.get('from') || '';
+  const to = query.get('to') || '';
+
+  const head = pageHeader(T.dashboard);
+  const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Vị trí' });
+  const period = periodForm(ctx, unit, from, to);
+  const figures = h('div', { id: 'figures' });
+  const chartArea = h('div', { class: 'charts' });
+  const deadlines = h('section', { class: 'panel', 'aria-labelledby': 'dl-title' });
+  view.append(head, crumbs, period, figures, chartArea, deadlines);
+
+  await load(figures, async () => {
+    const overview = await get('/stats/overview', { unit, from, to });
+    if (!ctx.isCurrent()) return null;
+    head.querySelector('h1').textContent = `${T.dashboard}: ${overview.unit.name}`;
+    ctx.setTitle(`${T.dashboard}: ${overview.unit.name}`);
+    await breadcrumb(crumbs, user, overview.unit);
+    renderCharts(ctx, chartArea, overview, from, to);
+    return renderFigures(overview, user);
+  });
+  load(deadlines, () => deadlineList(user));
+}
+
+function periodForm(ctx, unit, from, to) {
+  const f = form([
+    { name: 'from', label: 'Từ ngày', type: 'date', value: from },
+    { name: 'to', label: 'Đến ngày', type: 'date', value: to },
+  ], {
+    id: 'period-form',
+    submitLabel: T.apply,
+    className: 'filters',
+    onSubmit: async (el) => {
+      const v = el.values();
+      if (!v) return;
+      ctx.navigate(ctx.hashFor(unit ? `/dashboard/${unit}` : '/', { from: v.from, to: v.to }));
+    },
+    onCancel: from || to ? () => ctx.navigate(ctx.hashFor(unit ? `/dashboard/${unit}` : '/')) : null,
+    cancelLabel: 'Toàn bộ thời gian',
+  });
+  const note = h('p', { class: 'hint' }, from || to
+    ? `Hoạt động và nhiệm vụ tính trong khoảng ${from ? formatDate(from) : '…'} – ${to ? formatDate(to) : '…'}.`
+    : 'Hoạt động và nhiệm vụ tính trên toàn bộ thời gian; chọn khoảng ngày để thu hẹp.');
+  f.querySelector('.form-grid').after(note);
+  return h('details', { class: 'period', open: Boolean(from || to) },
+    h('summary', {}, 'Khoảng thời gian'), f);
+}
+
+async function breadcrumb(nav, user, unit) {
+  clear(nav);
+  if (!user.unit || unit.code === user.unit) return;
+  const chain = await chainBetween(user.unit, unit.code);
+  if (!chain.length) return;
+  nav.append(h('ol', {}, chain.map((u, i) => h('li', {},
+    i === chain.length - 1 ? h('span', { 'aria-current': 'page' }, u.name)
+      : link(u.code === user.unit ? '#/' : `#/dashboard/${u.code}`, u.name)))));
+}
+
+function card(key, text, kind, value) {
+  return h('li', { class: ['card', kind && `card-${kind}`] },
+    h('p', { class: 'card-label', id: `fig-${key}` }, text),
+    h('p', { class: 'card-value', 'aria-describedby': `fig-${key}` },
+      h('span', { dataset: { figure: key } }, formatNumber(value))));
+}
+
+function renderFigures(o, user) {
+  const t = o.totals;
+  const out = h('div', {});
+  const teamCards = [];
+  if (user.role !== 'enterprise') {
+    teamCards.push(h('li', { class: 'card card-ok' },
+      h('p', { class: 'card-label', id: 'fig-communes' }, 'Số xã có tổ'),
+      h('p', { class: 'card-value', 'aria-describedby': 'fig-communes' },
+        h('span', { dataset: { figure: 'communes_with_team' } }, formatNumber(t.communes_with_team)),
+        h('span', { class: 'card-sub' }, ' / ', h('span', { dataset: { figure: 'communes_total' } }, formatNumber(t.communes_total))))));
+  }
+  for (const [k, text, kind] of TEAM_FIGURES) teamCards.push(card(k, text, kind, t[k]));
+  out.append(h('h2', {}, 'Tổ và thành viên'), h('ul', { class: 'cards' }, teamCards));
+
+  out.append(h('h2', {}, 'Hoạt động và kết quả'),
+    h('ul', { class: 'cards cards-small' }, ACTIVITY_FIGURES.map(([k, text]) => card(k, text, null, t[k]))));
+
+  const rate = h('li', { class: 'card card-ok' },
+    h('p', { class: 'card-label', id: 'fig-rate' }, 'Tỷ lệ đúng hạn'),
+    h('p', { class: 'card-value', 'aria-describedby': 'fig-rate' },
+      h('span', { dataset: { figure: 'on_time_rate' } }, formatPercent(t.on_time_rate))));
+  out.append(h('h2', {}, 'Nhiệm vụ có thời hạn (đối tượng được giao)'),
+    h('ul', { class: 'cards cards-small' }, TARGET_FIGURES.map(([k, text, kind]) => card(k, text, kind, t[k])), rate));
+  if (!o.children.length && o.unit.level === 'commune') {
+    out.append(h('p', {}, link(`#/teams?unit=${o.unit.code}`, `Xem danh sách tổ của ${o.unit.name}`)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts (Chart.js, vendored; window.Chart from vendor/chart.js/chart.umd.min.js).
+
+const COLORS = ['#0a4a8a', '#1b6b33', '#c98a00'];
+const BY_LEVEL = { district: 'Theo huyện, quận, thị xã, thành phố', commune: 'Theo xã, phường, thị trấn' };
+
+function chartDefaults(Chart) {
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.color = '#1c2530';
+  Chart.defaults.locale = 'vi-VN';
+  Chart.defaults.animation = false;
+}
+
+function renderCharts(ctx, area, o, from, to) {
+  clear(area);
+  const Chart = window.Chart;
+  if (o.children.length) {
+    const panel = childrenPanel(ctx, o, Chart);
+    area.append(panel);
+    panel.mount();
+  }
+  const lineBox = h('section', { class: 'panel', 'aria-labelledby': 'line-title' });
+  area.append(lineBox);
+  load(lineBox, () => activityPanel(ctx, o, Chart, from, to));
+}
+
+function childrenPanel(ctx, o, Chart) {
+  const title = BY_LEVEL[o.children[0].level] || 'Theo đơn vị trực thuộc';
+  // Horizontal bars, one row per unit, when there are many units or the screen is narrow.
+  const narrow = window.matchMedia('(max-width: 40rem)').matches;
+  const many = o.children.length > 12 || (narrow && o.children.length > 4);
+  const panel = h('section', { class: 'panel', 'aria-labelledby': 'bar-title' },
+    h('h2', { id: 'bar-title' }, `${title}: số xã có tổ, tổ đạt cơ cấu, thành viên đã tập huấn`),
+    h('p', { class: 'hint' }, 'Chọn một cột hoặc một tên đơn vị trong bảng để xem chi tiết đơn vị đó.'));
+  const series = [
+    ['communes_with_team', 'Số xã có tổ'],
+    ['teams_compliant', 'Tổ đạt cơ cấu'],
+    ['members_trained', 'Thành viên đã tập huấn'],
+  ];
+  if (Chart) {
+    chartDefaults(Chart);
+    const box = h('div', { class: 'chart-box' });
+    const canvas = h('canvas', { role: 'img', 'aria-label': `Biểu đồ cột theo đơn vị trực thuộc ${o.unit.name}; số liệu chi tiết ở bảng bên dưới.` });
+    box.append(canvas);
+    if (many) box.style.height = `${Math.max(16, o.children.length * (narrow ? 2.6 : 1.9))}rem`;
+    panel.append(box);
+    panel.mount = () => charts.add(new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: o.children.map((c) => c.name),
+        datasets: series.map(([k, text], i) => ({
+          label: text, data: o.children.map((c) => c[k]), backgroundColor: COLORS[i], borderRadius: 2,
+        })),
+      },
+      options: {
+        indexAxis: many ? 'y' : 'x',
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.raw)}` } },
+        },
+        scales: {
+          [many ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0, callback: (v) => formatNumber(v) } },
+          [many ? 'y' : 'x']: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 0 } },
+        },
+        onClick: (event, elements) => {
+          if (elements.length) ctx.navigate(`#/dashboard/${o.children[elements[0].index].code}`);
+        },
+        onHover: (event, elements) => {
+          event.native.target.classList.toggle('clickable', elements.length > 0);
+        },
+      },
+    }));
+  } else {
+    panel.mount = () => {};
+  }
+  const rows = table([
+    { label: 'Đơn vị', value: (c) => link(`#/dashboard/${c.code}`, c.name) },
+    { label: 'Số xã có tổ', class: 'num', value: (c) => `${formatNumber(c.communes_with_team)} / ${formatNumber(c.communes_total)}` },
+    { label: 'Tổ đang hoạt động', class: 'num', value: (c) => formatNumber(c.teams_active) },
+    { label: 'Tổ đạt cơ cấu', class: 'num', value: (c) => formatNumber(c.teams_compliant) },
+    { label: 'Thành viên đã tập huấn', class: 'num', value: (c) => formatNumber(c.members_trained) },
+    { label: 'Hoạt động', class: 'num', value: (c) => formatNumber(c.activities) },
+    { label: 'Nhiệm vụ quá hạn', class: 'num', value: (c) => formatNumber(c.targets_overdue) },
+  ], o.children, { caption: `Số liệu theo đơn vị trực thuộc ${o.unit.name}`, rowProps: (c) => ({ dataset: { unit: c.code } }) });
+  panel.append(h('details', { class: 'table-alt', open: !Chart || (!many && !narrow) },
+    h('summary', {}, 'Bảng số liệu theo đơn vị'), rows));
+  return panel;
+}
+
+async function activityPanel(ctx, o, Chart, from, to) {
+  const q = { unit: o.unit.code, interval: 'month', from, to };
+  const [acts, people] = await Promise.all([
+    get('/stats/timeseries', { ...q, metric: 'activities' }),
+    get('/stats/timeseries', { ...q, metric: 'people_reached' }),
+  ]);
+  const out = h('div', {}, h('h2', { id: 'line-title' }, 'Hoạt động và số người được hỗ trợ theo tháng'));
+  if (Chart) {
+    chartDefaults(Chart);
+    const canvas = h('canvas', { role: 'img', 'aria-label': 'Biểu đồ đường số hoạt động và số người được hỗ trợ theo tháng; số liệu chi tiết ở bảng bên dưới.' });
+    const box = h('div', { class: 'chart-box' }, canvas);
+    out.append(box);
+    // The canvas must be in the document before Chart.js measures it: load() calls mount().
+    out.mount = () => {
+      charts.add(new Chart(canvas, {
+        type: 'line',
+        data: {
+          labels: acts.map((p) => formatPeriod(p.period_start, 'month')),
+          datasets: [
+            { label: 'Số hoạt động', data: acts.map((p) => p.value), borderColor: COLORS[0], backgroundColor: COLORS[0], yAxisID: 'y', tension: 0.2 },
+            { label: 'Số người được hỗ trợ', data: people.map((p) => p.value), borderColor: COLORS[1], backgroundColor: COLORS[1], yAxisID: 'y1', tension: 0.2, borderDash: [6, 3] },
+          ],
+        },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          interaction: { mode: 'index', intersect: false },
+          plugins: {
+            legend: { position: 'bottom' },
+            tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.raw)}` } },
+          },
+          scales: {
+            y: { beginAtZero: true, position: 'left', title: { display: true, text: 'Số hoạt động' }, ticks: { precision: 0, callback: (v) => formatNumber(v) } },
+            y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'Số người' }, ticks: { precision: 0, callback: (v) => formatNumber(v) } },
+          },
+        },
+      }));
+    };
+  }
+  out.append(h('details', { class: 'table-alt', open: !Chart },
+    h('summary', {}, 'Bảng số liệu theo tháng'),
+    table([
+      { label: 'Tháng', value: (r) => formatPeriod(r.period_start, 'month') },
+      { label: 'Số hoạt động', class: 'num', value: (r) => formatNumber(r.value) },
+      { label: 'Số người được hỗ trợ', class: 'num', value: (r) => formatNumber(people[r.i].value) },
+    ], acts.map((r, i) => ({ ...r, i })), { caption: 'Hoạt động theo tháng' })));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines: overdue and due within SOON_DAYS days.
+
+async function deadlineList(user) {
+  const soon = todayIso(SOON_DAYS);
+  const out = h('div', {}, h('h2', { id: 'dl-title' }, 'Nhiệm vụ quá hạn và sắp đến hạn'));
+  const sections = [];
+  if (user.role !== 'province') {
+    const [over, pending] = await Promise.all([
+      get('/deadlines', { mine: 'true', status: 'overdue', limit: 20, sort: 'due_on' }),
+      get('/deadlines', { mine: 'true', status: 'pending', to: soon, limit: 20, sort: 'due_on' }),
+    ]);
+    sections.push(['Việc đơn vị phải làm', [...over.items, ...pending.items], true]);
+  }
+  if (user.role === 'province' || user.role === 'district') {
+    const [over, pending] = await Promise.all([
+      get('/deadlines', { status: 'overdue', limit: 20, sort: 'due_on' }),
+      get('/deadlines', { status: 'pending', to: soon, limit: 20, sort: 'due_on' }),
+    ]);
+    // A district also sees the province's deadlines addressed to it: here only those it issued.
+    const issued = (d) => user.role === 'province' || d.issued_by_unit === user.unit;
+    sections.push(['Nhiệm vụ đã giao (theo dõi)', [...over.items, ...pending.items].filter(issued), false]);
+  }
+  for (const [title, items, mine] of sections) {
+    out.append(h('h3', {}, title));
+    if (!items.length) {
+      out.append(h('p', { class: 'empty' }, 'Không có nhiệm vụ quá hạn hoặc đến hạn trong 14 ngày tới.'));
+      continue;
+    }
+    out.append(h('ul', { class: 'deadline-list', dataset: { list: mine ? 'mine' : 'issued' } }, items.map((d) => {
+      const status = mine ? d.my_target.status : (d.due_on < todayIso() ? 'overdue' : 'pending');
+      return h('li', {},
+        link(`#/deadlines/${d.id}`, d.title),
+        badge(label('targetStatus', status), status === 'overdue' ? 'bad' : 'warn'),
+        h('span', { class: 'muted' }, `Hạn hoàn thành: ${formatDate(d.due_on)}`),
+        mine ? null : h('span', { class: 'muted' },
+          `Quá hạn ${formatNumber(d.targets.overdue)}, chưa đến hạn ${formatNumber(d.targets.pending)} / ${formatNumber(d.targets.total)} đơn vị`));
+    })));
+  }
+  out.append(h('p', {}, link('#/deadlines', 'Xem tất cả nhiệm vụ có thời hạn')));
+  return out;
+}

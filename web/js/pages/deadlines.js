@@ -1,0 +1,320 @@
+// pages/deadlines.js — deadlines issued down the hierarchy.
+//   #/deadlines       "what I must do" (GET /deadlines?mine=true) with a complete button, note and
+//                     link; for issuers (province, district) the deadlines they watch.
+//   #/deadlines/new   issue one: target level, scope, due date, recurrence (province, district).
+//   #/deadlines/<id>  the deadline and each target's status; the issuer completes on a target's
+//                     behalf or reopens; a target completes its own.
+
+import * as api from '../api.js';
+import {
+  announce, badge, button, clear, confirmAction, details, errorBox, form, h, link, load, notice, optionsOf, pageHeader,
+  pager, table,
+} from '../dom.js';
+import { FIELDS, LABELS, T, formatDate, formatDateTime, formatNumber, label, todayIso } from '../i18n.js';
+import { chainBetween, unitField, unitName } from '../refdata.js';
+
+const isIssuerRole = (user) => user.role === 'province' || user.role === 'district';
+
+export async function render(ctx) {
+  if (ctx.path === '/deadlines/new') return create(ctx);
+  if (ctx.params.id) return detail(ctx, ctx.params.id);
+  return overview(ctx);
+}
+
+function statusBadge(status) {
+  return badge(label('targetStatus', status), status === 'overdue' ? 'bad' : status === 'done' ? 'ok' : 'warn');
+}
+
+const safeLink = (url) => (/^https?:\/\//i.test(url || '')
+  ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url)
+  : url || null);
+
+/** The note and link form that completes a target (the caller's own, or `target` on its behalf). */
+function completeForm(deadline, target, onDone) {
+  return form([
+    { name: 'note', label: 'Ghi chú kết quả', type: 'textarea', wide: true, maxlength: 2000 },
+    { name: 'link', label: 'Đường dẫn kết quả (nếu có)', type: 'url', wide: true, placeholder: 'https://…', hint: 'Ví dụ: đường dẫn tới văn bản báo cáo đã đăng tải.' },
+  ], {
+    id: `complete-${deadline.id}${target ? `-${target.unit_code || target.enterprise_id}` : ''}`,
+    submitLabel: target ? 'Xác nhận hoàn thành thay' : 'Xác nhận hoàn thành',
+    onSubmit: async (el) => {
+      const body = el.values({ omitEmpty: true });
+      if (!body) return;
+      if (target) {
+        if (target.unit_code) body.unit_code = target.unit_code;
+        else body.enterprise_id = target.enterprise_id;
+      }
+      await api.post(`/deadlines/${deadline.id}/complete`, body);
+      announce('Đã ghi nhận hoàn thành.');
+      onDone();
+    },
+    onCancel: () => onDone(true),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// #/deadlines
+
+async function overview(ctx) {
+  const { view, user, query } = ctx;
+  const status = query.get('status') || '';
+  view.append(pageHeader(T.deadlines,
+    isIssuerRole(user) && !user.read_only ? link('#/deadlines/new', 'Giao nhiệm vụ mới', { class: 'btn btn-primary' }) : null));
+
+  const statusFilter = form([
+    { name: 'status', label: 'Trạng thái', type: 'select', options: optionsOf(LABELS.targetStatus, T.all), value: status },
+  ], {
+    id: 'deadline-filters', className: 'filters', submitLabel: T.filter,
+    onSubmit: async (el) => ctx.navigate(ctx.hashFor('/deadlines', el.values() || {})),
+  });
+  view.append(statusFilter);
+
+  if (user.role !== 'province') {
+    const mine = h('section', { class: 'panel', 'aria-labelledby': 'mine-title', id: 'mine' });
+    view.append(mine);
+    await load(mine, () => mineList(ctx, status));
+  }
+  if (isIssuerRole(user)) {
+    const issued = h('section', { class: 'panel', 'aria-labelledby': 'issued-title', id: 'issued' });
+    view.append(issued);
+    await load(issued, () => issuedList(ctx, status));
+  }
+}
+
+async function mineList(ctx, status) {
+  const { user } = ctx;
+  const page = await api.get('/deadlines', { mine: 'true', status, limit: 100, sort: 'status,due_on' });
+  const out = h('div', {}, h('h2', { id: 'mine-title' }, 'Việc đơn vị phải làm'));
+  if (!page.items.length) {
+    out.append(h('p', { class: 'empty' }, 'Không có nhiệm vụ nào.'));
+    return out;
+  }
+  const listEl = h('div', { class: 'deadline-cards' });
+  for (const d of page.items) listEl.append(mineCard(ctx, d, user));
+  out.append(listEl);
+  if (page.total > page.items.length) out.append(h('p', { class: 'muted' }, `Hiển thị ${page.items.length}/${page.total} nhiệm vụ.`));
+  return out;
+}
+
+function mineCard(ctx, d, user) {
+  const t = d.my_target;
+  const formBox = h('div', {});
+  const card = h('article', { class: ['panel', 'deadline-item', t.status], dataset: { deadline: d.id }, 'aria-labelledby': `d-${d.id}` },
+    h('h3', { id: `d-${d.id}` }, link(`#/deadlines/${d.id}`, d.title)),
+    h('p', {}, statusBadge(t.status), ' ',
+      t.status === 'done' ? badge(label('onTime', t.on_time), t.on_time ? 'ok' : 'warn') : null),
+    details([
+      [FIELDS.kind, label('deadlineKind', d.kind)],
+      [FIELDS.due_on, formatDate(d.due_on)],
+      d.recurrence !== 'none' ? [FIELDS.recurrence, label('recurrence', d.recurrence)] : null,
+      d.description ? [FIELDS.description, d.description] : null,
+      t.completed_at ? ['Hoàn thành lúc', formatDateTime(t.completed_at)] : null,
+      t.note ? [FIELDS.note, t.note] : null,
+      t.link ? [FIELDS.link, safeLink(t.link)] : null,
+    ]),
+    formBox);
+  if (t.status !== 'done' && !user.read_only) {
+    const open = button('Đánh dấu hoàn thành', () => {
+      open.hidden = true;
+      const f = completeForm(d, null, (cancelled) => {
+        if (cancelled) {
+          clear(formBox);
+          formBox.append(open);
+          open.hidden = false;
+          open.focus();
+        } else {
+          ctx.navigate(location.hash, { replace: true });
+        }
+      });
+      clear(formBox);
+      formBox.append(f);
+      f.field('note').focus();
+    }, { class: 'btn btn-primary' });
+    if (d.kind === 'team_setup') formBox.append(h('p', { class: 'hint' }, 'Nhiệm vụ thành lập tổ tự hoàn thành khi đơn vị có tổ đang hoạt động đạt cơ cấu.'));
+    formBox.append(open);
+  }
+  return card;
+}
+
+async function issuedList(ctx, status) {
+  const { user } = ctx;
+  const page = await api.get('/deadlines', { status, limit: 200, sort: 'due_on' });
+  // A district also sees the province's deadlines addressed to it; here only those it issued.
+  const items = user.role === 'province' ? page.items : page.items.filter((d) => d.issued_by_unit === user.unit);
+  const names = new Map();
+  await Promise.all([...new Set(items.flatMap((d) => [d.scope_unit, d.issued_by_unit]))].map(async (c) => {
+    names.set(c, await unitName(c));
+  }));
+  return h('div', {},
+    h('h2', { id: 'issued-title' }, 'Nhiệm vụ đã giao'),
+    table([
+      { label: FIELDS.title, value: (d) => link(`#/deadlines/${d.id}`, d.title) },
+      { label: FIELDS.kind, value: (d) => label('deadlineKind', d.kind) },
+      { label: FIELDS.due_on, value: (d) => formatDate(d.due_on) },
+      { label: 'Giao cho', value: (d) => `${label('targetLevel', d.target_level)} thuộc ${names.get(d.scope_unit)}` },
+      { label: FIELDS.issued_by_unit, value: (d) => names.get(d.issued_by_unit) },
+      { label: FIELDS.recurrence, value: (d) => label('recurrence', d.recurrence) },
+      { label: 'Đã hoàn thành', class: 'num', value: (d) => `${formatNumber(d.targets.done_on_time + d.targets.done_late)} / ${formatNumber(d.targets.total)}` },
+      { label: 'Quá hạn', class: 'num', value: (d) => (d.targets.overdue ? badge(formatNumber(d.targets.overdue), 'bad') : '0') },
+    ], items, { caption: 'Nhiệm vụ đã giao', empty: 'Chưa giao nhiệm vụ nào.' }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// #/deadlines/new
+
+async function create(ctx) {
+  const { view, user } = ctx;
+  view.append(h('p', {}, link('#/deadlines', `‹ ${T.back} danh sách nhiệm vụ`)), pageHeader('Giao nhiệm vụ mới'));
+  if (!isIssuerRole(user) || user.read_only) {
+    view.append(notice('info', user.read_only ? T.status403ReadOnly : 'Chỉ cấp tỉnh và cấp huyện được giao nhiệm vụ.'));
+    return;
+  }
+  const levels = user.role === 'province' ? LABELS.targetLevel : { commune: LABELS.targetLevel.commune, enterprise: LABELS.targetLevel.enterprise };
+  const f = form([
+    { name: 'title', label: FIELDS.title, required: true, wide: true, maxlength: 200, placeholder: 'Ví dụ: Báo cáo kết quả hoạt động tháng' },
+    { name: 'kind', label: 'Loại nhiệm vụ', type: 'select', required: true, options: [{ value: '', label: '— Chọn —' }, ...optionsOf(LABELS.deadlineKind)] },
+    { name: 'due_on', label: FIELDS.due_on, type: 'date', required: true, value: todayIso(30) },
+    { name: 'target_level', label: FIELDS.target_level, type: 'select', required: true, options: [{ value: '', label: '— Chọn —' }, ...optionsOf(levels)] },
+    { name: 'recurrence', label: FIELDS.recurrence, type: 'select', options: optionsOf(LABELS.recurrence), value: 'none' },
+    unitField('scope_unit', 'Phạm vi giao (mọi đơn vị của cấp được chọn trong phạm vi này)', { root: user.unit, mode: 'any', required: true }),
+    { name: 'description', label: FIELDS.description, type: 'textarea', wide: true, maxlength: 4000 },
+  ], {
+    id: 'deadline-form',
+    submitLabel: 'Giao nhiệm vụ',
+    onSubmit: async (el) => {
+      const body = el.values({ omitEmpty: true });
+      if (!body) return;
+      const d = await api.post('/deadlines', body);
+      announce('Đã giao nhiệm vụ.');
+      ctx.navigate(`#/deadlines/${d.id}?created=1`);
+    },
+    onCancel: () => ctx.navigate('#/deadlines'),
+  });
+  view.append(h('div', { class: 'panel' }, f));
+}
+
+// ---------------------------------------------------------------------------------------------
+// #/deadlines/<id>
+
+async function detail(ctx, id) {
+  const { view, user, query } = ctx;
+  const { data: d, version } = await api.request('GET', `/deadlines/${id}`);
+  ctx.setTitle(d.title);
+  const [scopeName, issuerName] = await Promise.all([unitName(d.scope_unit), unitName(d.issued_by_unit)]);
+  const issuer = isIssuerRole(user) && user.unit && (d.issued_by_unit === user.unit || (await chainBetween(user.unit, d.issued_by_unit)).length > 0);
+  const canWrite = !user.read_only;
+  const messages = h('div', {});
+  const editBox = h('div', { class: 'panel', hidden: true });
+
+  const editButton = issuer && canWrite ? button(T.edit, () => {
+    if (!editBox.hidden) { editBox.hidden = true; return; }
+    clear(editBox);
+    const f = form([
+      { name: 'title', label: FIELDS.title, required: true, wide: true, maxlength: 200, value: d.title },
+      { name: 'due_on', label: FIELDS.due_on, type: 'date', required: true, value: d.due_on },
+      { name: 'description', label: FIELDS.description, type: 'textarea', wide: true, maxlength: 4000, value: d.description },
+    ], {
+      id: 'deadline-edit-form',
+      onSubmit: async (el) => {
+        const body = el.values();
+        if (!body) return;
+        await api.patch(`/deadlines/${id}`, body, version);
+        announce(T.saved);
+        ctx.navigate(`#/deadlines/${id}`, { replace: true });
+      },
+      onCancel: () => { editBox.hidden = true; },
+    });
+    editBox.append(h('h2', {}, 'Sửa nhiệm vụ'), f);
+    editBox.hidden = false;
+    f.field('title').focus();
+  }) : null;
+  const deleteButton = issuer && canWrite ? button(T.delete, async () => {
+    const what = d.recurrence === 'none' ? `nhiệm vụ “${d.title}”` : `nhiệm vụ “${d.title}” và các kỳ sau của nó`;
+    if (!(await confirmAction(T.confirmDelete(what)))) return;
+    try {
+      await api.del(`/deadlines/${id}`, version);
+      announce(T.deleted);
+      ctx.navigate('#/deadlines');
+    } catch (err) {
+      messages.replaceChildren(errorBox(err));
+    }
+  }, { class: 'btn btn-danger' }) : null;
+
+  view.append(h('p', {}, link('#/deadlines', `‹ ${T.back} danh sách nhiệm vụ`)), pageHeader(d.title, editButton, deleteButton), messages, editBox);
+  if (query.get('created')) messages.append(notice('success', `Đã giao nhiệm vụ cho ${formatNumber(d.targets.total)} đơn vị.`));
+
+  view.append(h('section', { class: 'panel', 'aria-labelledby': 'dl-info' },
+    h('h2', { id: 'dl-info' }, 'Thông tin nhiệm vụ'),
+    details([
+      [FIELDS.kind, label('deadlineKind', d.kind)],
+      [FIELDS.due_on, formatDate(d.due_on)],
+      [FIELDS.recurrence, label('recurrence', d.recurrence)],
+      ['Giao cho', `${label('targetLevel', d.target_level)} thuộc ${scopeName}`],
+      [FIELDS.issued_by_unit, issuerName],
+      [FIELDS.description, d.description],
+      ['Tiến độ', `Đã hoàn thành ${formatNumber(d.targets.done_on_time + d.targets.done_late)}/${formatNumber(d.targets.total)} (đúng hạn ${formatNumber(d.targets.done_on_time)}, trễ hạn ${formatNumber(d.targets.done_late)}); quá hạn ${formatNumber(d.targets.overdue)}; chưa đến hạn ${formatNumber(d.targets.pending)}`],
+      d.previous_id ? ['Kỳ trước', link(`#/deadlines/${d.previous_id}`, 'Xem kỳ trước')] : null,
+      d.next_id ? ['Kỳ sau', link(`#/deadlines/${d.next_id}`, 'Xem kỳ sau')] : null,
+    ])));
+
+  const targetsBox = h('section', { class: 'panel', 'aria-labelledby': 'targets-title', id: 'targets' });
+  view.append(targetsBox);
+  const status = query.get('status') || '';
+  const offset = Math.max(0, Number(query.get('offset')) || 0);
+  await load(targetsBox, () => targets(ctx, d, { issuer, canWrite, status, offset }));
+}
+
+async function targets(ctx, d, { issuer, canWrite, status, offset }) {
+  const { user } = ctx;
+  const LIMIT = 100;
+  const page = await api.get(`/deadlines/${d.id}/targets`, { status, limit: LIMIT, offset, sort: 'status,name' });
+  const out = h('div', {}, h('h2', { id: 'targets-title' }, 'Tình hình thực hiện của từng đơn vị'));
+  const filter = form([
+    { name: 'status', label: 'Trạng thái', type: 'select', options: optionsOf(LABELS.targetStatus, T.all), value: status },
+  ], {
+    id: 'target-filters', className: 'filters', submitLabel: T.filter,
+    onSubmit: async (el) => ctx.navigate(ctx.hashFor(`/deadlines/${d.id}`, el.values() || {})),
+  });
+  out.append(filter);
+  const formBox = h('div', {});
+  const refresh = () => ctx.navigate(location.hash, { replace: true });
+  const own = (t) => (t.unit_code && t.unit_code === user.unit) || (t.enterprise_id && t.enterprise_id === user.enterprise);
+
+  const action = (t) => {
+    if (!canWrite) return null;
+    if (t.status !== 'done' && (own(t) || issuer)) {
+      return button(own(t) ? 'Đánh dấu hoàn thành' : 'Hoàn thành thay', () => {
+        clear(formBox);
+        const f = completeForm(d, own(t) ? null : t, (cancelled) => (cancelled ? clear(formBox) : refresh()));
+        formBox.append(h('div', { class: 'panel' }, h('h3', {}, `Hoàn thành: ${t.unit_name || t.enterprise_name}`), f));
+        f.field('note').focus();
+      }, { class: 'btn btn-small', 'aria-label': `Hoàn thành: ${t.unit_name || t.enterprise_name}` });
+    }
+    if (t.status === 'done' && issuer) {
+      return button('Mở lại', async () => {
+        if (!(await confirmAction(`Mở lại nhiệm vụ cho ${t.unit_name || t.enterprise_name}? Đơn vị sẽ phải hoàn thành lại.`, 'Mở lại'))) return;
+        try {
+          await api.post(`/deadlines/${d.id}/reopen`, t.unit_code ? { unit_code: t.unit_code } : { enterprise_id: t.enterprise_id });
+          announce('Đã mở lại.');
+          refresh();
+        } catch (err) {
+          formBox.replaceChildren(errorBox(err));
+        }
+      }, { class: 'btn btn-small', 'aria-label': `Mở lại: ${t.unit_name || t.enterprise_name}` });
+    }
+    return null;
+  };
+
+  out.append(table([
+    { label: 'Đơn vị', value: (t) => t.unit_name || t.enterprise_name || t.unit_code },
+    { label: FIELDS.status, value: (t) => statusBadge(t.status) },
+    { label: 'Hoàn thành lúc', value: (t) => (t.completed_at ? formatDateTime(t.completed_at) : null) },
+    { label: 'Đúng hạn', value: (t) => (t.on_time === null || t.on_time === undefined ? null : badge(label('onTime', t.on_time), t.on_time ? 'ok' : 'warn')) },
+    { label: FIELDS.note, value: (t) => t.note },
+    { label: FIELDS.link, value: (t) => safeLink(t.link) },
+    { label: 'Thao tác', class: 'actions', value: action },
+  ], page.items, { caption: 'Tình hình thực hiện', empty: 'Không có đơn vị nào.', rowProps: (t) => ({ dataset: { target: t.unit_code || t.enterprise_id } }) }));
+  out.append(pager(page.total, LIMIT, offset, (o) => ctx.navigate(ctx.hashFor(`/deadlines/${d.id}`, { status, offset: o || '' }))));
+  out.append(formBox);
+  return out;
+}

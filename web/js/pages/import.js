@@ -1,0 +1,205 @@
+// pages/import.js — #/import: bulk import from a CSV file (POST /api/v1/import/{resource}).
+// Pick what to import, download its template, choose the file, check it first (dry_run=true:
+// nothing is written) and see every bad row (row, column, message); then import. Progress is
+// shown while the file uploads and while the server works.
+
+import * as api from '../api.js';
+import { AuthError, ProblemError } from '../api.js';
+import { clear, errorBox, h, notice, pageHeader, table } from '../dom.js';
+import { LABELS, T, fieldLabel, formatNumber, translateMessage } from '../i18n.js';
+
+// The columns of each import (server/src/api/import.c), required ones first; codes lists where
+// a column takes codes.
+const COLUMNS = {
+  units: [['code', true], ['name', true], ['level', true, 'level'], ['parent_code'], ['valid_to']],
+  enterprises: [['tax_code', true], ['name', true], ['unit_code', true], ['address'], ['contact_name'], ['contact_phone']],
+  teams: [['external_id', true], ['name', true], ['kind', true, 'teamKind'], ['unit_code', true], ['hamlet'],
+    ['enterprise_tax_code'], ['decision_no'], ['established_on'], ['status', false, 'teamStatus'], ['note']],
+  members: [['external_id', true], ['team_external_id', true], ['full_name', true], ['gender', false, 'gender'],
+    ['birth_year'], ['phone'], ['email'], ['position', false, 'position'], ['affiliation', false, 'affiliation'],
+    ['it_skilled'], ['trained_on'], ['joined_on'], ['left_on']],
+  activities: [['external_id', true], ['team_external_id', true], ['held_on', true], ['kind', true, 'activityKind'],
+    ['title', true], ['location'], ['people_reached'], ...Object.keys(LABELS.outcome).map((k) => [`outcomes.${k}`]), ['note']],
+};
+
+const ORDER_NOTE = 'Thứ tự nhập: đơn vị hành chính → doanh nghiệp → tổ → thành viên → hoạt động (dữ liệu được tham chiếu phải có trước).';
+
+export async function render(ctx) {
+  const { view, user } = ctx;
+  view.append(pageHeader(T.import));
+  if (user.read_only) {
+    view.append(notice('info', T.status403ReadOnly));
+    return;
+  }
+  const resources = Object.keys(COLUMNS).filter((r) => r !== 'units' || user.role === 'province');
+  let resource = ctx.query.get('resource');
+  if (!resources.includes(resource)) resource = 'teams';
+
+  // Step 1: what to import, its template and its columns.
+  const select = h('select', { id: 'import-resource', name: 'resource' },
+    resources.map((r) => h('option', { value: r, selected: r === resource }, LABELS.importResource[r])));
+  const templateLink = h('a', { class: 'btn', download: '', id: 'template-link' });
+  const columnsBox = h('div', {});
+  const showResource = () => {
+    resource = select.value;
+    templateLink.href = `templates/${resource}.csv`;
+    templateLink.textContent = `Tải tệp mẫu CSV: ${LABELS.importResource[resource]}`;
+    templateLink.setAttribute('download', `mau-${resource}.csv`);
+    clear(columnsBox);
+    columnsBox.append(columnsTable(resource));
+    reset();
+  };
+
+  // Step 2: the file and the options.
+  // The browser's own file button speaks the browser's language: a Vietnamese one stands in
+  // for it (the real input stays focusable, visually hidden, and labelled by it).
+  const file = h('input', { type: 'file', id: 'import-file', name: 'file', accept: '.csv,text/csv', class: 'visually-hidden file-input', 'aria-describedby': 'import-file-hint import-file-name' });
+  const fileName = h('span', { id: 'import-file-name', class: 'muted' }, 'Chưa chọn tệp.');
+  file.addEventListener('change', () => {
+    const chosen = file.files && file.files[0];
+    fileName.textContent = chosen ? `Đã chọn: ${chosen.name} (${formatNumber(Math.ceil(chosen.size / 1024))} KB)` : 'Chưa chọn tệp.';
+  });
+  const partial = h('input', { type: 'checkbox', id: 'import-partial', name: 'partial' });
+  const checkButton = h('button', { type: 'button', class: 'btn btn-primary', id: 'dry-run' }, T.dryRun);
+  const importButton = h('button', { type: 'button', class: 'btn', id: 'do-import', disabled: true }, T.import);
+  const progressBox = h('div', { class: 'progress-box', hidden: true, id: 'import-progress' });
+  const results = h('section', { id: 'import-results', 'aria-live': 'polite', tabindex: '-1' });
+  let checked = null; // {file, partial, ok}
+
+  function reset() {
+    checked = null;
+    importButton.disabled = true;
+    clear(results);
+  }
+  select.addEventListener('change', showResource);
+  file.addEventListener('change', reset);
+  partial.addEventListener('change', reset);
+
+  view.append(
+    h('section', { class: 'panel', 'aria-labelledby': 'step1' },
+      h('h2', { id: 'step1' }, '1. Chọn loại dữ liệu và tải tệp mẫu'),
+      h('div', { class: 'field' }, h('label', { for: 'import-resource' }, 'Loại dữ liệu'), select),
+      h('p', { class: 'hint' }, ORDER_NOTE),
+      h('p', {}, templateLink),
+      h('details', { class: 'table-alt' }, h('summary', {}, 'Các cột của tệp và giá trị hợp lệ'), columnsBox)),
+    h('section', { class: 'panel', 'aria-labelledby': 'step2' },
+      h('h2', { id: 'step2' }, '2. Chọn tệp, kiểm tra trước rồi nhập'),
+      h('div', { class: 'field' },
+        h('p', { class: 'field-title' }, 'Tệp CSV (UTF-8, dòng đầu là tên cột như tệp mẫu)'),
+        h('p', { class: 'hint', id: 'import-file-hint' }, 'Trong Excel: Lưu thành → “CSV UTF-8 (Comma delimited)”.'),
+        h('div', { class: 'file-pick' }, file, h('label', { for: 'import-file', class: 'btn' }, 'Chọn tệp CSV…'), fileName)),
+      h('div', { class: 'check' }, partial,
+        h('label', { for: 'import-partial' }, 'Nếu có dòng lỗi: vẫn nhập các dòng hợp lệ (mặc định: có lỗi thì không nhập dòng nào)')),
+      h('div', { class: 'form-buttons' }, checkButton, importButton),
+      progressBox),
+    results);
+  showResource();
+
+  async function run(dryRun) {
+    const chosen = file.files && file.files[0];
+    clear(results);
+    if (!chosen) {
+      results.append(notice('error', 'Vui lòng chọn tệp CSV cần nhập.'));
+      file.focus();
+      return;
+    }
+    checkButton.disabled = true;
+    importButton.disabled = true;
+    select.disabled = true;
+    const bar = h('progress', { max: '100', id: 'import-bar', 'aria-labelledby': 'import-progress-text' });
+    const text = h('p', { id: 'import-progress-text', role: 'status' }, 'Đang tải tệp lên…');
+    progressBox.replaceChildren(text, bar);
+    progressBox.hidden = false;
+    const query = { dry_run: dryRun ? 'true' : undefined, atomic: partial.checked ? 'false' : undefined };
+    try {
+      const res = await api.upload(`/import/${resource}`, query, chosen, 'text/csv', (fraction, phase) => {
+        if (phase === 'upload' && fraction < 1) {
+          bar.value = Math.round(fraction * 100);
+          text.textContent = `Đang tải tệp lên… ${Math.round(fraction * 100)}%`;
+        } else {
+          bar.removeAttribute('value'); // indeterminate while the server works
+          text.textContent = dryRun ? 'Máy chủ đang kiểm tra dữ liệu…' : 'Máy chủ đang nhập dữ liệu…';
+        }
+      });
+      showResult(res.data, dryRun);
+      checked = { file: chosen, partial: partial.checked, ok: res.data.error_count === 0 || partial.checked };
+      importButton.disabled = !dryRun || !checked.ok;
+    } catch (err) {
+      if (err instanceof AuthError) return;
+      if (err instanceof ProblemError && err.status === 422) {
+        showRejected(err, dryRun);
+      } else {
+        results.append(errorBox(err, () => run(dryRun)));
+      }
+    } finally {
+      progressBox.hidden = true;
+      checkButton.disabled = false;
+      select.disabled = false;
+      results.focus();
+    }
+  }
+  checkButton.addEventListener('click', () => run(true));
+  importButton.addEventListener('click', () => run(false));
+
+  function counts(data) {
+    return h('ul', { class: 'cards cards-small', id: 'import-counts' },
+      [['rows', 'Số dòng trong tệp'], ['inserted', 'Thêm mới'], ['updated', 'Cập nhật'], ['unchanged', 'Không thay đổi'], ['rejected', 'Bị loại (có lỗi)']]
+        .map(([k, label]) => h('li', { class: 'card' }, h('p', { class: 'card-label' }, label),
+          h('p', { class: 'card-value' }, h('span', { dataset: { count: k } }, formatNumber(data[k]))))));
+  }
+
+  function showResult(data, dryRun) {
+    const ok = data.error_count === 0;
+    results.append(h('h2', {}, dryRun ? 'Kết quả kiểm tra' : 'Kết quả nhập dữ liệu'));
+    if (dryRun) {
+      results.append(notice(ok ? 'success' : 'warn', ok
+        ? 'Tệp hợp lệ: chưa có gì được ghi. Bấm “Nhập dữ liệu” để nhập.'
+        : `Có ${formatNumber(data.error_count)} lỗi. Các dòng hợp lệ sẽ được nhập, các dòng lỗi bị bỏ qua.`));
+    } else {
+      results.append(notice(ok ? 'success' : 'warn', ok
+        ? `Đã nhập xong ${formatNumber(data.rows)} dòng.`
+        : `Đã nhập các dòng hợp lệ; ${formatNumber(data.rejected)} dòng có lỗi không được nhập.`));
+    }
+    results.append(counts(data));
+    if (data.errors && data.errors.length) results.append(errorTable(data.errors, data.error_count));
+  }
+
+  function showRejected(err, dryRun) {
+    const total = /^(\d+) error/.exec(err.detail || '');
+    const n = total ? Number(total[1]) : err.errors.length;
+    results.append(h('h2', {}, dryRun ? 'Kết quả kiểm tra' : 'Kết quả nhập dữ liệu'),
+      notice('error', `Tệp có ${formatNumber(n)} lỗi nên không dòng nào được ${dryRun ? 'chấp nhận' : 'nhập'}. Sửa các dòng dưới đây trong tệp rồi kiểm tra lại${err.errors.length < n ? ` (hiển thị ${formatNumber(err.errors.length)} lỗi đầu tiên)` : ''}.`),
+      errorTable(err.errors, n));
+    if (!err.errors.length) results.append(h('p', {}, translateMessage(err.detail)));
+  }
+}
+
+function errorTable(errors, total) {
+  return h('div', { id: 'import-errors' },
+    h('h3', {}, `Các dòng có lỗi (${formatNumber(total)})`),
+    table([
+      { label: 'Dòng', class: 'num', value: (e) => (e.row ? formatNumber(e.row) : '—') },
+      { label: 'Cột', value: (e) => (e.field ? h('span', {}, fieldLabel(e.field), ' ', h('code', {}, e.field)) : 'Toàn bộ dòng') },
+      { label: 'Lỗi', value: (e) => translateMessage(e.message) },
+    ], errors, { caption: 'Các dòng có lỗi', rowProps: (e) => ({ dataset: { row: e.row, field: e.field } }) }));
+}
+
+function columnsTable(resource) {
+  return table([
+    { label: 'Cột', value: ([name]) => h('code', {}, name) },
+    { label: 'Ý nghĩa', value: ([name]) => fieldLabel(name) },
+    { label: 'Bắt buộc', value: ([, req]) => (req ? T.yes : T.no) },
+    { label: 'Giá trị', value: ([name, , codes]) => valuesOf(name, codes) },
+  ], COLUMNS[resource], { caption: `Các cột của tệp ${LABELS.importResource[resource]}` });
+}
+
+function valuesOf(name, codes) {
+  if (codes) return h('ul', { class: 'changes' }, Object.entries(LABELS[codes]).map(([c, l]) => h('li', {}, h('code', {}, c), ` — ${l}`)));
+  if (/_on$|valid_to/.test(name)) return 'Ngày dạng YYYY-MM-DD, ví dụ 2026-03-15';
+  if (name === 'it_skilled') return 'true hoặc false';
+  if (name === 'birth_year') return 'Năm, ví dụ 1990';
+  if (name === 'people_reached' || name.startsWith('outcomes.')) return 'Số nguyên không âm';
+  if (name === 'unit_code' || name === 'parent_code' || name === 'code') return 'Mã đơn vị hành chính (2, 3 hoặc 5 chữ số)';
+  if (name.endsWith('tax_code')) return 'Mã số thuế 10 chữ số (chi nhánh: thêm -XXX)';
+  return null;
+}
