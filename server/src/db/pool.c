@@ -97,10 +97,34 @@ static int slot_of(PGconn *c)
     return -1;
 }
 
+/*
+ * Read-only API clients without the personal-data grant read members' contacts masked
+ * (sql/migrations/011_personal_data.sql); the setting follows the connection, so it is checked
+ * on every use: the token is verified after the request first borrowed its connection.
+ */
+static bool apply_mask_or_fail(request *r, int i)
+{
+    bool mask = r->claims && r->claims->kind == PRINCIPAL_CLIENT && r->claims->read_only &&
+                !r->claims->personal_data;
+    if (mask == pool.masked[i])
+        return true;
+    PGresult *res = PQexec(r->db, mask ? "SELECT set_config('cdt.mask_personal', 'on', false)"
+                                       : "SELECT set_config('cdt.mask_personal', 'off', false)");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    if (!ok) {
+        db_release(r);
+        request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
+        return false;
+    }
+    pool.masked[i] = mask;
+    return true;
+}
+
 bool db_connect_or_fail(request *r)
 {
     if (r->db)
-        return true;
+        return apply_mask_or_fail(r, slot_of(r->db));
     int i = take_slot();
     if (i < 0) {
         request_fail(r, PROBLEM_UNAVAILABLE, "All database connections are busy; try again");
@@ -120,23 +144,7 @@ bool db_connect_or_fail(request *r)
         return false;
     }
     r->db = pool.conns[i];
-    /* Read-only API clients without the personal-data grant read members' contacts masked
-     * (sql/migrations/011_personal_data.sql); the setting follows the connection. */
-    bool mask = r->claims && r->claims->kind == PRINCIPAL_CLIENT && r->claims->read_only &&
-                !r->claims->personal_data;
-    if (mask != pool.masked[i]) {
-        PGresult *res = PQexec(r->db, mask ? "SELECT set_config('cdt.mask_personal', 'on', false)"
-                                           : "SELECT set_config('cdt.mask_personal', 'off', false)");
-        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-        PQclear(res);
-        if (!ok) {
-            db_release(r);
-            request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
-            return false;
-        }
-        pool.masked[i] = mask;
-    }
-    return true;
+    return apply_mask_or_fail(r, i);
 }
 
 void db_release(request *r)
