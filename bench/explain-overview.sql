@@ -17,7 +17,7 @@ SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replac
            left(prosrc, length(prosrc) - strpos(reverse(prosrc), reverse('SELECT json_build_object(')) - length('SELECT json_build_object(') + 1),
            '\mactor_unit\M', '$1', 'g'), '\mactor_enterprise\M', '$2', 'g'), '\masked\M', '$3', 'g'),
            '\mp_from\M', '$4', 'g'), '\mp_to\M', '$5', 'g') AS body
-  FROM pg_proc WHERE proname = 'stats_overview' \gset
+  FROM pg_proc WHERE oid = 'stats_overview'::regproc \gset
 
 SELECT format('PREPARE fig_%s(text, uuid, text, date, date) AS %s SELECT * FROM %s', g, :'body', g)
   FROM unnest(ARRAY['cf', 'tf', 'af', 'gf']) g \gexec

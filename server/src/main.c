@@ -228,7 +228,7 @@ int main(int argc, char **argv)
     }
     const char *options[] = {
         "listening_ports", env_or("LISTEN", "8080"),
-        "num_threads", env_or("HTTP_THREADS", "16"),
+        "num_threads", env_or("HTTP_THREADS", "64"),
         "document_root", env_or("WEB_ROOT", "web"),
         "enable_directory_listing", "no",
         "tcp_nodelay", "1",
