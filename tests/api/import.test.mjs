@@ -462,7 +462,7 @@ describe('upsert by natural key', () => {
     assert.ok(team, show(list));
     const ents = await api('GET', '/enterprises', { as: P, query: { q: ename } });
     assert.equal(team.enterprise_id, ents.json.items[0].id, 'enterprise_tax_code resolved to the enterprise');
-    const missing = rejected(await imp('teams', csv([head, [`${RUN}-ent-team-2`, uniq('Tổ'), 'enterprise', DEMO.commune, '0000000000']])));
+    const missing = rejected(await imp('teams', csv([head, [`${RUN}-ent-team-2`, uniq('Tổ'), 'enterprise', DEMO.commune, taxCode()]])));
     assert.deepEqual(where(missing.errors), [[2, 'enterprise_tax_code']]);
   });
 });

@@ -14,6 +14,7 @@ after(closeBrowser);
 describe('activities', () => {
   const title = uniq('Hướng dẫn kích hoạt VNeID tại nhà văn hóa');
   let activityId;
+  let today; // dd/mm/yyyy, as the form fills it in
 
   test('the commune logs an activity from a 360 px phone and it appears in the list', async () => {
     const before = await apiOk('GET', '/stats/overview', { as: 'demo.commune' });
@@ -27,9 +28,11 @@ describe('activities', () => {
     await page.waitForURL(/#\/activities\/new$/);
     await settled(page);
     // Today (in Vietnam) is filled in, as dd/mm/yyyy.
-    assert.match(await page.getByLabel('Ngày thực hiện').inputValue(), /^\d{2}\/\d{2}\/\d{4}$/);
+    today = await page.getByLabel('Ngày thực hiện').inputValue();
+    assert.match(today, /^\d{2}\/\d{2}\/\d{4}$/);
     await page.getByLabel('Tổ thực hiện').selectOption(team.id);
-    await page.getByLabel('Ngày thực hiện').fill('14/03/2026');
+    // Today's date keeps the new activity on the list's first page (newest first), however many
+    // activities the API tests logged before.
     await page.getByLabel('Loại hoạt động').selectOption({ label: 'Hướng dẫn định danh điện tử (VNeID)' });
     await page.getByLabel('Nội dung hoạt động').fill(title);
     await page.getByLabel('Địa điểm').fill('Nhà văn hóa khu phố 1');
@@ -48,7 +51,7 @@ describe('activities', () => {
     await settled(page);
     const row = page.locator(`tr[data-activity="${activityId}"]`);
     await row.getByRole('link', { name: title }).waitFor();
-    await row.getByText('14/03/2026').waitFor();
+    await row.getByText(today).waitFor();
     await row.getByText(fmtNumber(1250)).waitFor();
     await row.getByText('Tài khoản định danh điện tử được kích hoạt: 37').waitFor();
     await assertNoHorizontalScroll(page);
@@ -56,7 +59,7 @@ describe('activities', () => {
 
     const saved = await apiOk('GET', `/activities/${activityId}`, { as: 'demo.commune' });
     assert.equal(saved.team_id, team.id);
-    assert.equal(saved.held_on, '2026-03-14');
+    assert.equal(saved.held_on, today.split('/').reverse().join('-'));
     assert.equal(saved.kind, 'vneid');
     assert.equal(saved.people_reached, 1250);
     assert.deepEqual(saved.outcomes, { vneid_activations: 37, app_installs: 12 });
@@ -77,14 +80,15 @@ describe('activities', () => {
     await signIn(page, 'demo.commune', { hash: '#/activities' });
     await settled(page);
     await page.getByLabel('Loại hoạt động').selectOption({ label: 'Hướng dẫn định danh điện tử (VNeID)' });
-    await page.getByLabel('Từ ngày').fill('14/03/2026');
-    await page.getByLabel('Đến ngày').fill('14/03/2026');
+    const iso = today.split('/').reverse().join('-');
+    await page.getByLabel('Từ ngày').fill(today);
+    await page.getByLabel('Đến ngày').fill(today);
     await page.getByRole('button', { name: 'Lọc', exact: true }).click();
     await page.waitForURL(/kind=vneid/);
-    assert.match(page.url(), /from=2026-03-14&to=2026-03-14/);
+    assert.ok(page.url().includes(`from=${iso}&to=${iso}`), page.url());
     await settled(page);
     await page.locator(`tr[data-activity="${activityId}"]`).waitFor();
-    const expected = await apiOk('GET', '/activities', { as: 'demo.commune', query: { kind: 'vneid', from: '2026-03-14', to: '2026-03-14' } });
+    const expected = await apiOk('GET', '/activities', { as: 'demo.commune', query: { kind: 'vneid', from: iso, to: iso } });
     assert.equal(await page.locator('tr[data-activity]').count(), Math.min(expected.total, 20));
 
     const [download] = await Promise.all([

@@ -400,6 +400,12 @@ const EXACT = {
   'no unit with this code, in the list or in the file': 'Không có đơn vị với mã này trong danh mục hay trong tệp.',
   'no enterprise with this tax code': 'Không có doanh nghiệp với mã số thuế này.',
   'no team with this external_id': 'Không có tổ với mã này.',
+  'no team with this external_id in your scope': 'Không có tổ với mã này.',
+  'no team with this id in your scope': 'Không có tổ với mã này.',
+  'is required (or team_id)': 'Bắt buộc nhập (mã tổ).',
+  'no enterprise with this id': 'Không có doanh nghiệp với mã này.',
+  'must be a unit one level above: a province for a district, a district or province for a commune':
+    'Đơn vị cấp trên phải là tỉnh (với huyện) hoặc huyện, tỉnh (với xã).',
   'is outside your scope': 'Nằm ngoài phạm vi quản lý của bạn.',
   'the team is outside your scope': 'Tổ nằm ngoài phạm vi quản lý của bạn.',
   'the unit exists outside your scope and cannot be changed': 'Đơn vị đã có và nằm ngoài phạm vi quản lý của bạn, không được sửa.',
