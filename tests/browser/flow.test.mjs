@@ -90,7 +90,7 @@ describe('a district secretary on her phone', () => {
     await close(page);
   });
 
-  test('fixes a member\'s position in place (edit form) and the team stays consistent', async () => {
+  test('edits a member in place (her training date)', async () => {
     const page = await newPage(PHONE);
     await signIn(page, 'demo.district', { hash: `#/teams/${teamId}` });
     await settled(page);

@@ -2,6 +2,7 @@
  * tests/unit/test_validate.c — the field-table validator and text predicates (http/validate.c).
  */
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 
 #include "check.h"
 #include "http/validate.h"
@@ -48,8 +49,61 @@ static int run(const char *json, validate_mode mode, struct collected *c)
     return n;
 }
 
+static int invalid_names;
+
+static void utf8_sink(void *ctx, const char *field, const char *message)
+{
+    (void)ctx;
+    invalid_names += !utf8_valid(field, strlen(field)) || !utf8_valid(message, strlen(message));
+}
+
+/* Limits added for issue 6: nesting, default text length, enum list size, names cut whole. */
+static void check_limits(void)
+{
+    CHECK(json_depth_exceeded_at("[[1]]", 5, 2) == -1);
+    CHECK(json_depth_exceeded_at("[[[1]]]", 7, 2) == 2);
+    CHECK(json_depth_exceeded_at("{\"a\":{\"b\":1}}", 15, 1) == 5);
+    const char *in_string = "{\"a\":\"[[[\\\"[[{\"}";
+    CHECK(json_depth_exceeded_at(in_string, strlen(in_string), 1) == -1);
+    CHECK(json_depth_exceeded_at("]]][[[", 6, 2) == 5); /* closers first never lower the count */
+
+    static const struct field TEXT[] = {{"note", FIELD_STRING, 0, 0, 0, NULL, NULL},
+                                        {"tags", FIELD_ENUM_LIST, 0, 0, 0, KINDS, NULL}};
+    struct collected c;
+    char *json = malloc(FIELD_TEXT_MAX + 32);
+    for (int extra = 0; extra <= 1; extra++) {
+        int n = snprintf(json, 32, "{\"note\":\"");
+        memset(json + n, 'a', FIELD_TEXT_MAX + extra);
+        strcpy(json + n + FIELD_TEXT_MAX + extra, "\"}");
+        memset(&c, 0, sizeof c);
+        cJSON *obj = cJSON_Parse(json);
+        CHECK(validate_object(obj, TEXT, 2, VALIDATE_CREATE, "", collect, &c) == extra);
+        cJSON_Delete(obj);
+    }
+    free(json);
+    cJSON *list = cJSON_Parse("{\"tags\":[\"a\",\"b\",\"a\"]}");
+    memset(&c, 0, sizeof c);
+    CHECK(validate_object(list, TEXT, 2, VALIDATE_CREATE, "", collect, &c) == 1 && named(&c, "tags"));
+    cJSON_Delete(list);
+
+    CHECK(check_phone("0912 345 678") == NULL);
+    CHECK(check_phone("0912 345 678                              ") != NULL); /* over 32 characters */
+
+    /* An unknown field named with 100 "ế" (300 bytes) is reported under a name cut whole. */
+    char key[400] = "{\"";
+    for (int i = 0; i < 100; i++)
+        strcat(key, "ế");
+    strcat(key, "\":1}");
+    cJSON *long_key = cJSON_Parse(key);
+    invalid_names = 0;
+    CHECK(validate_object(long_key, TEXT, 2, VALIDATE_CREATE, "", utf8_sink, NULL) == 1);
+    CHECK(invalid_names == 0);
+    cJSON_Delete(long_key);
+}
+
 int main(void)
 {
+    check_limits();
     struct collected c;
     CHECK(run("{\"name\":\"Tổ 1\",\"kind\":\"a\"}", VALIDATE_CREATE, &c) == 0);
     /* Every bad field is named at once. */

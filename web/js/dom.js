@@ -6,7 +6,7 @@
 // Content-Security-Policy has no 'unsafe-inline').
 
 import { AuthError, ProblemError, ServiceError } from './api.js';
-import { T, fieldLabel, formatDate, parseDate, problemText, translateMessage } from './i18n.js';
+import { T, fieldLabel, formatDate, formatNumber, parseDate, problemText, translateMessage } from './i18n.js';
 
 /**
  * h('a', {href: '#/teams', class: 'btn', onclick: fn}, 'text', child, [more]) → the element.
@@ -145,13 +145,13 @@ export function table(columns, rows, { caption, empty = T.noData, rowProps } = {
 /** "Trang 2/5" with previous / next; onPage(offset). */
 export function pager(total, limit, offset, onPage) {
   if (total <= limit) {
-    return h('p', { class: 'pager-info' }, `${T.total}: ${total.toLocaleString('vi-VN')}`);
+    return h('p', { class: 'pager-info' }, `${T.total}: ${formatNumber(total)}`);
   }
   const pages = Math.ceil(total / limit);
   const page = Math.floor(offset / limit) + 1;
   return h('nav', { class: 'pager', 'aria-label': 'Phân trang' },
     button(T.previous, () => onPage(Math.max(0, offset - limit)), { disabled: page <= 1 }),
-    h('span', { 'aria-live': 'polite' }, `${T.page(page, pages)} · ${T.total}: ${total.toLocaleString('vi-VN')}`),
+    h('span', { 'aria-live': 'polite' }, `${T.page(page, pages)} · ${T.total}: ${formatNumber(total)}`),
     button(T.next, () => onPage(offset + limit), { disabled: page >= pages }));
 }
 
@@ -256,7 +256,7 @@ export function form(defs, { submitLabel = T.save, onSubmit, onCancel, cancelLab
       if (inner && controls.has(`${name}.${inner[1]}`)) name = `${name}.${inner[1]}`;
       const f = controls.get(name) || controls.get(aliases[name]);
       const msg = translateMessage(e.message);
-      if (f && !f.def.hidden) {
+      if (f && !f.def.hidden && !f.wrap.hidden) {
         f.setError(msg);
         placed.push([f, msg]);
       } else {

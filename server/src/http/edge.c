@@ -1,5 +1,6 @@
 /*
- * http/edge.c — civetweb's own errors as problem+json, and the methods outside /api (see edge.h).
+ * http/edge.c — civetweb's own errors as problem+json, the methods outside /api, and the drain
+ * before a stop (see edge.h).
  */
 #include "http/edge.h"
 

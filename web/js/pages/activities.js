@@ -59,7 +59,9 @@ async function list(ctx) {
   view.append(pageHeader(T.activities,
     user.read_only ? null : link(`#/activities/new${filters.team ? `?team=${filters.team}` : ''}`, 'Ghi nhận hoạt động', { class: 'btn btn-primary' }),
     exportButton), exportBox);
-  if (query.get('created')) view.append(notice('success', 'Đã ghi nhận hoạt động.'));
+  // Just logged: the newest logged first, so that it shows whatever day it was held on.
+  const created = query.get('created');
+  if (created) view.append(notice('success', 'Đã ghi nhận hoạt động. Danh sách đang xếp theo thời điểm ghi nhận, mới nhất trước.'));
 
   const teams = await teamOptions({});
   const defs = [
@@ -91,10 +93,9 @@ async function list(ctx) {
   const box = h('section', { id: 'activity-list', 'aria-labelledby': 'page-title' });
   view.append(box);
   await load(box, async () => {
-    const page = await api.get('/activities', { ...filters, limit: LIMIT, offset });
+    const page = await api.get('/activities', { ...filters, limit: LIMIT, offset, sort: created ? '-created_at' : undefined });
     const names = new Map();
     await Promise.all([...new Set(page.items.map((a) => a.team_id))].map(async (id) => names.set(id, await teamName(id))));
-    const created = query.get('created');
     return h('div', {},
       h('p', { class: 'muted' }, `Tìm thấy ${formatNumber(page.total)} hoạt động.`),
       table([

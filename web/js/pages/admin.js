@@ -92,7 +92,7 @@ async function users(ctx, box) {
   filterForm.setAttribute('role', 'search');
   if (filters.unit) filterForm.field('unit').set(filters.unit);
   const listBox = h('div', {});
-  box.append(h('div', { class: 'page-actions' }, addButton), formBox, filterForm, listBox);
+  box.append(h('div', { class: 'page-actions toolbar' }, addButton), formBox, filterForm, listBox);
 
   function openCreate() {
     clear(formBox);
@@ -175,7 +175,7 @@ async function clients(ctx, box) {
   const addButton = user.read_only ? null : button('Thêm ứng dụng kết nối', () => openCreate(), { class: 'btn btn-primary' });
   box.append(
     h('p', { class: 'lead' }, 'Các hệ thống chính quyền điện tử khác kết nối qua API bằng mã ứng dụng và khóa bí mật.'),
-    h('div', { class: 'page-actions' }, addButton), formBox, listBox);
+    h('div', { class: 'page-actions toolbar' }, addButton), formBox, listBox);
 
   function openCreate() {
     clear(formBox);
@@ -361,7 +361,7 @@ async function audit(ctx, box) {
   });
   filterForm.setAttribute('role', 'search');
   const listBox = h('div', {});
-  box.append(h('div', { class: 'page-actions' }, exportButton), exportBox, filterForm, listBox);
+  box.append(h('div', { class: 'page-actions toolbar' }, exportButton), exportBox, filterForm, listBox);
   await load(listBox, async () => {
     const page = await api.get('/audit', { ...filters, limit: 50, offset });
     return h('div', {},
