@@ -231,6 +231,7 @@ int main(int argc, char **argv)
         "num_threads", env_or("HTTP_THREADS", "64"),
         "document_root", env_or("WEB_ROOT", "web"),
         "enable_directory_listing", "no",
+        "static_file_max_age", "0", /* browsers revalidate (ETag), so an upgrade never mixes old modules with new */
         "tcp_nodelay", "1",
         "enable_keep_alive", "yes",
         "keep_alive_timeout_ms", "15000",
