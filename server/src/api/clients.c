@@ -155,25 +155,6 @@ static void check_place(request *r)
                             for_enterprise ? "must be empty for enterprise clients" : "is only for enterprise clients");
 }
 
-/* A refused insert: 422 when a reference points at nothing, else 403 (outside the caller's scope). */
-static int refused(request *r)
-{
-    for (size_t i = 0; i < COUNT_OF(REFS); i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, REFS[i].field);
-        if (!cJSON_IsString(v))
-            continue;
-        const char *value = v->valuestring;
-        PGresult *found = db_query(r, REFS[i].sql_exists, 1, &value);
-        if (!found)
-            return API_FAILED;
-        if (PQntuples(found) == 0)
-            request_field_error(r, REFS[i].field, "refers to a record that does not exist");
-    }
-    if (!request_fields_ok_or_fail(r))
-        return API_FAILED;
-    return request_fail(r, PROBLEM_FORBIDDEN, "The client's unit or enterprise is outside your scope");
-}
-
 int clients_list(request *r)
 {
     return list_run(r, &LIST, NULL, NULL);
@@ -207,7 +188,7 @@ int clients_create(request *r)
     if (!row)
         return API_FAILED;
     if (PQntuples(row) == 0)
-        return refused(r);
+        return resource_refused_write(r, REFS, COUNT_OF(REFS), r->body, "The client's unit or enterprise is outside your scope");
     const char *id = arena_strdup(r->arena, db_value(row, 0));
     if (!audit_record(r, "create", "clients", id, db_value(row, 1), db_value(row, 2), params[2]))
         return API_FAILED;

@@ -237,22 +237,23 @@ static char *print_json(request *r, const cJSON *json)
 }
 
 /* A refused write: 422 when a reference points at nothing, else 403 (outside the caller's scope). */
-static int refused_write(request *r, const struct resource *res, const cJSON *body)
+int resource_refused_write(request *r, const struct reference *refs, size_t nrefs, const cJSON *body,
+                  const char *forbidden_detail)
 {
-    for (size_t i = 0; i < res->nrefs; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, res->refs[i].field);
+    for (size_t i = 0; i < nrefs; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, refs[i].field);
         if (!cJSON_IsString(v))
             continue;
         const char *param = v->valuestring;
-        PGresult *found = db_query(r, res->refs[i].sql_exists, 1, &param);
+        PGresult *found = db_query(r, refs[i].sql_exists, 1, &param);
         if (!found)
             return API_FAILED;
         if (PQntuples(found) == 0)
-            request_field_error(r, res->refs[i].field, "refers to a record that does not exist");
+            request_field_error(r, refs[i].field, "refers to a record that does not exist");
     }
     if (!request_fields_ok_or_fail(r))
         return API_FAILED;
-    return request_fail(r, PROBLEM_FORBIDDEN, "The target is outside your scope");
+    return request_fail(r, PROBLEM_FORBIDDEN, "%s", forbidden_detail);
 }
 
 /* Reads the written row back in the same transaction and answers with it. */
@@ -276,7 +277,7 @@ int resource_create(request *r, const struct resource *res)
     if (!row)
         return API_FAILED;
     if (PQntuples(row) == 0)
-        return refused_write(r, res, body);
+        return resource_refused_write(r, res->refs, res->nrefs, body, "The target is outside your scope");
     const char *key = arena_strdup(r->arena, db_value(row, 0));
     if (!audit_record(r, "create", res->name, key, db_value(row, 1), db_value(row, 2), text))
         return API_FAILED;
@@ -311,7 +312,7 @@ int resource_update(request *r, const struct resource *res, const char *key)
     if (!row)
         return API_FAILED;
     if (PQntuples(row) == 0)
-        return refused_write(r, res, r->body);
+        return resource_refused_write(r, res->refs, res->nrefs, r->body, "The target is outside your scope");
     if (!audit_record(r, "update", res->name, key, db_value(row, 1), db_value(row, 2), text))
         return API_FAILED;
     return respond_written(r, res, key, 200);

@@ -78,6 +78,13 @@ bool body_valid_or_fail(request *r, const struct cJSON *body, const struct field
                         size_t nfields, validate_mode mode);
 bool path_uuid_or_fail(request *r, const char *value);
 
+/*
+ * A write that touched no row: 422 naming each reference that points at nothing, else 403 with
+ * forbidden_detail (the target is outside the caller's scope). Always returns API_FAILED.
+ */
+int resource_refused_write(request *r, const struct reference *refs, size_t nrefs, const struct cJSON *body,
+                  const char *forbidden_detail);
+
 /* One audit row in the request's transaction. changes may be NULL. */
 bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,
                   const char *unit, const char *enterprise, const char *changes);

@@ -202,22 +202,8 @@ int users_create(request *r)
     PGresult *row = db_query(r, SQL_INSERT, 4, params);
     if (!row)
         return API_FAILED;
-    if (PQntuples(row) == 0) {
-        for (size_t i = 0; i < COUNT_OF(REFS); i++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, REFS[i].field);
-            if (!cJSON_IsString(v))
-                continue;
-            const char *value = v->valuestring;
-            PGresult *found = db_query(r, REFS[i].sql_exists, 1, &value);
-            if (!found)
-                return API_FAILED;
-            if (PQntuples(found) == 0)
-                request_field_error(r, REFS[i].field, "refers to a record that does not exist");
-        }
-        if (!request_fields_ok_or_fail(r))
-            return API_FAILED;
-        return request_fail(r, PROBLEM_FORBIDDEN, "The account's unit is outside your scope");
-    }
+    if (PQntuples(row) == 0)
+        return resource_refused_write(r, REFS, COUNT_OF(REFS), r->body, "The account's unit is outside your scope");
     const char *id = arena_strdup(r->arena, db_value(row, 0));
     if (!audit_record(r, "create", "users", id, db_value(row, 1), db_value(row, 2), redacted(r)))
         return API_FAILED;
