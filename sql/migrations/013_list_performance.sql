@@ -1,4 +1,5 @@
--- 013_list_performance: the documents keep their plans (docs/performance.md §6.2, §7 #2).
+-- 013_list_performance: the documents keep their plans, and lists read only the caller's scope
+-- (docs/performance.md §6.1, §6.2, §7 #1 and #2).
 --
 -- Documents. A SQL function's plan lives only as long as the statement that calls it, and a SQL
 -- function called from inside another (team_compliance from team_doc) is parsed and planned again
@@ -106,4 +107,22 @@ BEGIN RETURN (
         'note', t.note, 'link', t.link, 'version', t.version)
       FROM deadlines d WHERE d.id = t.deadline_id
 ); END
+$$;
+
+-- Scope, set form. in_scope() (001_core.sql) stays the one definition of scope and answers for
+-- one thing at a time (single rows, writes). A list that filtered with it called it once per row
+-- of the whole table: a SQL function with a sub-select is never inlined, so ~10 µs and three
+-- buffer reads for each of 100,000 teams. scope_unit_codes() is its set form: the codes of the
+-- units a unit-scoped actor sees (its unit and every unit below it; none when actor_unit is NULL,
+-- as in_scope answers false then), and no codes at all for an enterprise actor, who sees only
+-- things of its enterprise. So, for every thing located at (unit, enterprise),
+--     in_scope(au, ae, unit, enterprise)
+--   = unit = ANY (ARRAY(SELECT scope_unit_codes(au, ae))) OR enterprise = ae
+-- (when ae is NULL the second half is NULL, never true; when ae is given the first is empty).
+-- It is one SELECT with no sub-select in a scalar position, so the planner inlines it and the
+-- scope becomes an index condition on the thing's unit. tests/api/scope.test.mjs checks the two
+-- agree for every demo account.
+CREATE FUNCTION scope_unit_codes(actor_unit text, actor_enterprise uuid) RETURNS SETOF text
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 50 AS $$
+    SELECT u.code FROM units u WHERE actor_enterprise IS NULL AND u.ancestors @> ARRAY[actor_unit]
 $$;

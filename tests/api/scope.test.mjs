@@ -2,8 +2,8 @@
 
 import { before, test } from 'node:test';
 import {
-  api, assert, assertProblem, createEnterprise, createMember, createTeam, DEMO, listAll, randomUUID,
-  show, uniq, whoami,
+  api, assert, assertProblem, createEnterprise, createMember, createTeam, DEMO, haveDb, listAll,
+  randomUUID, show, sql, uniq, whoami,
 } from './lib.mjs';
 
 const P = 'demo.province';
@@ -172,4 +172,48 @@ test('only province writes units', async () => {
   const u = await api('GET', `/units/${DEMO.commune}`, { as: P });
   assert.equal(u.json.name, 'Phường Phú Cường');
   assertProblem(await api('GET', '/units/99998', { as: P }), 404);
+});
+
+// Lists filter with the set form of the scope predicate (scope_unit_codes, 013_list_performance.sql)
+// and single rows with in_scope / unit_visible: both must draw the same line. Every demo account,
+// plus no scope at all and a token carrying both a unit and an enterprise, against every place a
+// thing can be (each team's and enterprise's place, each unit of the demo province and every
+// province and district of the country alone, each enterprise alone, neither).
+test('the lists\' set-form scope agrees with in_scope and unit_visible for every demo account', () => {
+  assert.ok(haveDb(), 'this test needs DATABASE_URL');
+  const rows = sql(`
+    WITH actors AS (
+        SELECT username AS who, unit_code AS au, enterprise_id AS ae FROM users WHERE username LIKE 'demo.%'
+        UNION ALL SELECT 'no scope', NULL, NULL
+        UNION ALL SELECT 'unit and enterprise', u.unit_code, u.enterprise_id
+          FROM (SELECT :'unit' AS unit_code, (SELECT enterprise_id FROM users
+                                               WHERE username = 'demo.enterprise') AS enterprise_id) u),
+    things AS (
+        SELECT unit_code AS tu, enterprise_id AS te FROM teams
+        UNION SELECT unit_code, id FROM enterprises
+        UNION SELECT code, NULL FROM units WHERE ancestors @> ARRAY[:'unit'] OR level <> 'commune'
+        UNION SELECT NULL, id FROM enterprises
+        UNION SELECT NULL, NULL),
+    checked AS (
+        SELECT a.who, in_scope(a.au, a.ae, t.tu, t.te) AS one,
+               coalesce(t.tu = ANY (s.codes) OR t.te = a.ae, false) AS set,
+               t.te IS NULL AND t.tu IS NOT NULL AS a_unit,
+               CASE WHEN t.te IS NULL AND t.tu IS NOT NULL THEN unit_visible(a.au, a.ae, t.tu) END AS unit_one,
+               CASE WHEN t.te IS NULL AND t.tu IS NOT NULL THEN
+                   coalesce(t.tu = ANY (s.codes) OR t.tu = s.enterprise_unit, false) END AS unit_set
+          FROM actors a
+               CROSS JOIN LATERAL (SELECT ARRAY(SELECT scope_unit_codes(a.au, a.ae)) AS codes,
+                                          (SELECT e.unit_code FROM enterprises e WHERE e.id = a.ae) AS enterprise_unit) s
+               CROSS JOIN things t)
+    SELECT who, count(*) FILTER (WHERE one), count(*) FILTER (WHERE one <> set),
+           count(*) FILTER (WHERE unit_one), count(*) FILTER (WHERE a_unit AND coalesce(unit_one, false) <> unit_set)
+      FROM checked GROUP BY who ORDER BY who`, { unit: DEMO.province });
+  const seen = new Map(rows.map(([who, inScope, differ, units, unitsDiffer]) => [who, { inScope: +inScope, differ: +differ, units: +units, unitsDiffer: +unitsDiffer }]));
+  for (const who of ['demo.province', 'demo.district', 'demo.commune', 'demo.enterprise', 'demo.readonly', 'demo.commune.dian', 'no scope', 'unit and enterprise']) {
+    const r = seen.get(who);
+    assert.ok(r, `no row for ${who}`);
+    assert.equal(r.differ, 0, `${who}: in_scope and its set form disagree on ${r.differ} places`);
+    assert.equal(r.unitsDiffer, 0, `${who}: unit_visible and its set form disagree on ${r.unitsDiffer} units`);
+    if (who !== 'no scope') assert.ok(r.inScope > 0 && r.units > 0, `${who} sees nothing: the check would be empty`);
+  }
 });

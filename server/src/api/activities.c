@@ -8,8 +8,9 @@
 #include "api/resource.h"
 
 static const char SQL_LIST[] =
-    "SELECT a.* FROM activities a JOIN teams t ON t.id = a.team_id"
-    "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    "SELECT a.id, a.held_on, a.title, a.people_reached, a.created_at"
+    "  FROM activities a JOIN teams t ON t.id = a.team_id"
+    "  WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
     "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
     "    AND ($6::uuid IS NULL OR a.team_id = $6::uuid)"
     "    AND ($7::text IS NULL OR a.kind = $7)"

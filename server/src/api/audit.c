@@ -13,8 +13,8 @@ static const char SQL_INSERT[] =
     " VALUES ($1, $2::uuid, $3, $4, $5, $6, $7::uuid, $8::jsonb)";
 
 static const char SQL_LIST[] =
-    "SELECT a.* FROM audit a"
-    "  WHERE in_scope($1, $2::uuid, a.unit_code, a.enterprise_id)"
+    "SELECT a.id, a.at FROM audit a"
+    "  WHERE " IN_SCOPE_SET("a.unit_code", "a.enterprise_id")
     "    AND ($5::text IS NULL OR a.resource = $5)"
     "    AND ($6::text IS NULL OR a.resource_id = $6)"
     "    AND ($7::text IS NULL OR a.actor = $7)"

@@ -16,9 +16,9 @@
 static const char SQL_PAGE[] =
     "WITH page AS (SELECT c.seq, c.resource, c.resource_id, c.op, c.at FROM changes c"
     "               WHERE c.seq > $3::bigint"
-    "                 AND (in_scope($1, $2::uuid, c.unit_code, c.enterprise_id)"
+    "                 AND (" IN_SCOPE_SET("c.unit_code", "c.enterprise_id")
     "                      OR (c.old_unit_code IS NOT NULL OR c.old_enterprise_id IS NOT NULL)"
-    "                         AND in_scope($1, $2::uuid, c.old_unit_code, c.old_enterprise_id))"
+    "                         AND " IN_SCOPE_SET("c.old_unit_code", "c.old_enterprise_id") ")"
     "               ORDER BY c.seq LIMIT $4::int)"
     " SELECT json_build_object("
     "  'items', coalesce((SELECT json_agg(json_build_object('seq', seq, 'resource', resource,"

@@ -25,7 +25,7 @@
 
 static const char SQL_LIST[] =
     "SELECT c.* FROM api_clients c"
-    "  WHERE in_scope($1, $2::uuid, api_client_unit(c), c.enterprise_id)"
+    "  WHERE " IN_SCOPE_SET("api_client_unit(c)", "c.enterprise_id")
     "    AND ($5::text IS NULL OR c.role = $5)"
     "    AND ($6::boolean IS NULL OR (c.revoked_at IS NOT NULL) = $6::boolean)"
     "    AND ($7::text IS NULL OR strpos(search_key(c.name || ' ' || c.client_id), search_key($7)) > 0)";

@@ -55,7 +55,7 @@ static const char SQL_TARGETS[] =
     "       LEFT JOIN units u ON u.code = t.unit_code"
     "       LEFT JOIN enterprises e ON e.id = t.enterprise_id"
     "  WHERE t.deadline_id = $5::uuid"
-    "    AND in_scope($1, $2::uuid, coalesce(t.unit_code, e.unit_code), t.enterprise_id)"
+    "    AND " IN_SCOPE_SET("coalesce(t.unit_code, e.unit_code)", "t.enterprise_id")
     "    AND ($6::text IS NULL OR target_status(t.completed_at, d.due_on) = $6)"
     "    AND ($7::text IS NULL OR in_subtree(coalesce(t.unit_code, e.unit_code), $7))";
 

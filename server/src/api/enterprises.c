@@ -8,8 +8,8 @@
 #include "api/resource.h"
 
 static const char SQL_LIST[] =
-    "SELECT e.* FROM enterprises e"
-    "  WHERE in_scope($1, $2::uuid, e.unit_code, e.id)"
+    "SELECT e.id, e.name, e.tax_code, e.created_at FROM enterprises e"
+    "  WHERE " IN_SCOPE_SET("e.unit_code", "e.id")
     "    AND ($5::text IS NULL OR in_subtree(e.unit_code, $5))"
     "    AND ($6::text IS NULL OR strpos(search_key(e.name), search_key($6)) > 0)";
 

@@ -10,8 +10,9 @@
 #include "db/db.h"
 
 static const char SQL_LIST[] =
-    "SELECT m.* FROM members m JOIN teams t ON t.id = m.team_id"
-    "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    "SELECT m.id, m.full_name, m.position, m.joined_on, m.created_at"
+    "  FROM members m JOIN teams t ON t.id = m.team_id"
+    "  WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
     "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
     "    AND ($6::uuid IS NULL OR m.team_id = $6::uuid)"
     "    AND ($7::text IS NULL OR m.position = $7)"

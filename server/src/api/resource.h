@@ -6,7 +6,8 @@
  * so that every resource behaves the same way: scope, 404/403/412/422, ETag, audit.
  *
  * SQL conventions for every constant: $1 = the caller's unit code (or NULL), $2 = the caller's
- * enterprise id (or NULL); scope is always the SQL function in_scope()/unit_visible().
+ * enterprise id (or NULL); scope is always the SQL function in_scope()/unit_visible(), or for
+ * lists its set form IN_SCOPE_SET below.
  */
 #ifndef CDT_API_RESOURCE_H
 #define CDT_API_RESOURCE_H
@@ -61,6 +62,15 @@ struct resource {
 extern const struct resource TEAMS;
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The lists' scope predicate: true for exactly the rows in_scope($1, $2, UNIT, ENTERPRISE)
+ * accepts, written with its set form scope_unit_codes() (sql/migrations/013_list_performance.sql)
+ * so that UNIT = ANY (...) is an index condition instead of a function call per row of the table.
+ * Single rows and writes keep in_scope().
+ */
+#define IN_SCOPE_SET(unit, enterprise)                                                             \
+    "(" unit " = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid))) OR " enterprise " = $2::uuid)"
 
 /* Fills params[0..1] with the caller's scope. */
 void actor_params(const request *r, const char **params);

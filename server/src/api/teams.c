@@ -9,8 +9,8 @@
 #include "api/resource.h"
 
 static const char SQL_LIST[] =
-    "SELECT t.* FROM teams t"
-    "  WHERE in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
+    "SELECT t.id, t.name, t.established_on, t.created_at, t.unit_code FROM teams t"
+    "  WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
     "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
     "    AND ($6::text IS NULL OR t.kind = $6)"
     "    AND ($7::text IS NULL OR t.status = $7)"

@@ -7,9 +7,11 @@
 #include "api/api.h"
 #include "api/resource.h"
 
+/* unit_visible($1, $2, u.code) in set form: the caller's subtree, or its enterprise's commune. */
 static const char SQL_LIST[] =
-    "SELECT u.* FROM units u"
-    "  WHERE unit_visible($1, $2::uuid, u.code)"
+    "SELECT u.code, u.name, u.level FROM units u"
+    "  WHERE (u.code = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid)))"
+    "         OR u.code = (SELECT e.unit_code FROM enterprises e WHERE e.id = $2::uuid))"
     "    AND ($5::text IS NULL OR u.parent_code = $5)"
     "    AND ($6::text IS NULL OR u.level = $6)"
     "    AND ($7::text IS NULL OR strpos(search_key(u.name), search_key($7)) > 0)";

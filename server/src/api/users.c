@@ -18,7 +18,7 @@
 
 static const char SQL_LIST[] =
     "SELECT u.* FROM users u"
-    "  WHERE in_scope($1, $2::uuid, user_unit(u), u.enterprise_id)"
+    "  WHERE " IN_SCOPE_SET("user_unit(u)", "u.enterprise_id")
     "    AND ($5::text IS NULL OR in_subtree(user_unit(u), $5))"
     "    AND ($6::text IS NULL OR u.role = $6)"
     "    AND ($7::boolean IS NULL OR u.disabled = $7::boolean)"
