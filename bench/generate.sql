@@ -29,8 +29,9 @@
 -- afterwards from their own definitions (faster than 5M random index inserts), and the rows go
 -- in with session_replication_role = replica, which skips the triggers: the change feed
 -- (record_change: one `changes` row per row, nobody syncs generated history), the team_setup
--- refresh (computed here set-wise instead), the unit check of teams and the foreign-key checks.
--- The generator keeps those invariants itself and the end of this file verifies them. Then
+-- refresh (computed here set-wise instead), the unit check of teams, the foreign-key checks and
+-- the activities' monthly rollup (filled at the end). The generator keeps those invariants itself
+-- and the end of this file verifies them. Then
 -- VACUUM ANALYZE (outside the transaction), so that the planner has statistics and index-only
 -- scans find an all-visible map. Needs a superuser (session_replication_role).
 
@@ -268,9 +269,13 @@ BEGIN
         RAISE 'generated teams of a missing enterprise';
     END IF;
 END $$;
+-- The activities' monthly rollup per unit (sql/migrations/014_activity_rollup.sql), which the
+-- skipped triggers keep: made again from every activity.
+SELECT activity_rollup_fill();
 COMMIT;
 
-VACUUM (ANALYZE) units, enterprises, teams, members, activities, deadlines, deadline_targets;
+VACUUM (ANALYZE) units, enterprises, teams, members, activities, activity_month_unit, deadlines,
+    deadline_targets;
 
 SELECT (SELECT count(*) FROM units WHERE level = 'commune') AS communes,
        (SELECT count(*) FROM enterprises) AS enterprises,
