@@ -115,7 +115,13 @@ PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *ty
 {
     if (!db_connect_or_fail(r))
         return NULL;
-    PGresult *res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
+    /* Statements without parameters (BEGIN, COMMIT, the import's DDL) run as they are. */
+    PGresult *res = NULL;
+    const char *name = nparams > 0 ? db_prepared_name(r, sql, nparams, types, &res) : NULL;
+    if (name)
+        res = PQexecPrepared(r->db, name, nparams, params, NULL, NULL, 0);
+    else if (!res)
+        res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         arena_defer(r->arena, clear_result, res);

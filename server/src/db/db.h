@@ -2,8 +2,9 @@
  * db/db.h — the connection pool and the one parameterized query wrapper.
  *
  * Handlers reach PostgreSQL only through db_query: parameters are always sent separately from
- * the SQL text (PQexecParams), results are released with the request's arena, and failures are
- * mapped to the error catalogue here, never by the caller.
+ * the SQL text (a statement prepared once per connection, PQexecPrepared), results are released
+ * with the request's arena, and failures are mapped to the error catalogue here, never by the
+ * caller.
  */
 #ifndef CDT_DB_DB_H
 #define CDT_DB_DB_H
@@ -35,6 +36,13 @@ PGresult *db_query(request *r, const char *sql, int nparams, const char *const *
 PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
                          const char *const *params);
 
+/*
+ * The name under which sql is prepared on the request's connection, preparing it the first time
+ * (pool.c). NULL when it is not: *failed is then the failed result (caller clears it), or NULL
+ * when the connection holds as many statements as it may and sql should run unprepared.
+ */
+const char *db_prepared_name(request *r, const char *sql, int nparams, const Oid *types,
+                             PGresult **failed);
 /* Records the problem a failed result stands for (what db_query does on failure). */
 void db_record_error(request *r, const PGresult *res);
 

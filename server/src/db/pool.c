@@ -4,6 +4,10 @@
  * A request borrows one connection for its whole life, so its statements share a transaction.
  * Broken connections are re-made on the next borrow; while PostgreSQL is down a borrow fails at
  * once and the request answers 503, and the pool recovers by itself once it is back.
+ *
+ * Each connection remembers the statements prepared on it (db_prepared_name): the server keeps
+ * their plans, so a statement is parsed and planned once per connection rather than once per
+ * request. They belong to the connection: a connection dropped or re-made starts with none.
  */
 #include "db/db.h"
 
@@ -14,6 +18,14 @@
 
 #include "util/mem.h"
 
+/* At most this many statements are prepared per connection; others run unprepared. */
+enum { PREPARED_MAX = 256 };
+
+struct prepared {
+    unsigned hash;
+    char *sql; /* owned */
+};
+
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t freed;
@@ -21,8 +33,10 @@ static struct {
     PGconn **conns; /* NULL slot: not connected yet or dropped */
     bool *busy;
     bool *masked;   /* cdt.mask_personal is on for this connection */
+    struct prepared **prepared; /* per connection: its statements, named "s<index>" */
+    int *nprepared;
     int size;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, NULL, 0};
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, NULL, NULL, NULL, 0};
 
 void db_pool_init(const char *conninfo, int size)
 {
@@ -31,13 +45,31 @@ void db_pool_init(const char *conninfo, int size)
     pool.conns = xcalloc((size_t)pool.size, sizeof *pool.conns);
     pool.busy = xcalloc((size_t)pool.size, sizeof *pool.busy);
     pool.masked = xcalloc((size_t)pool.size, sizeof *pool.masked);
+    pool.prepared = xcalloc((size_t)pool.size, sizeof *pool.prepared);
+    pool.nprepared = xcalloc((size_t)pool.size, sizeof *pool.nprepared);
+}
+
+/* The connection of slot i is gone: so are the statements prepared on it. */
+static void forget_prepared(int i)
+{
+    for (int k = 0; k < pool.nprepared[i]; k++)
+        free(pool.prepared[i][k].sql);
+    free(pool.prepared[i]);
+    pool.prepared[i] = NULL;
+    pool.nprepared[i] = 0;
 }
 
 void db_pool_shutdown(void)
 {
-    for (int i = 0; i < pool.size; i++)
+    for (int i = 0; i < pool.size; i++) {
         if (pool.conns[i])
             PQfinish(pool.conns[i]);
+        forget_prepared(i);
+    }
+    free(pool.prepared);
+    free(pool.nprepared);
+    pool.prepared = NULL;
+    pool.nprepared = NULL;
     free(pool.conns);
     free(pool.busy);
     free(pool.masked);
@@ -135,6 +167,7 @@ bool db_connect_or_fail(request *r)
         pool.conns[i] = NULL;
     }
     if (!pool.conns[i]) {
+        forget_prepared(i);
         pool.conns[i] = connect_fresh();
         pool.masked[i] = false;
     }
@@ -158,7 +191,43 @@ void db_release(request *r)
     if (PQstatus(r->db) != CONNECTION_OK || PQtransactionStatus(r->db) != PQTRANS_IDLE) {
         PQfinish(r->db);
         pool.conns[i] = NULL;
+        forget_prepared(i);
     }
     r->db = NULL;
     give_slot(i);
+}
+
+static unsigned text_hash(const char *s)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+const char *db_prepared_name(request *r, const char *sql, int nparams, const Oid *types,
+                             PGresult **failed)
+{
+    *failed = NULL;
+    int i = slot_of(r->db);
+    unsigned h = text_hash(sql);
+    int n = pool.nprepared[i];
+    for (int k = 0; k < n; k++)
+        if (pool.prepared[i][k].hash == h && strcmp(pool.prepared[i][k].sql, sql) == 0)
+            return arena_printf(r->arena, "s%d", k);
+    if (n >= PREPARED_MAX)
+        return NULL;
+    const char *name = arena_printf(r->arena, "s%d", n);
+    PGresult *res = PQprepare(r->db, name, sql, nparams, types);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        *failed = res;
+        return NULL;
+    }
+    PQclear(res);
+    if (n % 32 == 0)
+        pool.prepared[i] = xrealloc(pool.prepared[i], (size_t)(n + 32) * sizeof *pool.prepared[i]);
+    pool.prepared[i][n].hash = h;
+    pool.prepared[i][n].sql = xstrdup(sql);
+    pool.nprepared[i] = n + 1;
+    return name;
 }
