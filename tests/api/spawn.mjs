@@ -38,7 +38,8 @@ export async function startServer(env = {}, { timeoutMs = 20_000 } = {}) {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';
-  child.stderr.on('data', (d) => { output += d; });
+  const chunks = [];
+  child.stderr.on('data', (d) => { output += d; chunks.push(d); });
   let exited = null;
   child.on('exit', (code, signal) => { exited = { code, signal }; });
   const url = `http://127.0.0.1:${port}`;
@@ -58,6 +59,7 @@ export async function startServer(env = {}, { timeoutMs = 20_000 } = {}) {
   return {
     url,
     log: () => output,
+    logBytes: () => Buffer.concat(chunks), // as written: output decodes bad UTF-8 away
     stop: () => new Promise((resolve) => {
       if (exited) return resolve(exited);
       child.once('exit', (code, signal) => resolve({ code, signal }));

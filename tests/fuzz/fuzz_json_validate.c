@@ -18,6 +18,7 @@
 
 #include "http/validate.h"
 #include "tables.h"
+#include "util/utf8.h"
 
 #define REQUIRE(cond)                                                                             \
     do {                                                                                          \

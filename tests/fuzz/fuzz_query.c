@@ -16,6 +16,7 @@
 #include "http/query.h"
 #include "http/request.h"
 #include "tables.h"
+#include "util/utf8.h"
 
 #define REQUIRE(cond)                                                                             \
     do {                                                                                          \

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "http/validate.h"
+#include "util/utf8.h"
 
 static const char *const KINDS[] = {"a", "b", NULL};
 static const struct field FIELDS[] = {
@@ -124,14 +125,6 @@ int main(void)
     CHECK(run("{\"tags\":[\"a\",\"b\"]}", VALIDATE_UPDATE, &c) == 0);
     CHECK(run("{\"name\":\"a\",\"name\":\"b\"}", VALIDATE_UPDATE, &c) == 1);
     CHECK(run("[1]", VALIDATE_UPDATE, &c) == 1);
-
-    CHECK(utf8_valid("Phú Cường", strlen("Phú Cường")));
-    CHECK(!utf8_valid("\xC3\x28", 2));
-    CHECK(!utf8_valid("\xC0\xAF", 2));         /* overlong '/' */
-    CHECK(!utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
-    CHECK(!utf8_valid("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
-    CHECK(!utf8_valid("\xE1\xBB", 2));         /* truncated */
-    CHECK(utf8_length("Đường") == 5);
 
     CHECK(text_is_uuid("00000000-0000-4000-8000-100000000003"));
     CHECK(!text_is_uuid("00000000-0000-4000-8000-10000000000"));

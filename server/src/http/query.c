@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 bool query_count(const char *text, long min, long max, long *out)
 {
     char *end;

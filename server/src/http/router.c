@@ -33,6 +33,7 @@
 #include "http/response.h"
 #include "http/validate.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 const struct server_config *server_config;
 

@@ -66,8 +66,6 @@ enum { JSON_MAX_DEPTH = 32 };
  */
 long json_depth_exceeded_at(const char *text, size_t len, int max);
 
-bool utf8_valid(const char *s, size_t len);
-size_t utf8_length(const char *s);
 bool text_is_uuid(const char *s);
 bool text_is_date(const char *s);
 

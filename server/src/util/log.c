@@ -8,6 +8,19 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util/utf8.h"
+
+/*
+ * Text from outside (a path decoded from %FF, a header) may be invalid UTF-8; a log line must
+ * stay valid JSON text for whatever reads it, so such bytes become U+FFFD.
+ */
+static void add_text(cJSON *o, const char *key, const char *value)
+{
+    char *clean = utf8_replace_invalid(value);
+    cJSON_AddStringToObject(o, key, clean ? clean : value);
+    free(clean);
+}
+
 static void emit(cJSON *o)
 {
     char *line = cJSON_PrintUnformatted(o);
@@ -35,8 +48,8 @@ static cJSON *start(const char *level, const char *request_id, const char *msg)
     cJSON_AddStringToObject(o, "ts", ts);
     cJSON_AddStringToObject(o, "level", level);
     if (request_id)
-        cJSON_AddStringToObject(o, "request_id", request_id);
-    cJSON_AddStringToObject(o, "msg", msg);
+        add_text(o, "request_id", request_id);
+    add_text(o, "msg", msg);
     return o;
 }
 
@@ -45,7 +58,7 @@ void log_event(const char *level, const char *request_id, const char *msg, const
 {
     cJSON *o = start(level, request_id, msg);
     if (key && value)
-        cJSON_AddStringToObject(o, key, value);
+        add_text(o, key, value);
     emit(o);
 }
 
@@ -53,11 +66,11 @@ void log_request(const char *request_id, const char *method, const char *path, i
                  double ms, const char *actor)
 {
     cJSON *o = start("info", request_id, "request");
-    cJSON_AddStringToObject(o, "method", method);
-    cJSON_AddStringToObject(o, "path", path);
+    add_text(o, "method", method);
+    add_text(o, "path", path);
     cJSON_AddNumberToObject(o, "status", status);
     cJSON_AddNumberToObject(o, "ms", (double)(long)(ms * 1000) / 1000);
     if (actor)
-        cJSON_AddStringToObject(o, "actor", actor);
+        add_text(o, "actor", actor);
     emit(o);
 }
