@@ -105,47 +105,80 @@ static bool load_idp(struct token_config *token)
     return true;
 }
 
-/* "https://a.example, http://localhost:3000" -> exact origins; false after printing a bad one. */
-static bool load_cors(struct server_config *config)
+/* A comma-separated setting as trimmed, non-empty items (allocated for the life of the process). */
+static char **split_setting(const char *list, size_t *count)
 {
-    const char *list = env_or("CORS_ALLOWED_ORIGINS", "");
     size_t cap = 1;
     for (const char *p = list; *p; p++)
         cap += *p == ',';
-    const char **origins = xcalloc(cap, sizeof *origins);
-    size_t count = 0;
+    char **items = xcalloc(cap, sizeof *items);
+    *count = 0;
     for (const char *p = list; *p;) {
         p += strspn(p, " \t");
         size_t len = strcspn(p, ",");
         while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
             len--;
-        char *origin = xcalloc(len + 1, 1);
-        memcpy(origin, p, len);
-        const char *host = strncmp(origin, "https://", 8) == 0  ? origin + 8
-                           : strncmp(origin, "http://", 7) == 0 ? origin + 7
-                                                                : NULL;
         if (len > 0) {
-            if (!host || !*host || strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") != strlen(host)) {
-                fprintf(stderr,
-                        "CORS_ALLOWED_ORIGINS: \"%s\" is not an origin such as https://portal.example.gov.vn "
-                        "(lower-case scheme and host, optional :port, no path or trailing slash); refusing to start\n",
-                        origin);
-                free(origin);
-                while (count > 0)
-                    free((char *)origins[--count]);
-                free(origins);
-                return false;
-            }
-            origins[count++] = origin;
-        } else {
-            free(origin);
+            items[*count] = xcalloc(len + 1, 1);
+            memcpy(items[(*count)++], p, len);
         }
         p += strcspn(p, ",");
         if (*p == ',')
             p++;
     }
-    config->cors_origins = origins;
+    return items;
+}
+
+static void free_setting(char **items, size_t count)
+{
+    while (count > 0)
+        free(items[--count]);
+    free(items);
+}
+
+/* "https://a.example, http://localhost:3000" -> exact origins; false after printing a bad one. */
+static bool load_cors(struct server_config *config)
+{
+    size_t count;
+    char **origins = split_setting(env_or("CORS_ALLOWED_ORIGINS", ""), &count);
+    for (size_t i = 0; i < count; i++) {
+        const char *origin = origins[i];
+        const char *host = strncmp(origin, "https://", 8) == 0  ? origin + 8
+                           : strncmp(origin, "http://", 7) == 0 ? origin + 7
+                                                                : NULL;
+        if (!host || !*host || strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") != strlen(host)) {
+            fprintf(stderr,
+                    "CORS_ALLOWED_ORIGINS: \"%s\" is not an origin such as https://portal.example.gov.vn "
+                    "(lower-case scheme and host, optional :port, no path or trailing slash); refusing to start\n",
+                    origin);
+            free_setting(origins, count);
+            return false;
+        }
+    }
+    config->cors_origins = (const char *const *)origins;
     config->cors_origin_count = count;
+    return true;
+}
+
+/* "127.0.0.1, 172.28.0.0/16" -> the proxies whose X-Forwarded-For is believed; false after printing a bad one. */
+static bool load_trusted_proxies(struct server_config *config)
+{
+    size_t count;
+    char **items = split_setting(env_or("TRUSTED_PROXIES", ""), &count);
+    struct net_prefix *proxies = xcalloc(count ? count : 1, sizeof *proxies);
+    for (size_t i = 0; i < count; i++) {
+        if (!net_prefix_parse(items[i], &proxies[i])) {
+            fprintf(stderr,
+                    "TRUSTED_PROXIES: \"%s\" is not an address or a network such as 10.0.0.0/8; refusing to start\n",
+                    items[i]);
+            free_setting(items, count);
+            free(proxies);
+            return false;
+        }
+    }
+    free_setting(items, count);
+    config->trusted_proxies = proxies;
+    config->trusted_proxy_count = count;
     return true;
 }
 
@@ -212,8 +245,11 @@ int main(int argc, char **argv)
         (size_t)env_long("IMPORT_MAX_BODY_BYTES", 128L << 20, 1024, 1L << 31);
     config.openapi_path = env_or("OPENAPI_PATH", "docs/openapi.yaml");
     config.migrations_dir = migrations;
-    if (!load_idp(&config.token) || !load_cors(&config))
+    if (!load_idp(&config.token) || !load_cors(&config) || !load_trusted_proxies(&config))
         return 2;
+    config.signin.max_failures_per_account = (int)env_long("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 1000);
+    config.signin.max_failures_per_address = (int)env_long("SIGNIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100000);
+    config.signin.window_seconds = (int)env_long("SIGNIN_WINDOW_SECONDS", 900, 1, 86400);
     principals_init(env_long("PRINCIPAL_CACHE_SECONDS", PRINCIPAL_CACHE_MAX_SECONDS, 0,
                              PRINCIPAL_CACHE_MAX_SECONDS));
     server_config = &config;

@@ -55,6 +55,28 @@ describe('session', () => {
     await close(page);
   });
 
+  test('a name locked after too many failures is told how long to wait, in minutes', async () => {
+    const page = await newPage(PHONE);
+    await goto(page, '#/signin');
+    const username = `khoa.${uniq('x').replace(/\W/g, '').toLowerCase()}`;
+    const attempt = async () => {
+      await page.getByLabel('Tên đăng nhập').fill(username);
+      await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      return (await answered).status();
+    };
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await attempt(), 401);
+      await page.getByText('Sai tên đăng nhập hoặc mật khẩu.').waitFor();
+    }
+    assert.equal(await attempt(), 429);
+    // The server's default window is 15 minutes, counted from the first failure.
+    await page.getByText(/^Đăng nhập sai quá nhiều lần\. Vui lòng thử lại sau 1[45] phút\.$/).waitFor();
+    await assertClean(page, { allowStatus: [401, 429] });
+    await close(page);
+  });
+
   test('a 401 mid-session returns to sign-in, then to the same page', async () => {
     const page = await newPage(PHONE);
     await signIn(page, 'demo.commune');

@@ -74,7 +74,6 @@ export const T = {
   signInTitle: 'Đăng nhập hệ thống',
   signInIntro: 'Dùng tài khoản được cấp cho đơn vị của bạn.',
   wrongCredentials: 'Sai tên đăng nhập hoặc mật khẩu.',
-  tooManyAttempts: 'Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.',
   sessionExpired: 'Phiên làm việc đã hết hạn hoặc không còn hiệu lực. Vui lòng đăng nhập lại để tiếp tục.',
   signedOut: 'Bạn đã đăng xuất.',
   // errors
@@ -96,6 +95,7 @@ export const T = {
   status413: 'Dữ liệu gửi lên quá lớn.',
   status415: 'Định dạng dữ liệu không được hỗ trợ.',
   status429: 'Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.',
+  signinLocked: (minutes) => `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${minutes} phút.`,
   status500: 'Máy chủ gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho quản trị hệ thống.',
   dateFormatHint: 'dd/mm/yyyy',
   badDate: 'Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy.',
@@ -473,7 +473,10 @@ export function problemText(status, detail = '') {
     case 413: return T.status413;
     case 415: return T.status415;
     case 422: return T.formHasErrors;
-    case 429: return T.status429;
+    case 429: {
+      const wait = /try again in (\d+) seconds/.exec(d);
+      return wait ? T.signinLocked(Math.max(1, Math.ceil(Number(wait[1]) / 60))) : T.status429;
+    }
     case 502: case 503: case 504: return T.unavailable;
     default: return T.status500;
   }

@@ -6,6 +6,13 @@
  * client) and wrong password (or secret) get the same answer and take the same time
  * (password_verify checks a decoy hash when there is no row). Both answer with the same shape:
  * {access_token, token_type, expires_in, user}, where user says which kind of principal it is.
+ *
+ * Failed attempts are counted per account name (known or not, so a refusal tells nothing about
+ * whether it exists) and per client address, in the database so that every instance counts the
+ * same (012_signin_limits.sql). A name or an address at its limit is answered 429 with
+ * Retry-After before any password is checked: no hash is computed for it and nothing is audited.
+ * A successful sign-in clears its name's count and gives its address back the one attempt, no
+ * more: otherwise one valid account would let an address go on guessing the others.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -39,6 +46,10 @@ static const char SQL_ME_CLIENT[] =
     "SELECT client_principal_doc(c)::text, c.version FROM api_clients c"
     " WHERE c.id = $1::uuid AND c.revoked_at IS NULL";
 
+static const char SQL_SIGNIN_BEGIN[] =
+    "SELECT signin_begin(ARRAY[$1, $2], ARRAY[$3::int, $4::int], $5::int)";
+static const char SQL_SIGNIN_SUCCEEDED[] = "SELECT signin_succeeded($1, $2)";
+
 static const struct field LOGIN_FIELDS[] = {
     {"username", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
     {"password", FIELD_STRING, FIELD_REQUIRED, 1, 256, NULL, NULL},
@@ -54,6 +65,50 @@ static const struct field TOKEN_FIELDS[] = {
 static void copy_text(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* The two counters one attempt is held to: its account name (prefix "user" or "client") and its address. */
+struct signin_keys {
+    const char *account;
+    const char *address;
+};
+
+static struct signin_keys signin_keys(request *r, const char *prefix, const char *name)
+{
+    return (struct signin_keys){
+        .account = arena_printf(r->arena, "%s:%s", prefix, name),
+        .address = arena_printf(r->arena, "addr:%s", request_client_address(r)),
+    };
+}
+
+/*
+ * Counts this attempt as a failure under both keys, or, when either is at its limit, fails the
+ * request with 429 and returns false.
+ */
+static bool signin_allowed_or_fail(request *r, const struct signin_keys *k)
+{
+    char per_account[16], per_address[16], window[16];
+    snprintf(per_account, sizeof per_account, "%d", server_config->signin.max_failures_per_account);
+    snprintf(per_address, sizeof per_address, "%d", server_config->signin.max_failures_per_address);
+    snprintf(window, sizeof window, "%d", server_config->signin.window_seconds);
+    const char *params[] = {k->account, k->address, per_account, per_address, window};
+    PGresult *wait = db_query(r, SQL_SIGNIN_BEGIN, 5, params);
+    if (!wait)
+        return false;
+    long seconds = atol(db_value(wait, 0));
+    if (seconds <= 0)
+        return true;
+    r->extra_header = arena_printf(r->arena, "Retry-After: %ld", seconds);
+    request_fail(r, PROBLEM_TOO_MANY_REQUESTS, "Too many failed sign-in attempts; try again in %ld seconds",
+                 seconds);
+    return false;
+}
+
+/* The attempt counted by signin_allowed_or_fail was not a failure after all. */
+static bool signin_succeeded(request *r, const struct signin_keys *k)
+{
+    const char *params[] = {k->account, k->address};
+    return db_query(r, SQL_SIGNIN_SUCCEEDED, 2, params) != NULL;
 }
 
 /* Answers 200 with a new token for c; user_doc is the principal's JSON text. */
@@ -81,6 +136,9 @@ int auth_login(request *r)
         return API_FAILED;
     const char *username = cJSON_GetObjectItemCaseSensitive(r->body, "username")->valuestring;
     const char *password = cJSON_GetObjectItemCaseSensitive(r->body, "password")->valuestring;
+    struct signin_keys keys = signin_keys(r, "user", username);
+    if (!signin_allowed_or_fail(r, &keys))
+        return API_FAILED;
 
     PGresult *user = db_query(r, SQL_FIND_USER, 1, &username);
     if (!user)
@@ -100,7 +158,8 @@ int auth_login(request *r)
     }
     r->claims = c; /* the audit row names who tried */
     if (!audit_record(r, ok ? "login" : "login_failed", "auth", found ? c->sub : NULL,
-                      c->unit[0] ? c->unit : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL))
+                      c->unit[0] ? c->unit : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL) ||
+        (ok && !signin_succeeded(r, &keys)))
         return API_FAILED;
     if (!ok) {
         r->extra_header = "WWW-Authenticate: Bearer";
@@ -127,6 +186,9 @@ int auth_token(request *r)
         return API_FAILED;
     const char *client_id = cJSON_GetObjectItemCaseSensitive(r->body, "client_id")->valuestring;
     const char *secret = cJSON_GetObjectItemCaseSensitive(r->body, "client_secret")->valuestring;
+    struct signin_keys keys = signin_keys(r, "client", client_id);
+    if (!signin_allowed_or_fail(r, &keys))
+        return API_FAILED;
 
     PGresult *client = db_query(r, SQL_FIND_CLIENT, 1, &client_id);
     if (!client)
@@ -148,7 +210,8 @@ int auth_token(request *r)
     }
     r->claims = c; /* the audit row names who tried */
     if (!audit_record(r, ok ? "login" : "login_failed", "clients", found ? c->sub : NULL,
-                      found ? db_value(client, 9) : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL))
+                      found ? db_value(client, 9) : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL) ||
+        (ok && !signin_succeeded(r, &keys)))
         return API_FAILED;
     if (!ok) {
         r->extra_header = "WWW-Authenticate: Bearer";

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/client_address.h"
+#include "http/router.h"
+
 int request_fail(request *r, problem_kind kind, const char *detail_fmt, ...)
 {
     r->problem = kind;
@@ -89,4 +92,13 @@ bool if_match_or_fail(request *r, long current_version)
                  "If-Match names version %ld but the current version is %ld", r->if_match,
                  current_version);
     return false;
+}
+
+const char *request_client_address(request *r)
+{
+    const struct mg_request_info *info = mg_get_request_info(r->conn);
+    char *out = arena_alloc(r->arena, 64);
+    client_address(info->remote_addr, mg_get_header(r->conn, "X-Forwarded-For"),
+                   server_config->trusted_proxies, server_config->trusted_proxy_count, out, 64);
+    return out;
 }

@@ -86,6 +86,9 @@ int respond_empty(request *r, int status);
 /* Query-string access. Returns NULL when absent; the value is decoded and owned by the arena. */
 const char *query_get(request *r, const char *name);
 
+/* The client's address as limits count it (http/client_address.h); owned by the arena. */
+const char *request_client_address(request *r);
+
 /* Compare the If-Match header to the resource's current version; 412 on mismatch. */
 bool if_match_or_fail(request *r, long current_version);
 

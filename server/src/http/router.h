@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "auth/token.h"
+#include "http/client_address.h"
 #include "http/request.h"
 
 typedef enum {
@@ -46,6 +47,13 @@ struct server_config {
     const char *migrations_dir;
     const char *const *cors_origins; /* exact origins allowed to call from a browser */
     size_t cors_origin_count;
+    const struct net_prefix *trusted_proxies; /* peers whose X-Forwarded-For names the client */
+    size_t trusted_proxy_count;
+    struct {
+        int max_failures_per_account; /* consecutive failed sign-ins of one username or client_id */
+        int max_failures_per_address; /* failed sign-ins from one client address, any account */
+        int window_seconds;           /* counted from the first failure; refused until it closes */
+    } signin;
 };
 
 /* Borrowed; set once at start-up before the server runs. */

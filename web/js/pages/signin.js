@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { form, h, notice } from '../dom.js';
-import { T } from '../i18n.js';
+import { problemText, T } from '../i18n.js';
 
 export async function render(ctx) {
   const { view, query } = ctx;
@@ -29,7 +29,7 @@ export async function render(ctx) {
         }
         if (err instanceof api.ProblemError && err.status === 429) {
           el.clearErrors();
-          el.querySelector('.form-alert').replaceChildren(notice('error', T.tooManyAttempts));
+          el.querySelector('.form-alert').replaceChildren(notice('error', problemText(429, err.detail)));
           return;
         }
         throw err;
