@@ -26,9 +26,16 @@ struct prepared {
     char *sql; /* owned */
 };
 
+/* A thread waiting for a connection; lives on its stack while queued. */
+struct waiter {
+    struct waiter *next;
+    pthread_cond_t handed;
+    int slot; /* -1 until a slot is handed to it */
+};
+
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t freed;
+    struct waiter *queue_head, *queue_tail; /* waiting threads, first come first */
     char *conninfo;
     PGconn **conns; /* NULL slot: not connected yet or dropped */
     bool *busy;
@@ -36,7 +43,7 @@ static struct {
     struct prepared **prepared; /* per connection: its statements, named "s<index>" */
     int *nprepared;
     int size;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+} pool = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
 
 void db_pool_init(const char *conninfo, int size)
 {
@@ -92,32 +99,63 @@ static PGconn *connect_fresh(void)
     return c;
 }
 
-/* Waits up to 5 s for a free slot; returns its index or -1. */
+/*
+ * Waits up to 5 s for a free slot; returns its index or -1. Waiters are served in the order
+ * they came: a freed slot is handed to the first of the queue. (Woken in any order, some would
+ * wait several times the average under load and reach the 5 s limit: docs/performance.md §6.5.)
+ */
 static int take_slot(void)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 5;
     pthread_mutex_lock(&pool.lock);
-    for (;;) {
+    if (!pool.queue_head)
         for (int i = 0; i < pool.size; i++)
             if (!pool.busy[i]) {
                 pool.busy[i] = true;
                 pthread_mutex_unlock(&pool.lock);
                 return i;
             }
-        if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) != 0) {
-            pthread_mutex_unlock(&pool.lock);
-            return -1;
+    struct waiter w = {.next = NULL, .slot = -1};
+    pthread_cond_init(&w.handed, NULL);
+    if (pool.queue_tail)
+        pool.queue_tail->next = &w;
+    else
+        pool.queue_head = &w;
+    pool.queue_tail = &w;
+    while (w.slot < 0)
+        if (pthread_cond_timedwait(&w.handed, &pool.lock, &deadline) != 0 && w.slot < 0) {
+            /* Timed out still queued: leave the queue. */
+            struct waiter **at = &pool.queue_head, *prev = NULL;
+            while (*at != &w) {
+                prev = *at;
+                at = &(*at)->next;
+            }
+            *at = w.next;
+            if (pool.queue_tail == &w)
+                pool.queue_tail = prev;
+            break;
         }
-    }
+    pthread_mutex_unlock(&pool.lock);
+    pthread_cond_destroy(&w.handed);
+    return w.slot;
 }
 
+/* Hands slot i to the first waiter, or marks it free. */
 static void give_slot(int i)
 {
     pthread_mutex_lock(&pool.lock);
-    pool.busy[i] = false;
-    pthread_cond_signal(&pool.freed);
+    struct waiter *w = pool.queue_head;
+    if (w) {
+        pool.queue_head = w->next;
+        if (!pool.queue_head)
+            pool.queue_tail = NULL;
+        w->slot = i; /* stays busy: it changes hands */
+        pthread_cond_signal(&w->handed);
+    } else {
+        pool.busy[i] = false;
+    }
     pthread_mutex_unlock(&pool.lock);
 }
 
