@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "db/db.h"
 #include "http/metrics.h"
@@ -25,78 +27,102 @@ const char *const SECURITY_HEADERS[][2] = {
 /* The headers a cross-origin caller may read besides the CORS-safelisted ones. */
 static const char CORS_EXPOSED[] = "ETag, Location, X-Request-Id";
 
-/* length < 0: chunked. cors_origin: an allowed Origin (the dispatcher checked it) or NULL. */
-static void start_headers(struct mg_connection *conn, int status, const char *content_type,
-                          long length, const char *request_id, const char *cors_origin)
+/*
+ * A response head is built whole and written with its body in one mg_write. civetweb's
+ * mg_response_header_send writes the status line and each header with a send() of its own; with
+ * tcp_nodelay each goes out as a packet of its own, and a dozen system calls and packets per
+ * answer are what the HTTP layer spent most on (docs/performance.md §6.5, §7 #7).
+ */
+
+/* What civetweb decides after the answer (should_keep_alive), said to the client beforehand. */
+static bool keep_alive(struct mg_connection *conn)
 {
-    char len[32];
-    snprintf(len, sizeof len, "%ld", length);
-    mg_response_header_start(conn, status);
+    const char *connection = mg_get_header(conn, "Connection");
+    if (connection) {
+        /* A comma-separated list of options: keep-alive must be one of them. */
+        for (const char *p = connection; *p;) {
+            p += strspn(p, " \t,");
+            size_t n = strcspn(p, " \t,");
+            if (n == 10 && strncasecmp(p, "keep-alive", 10) == 0)
+                return true;
+            p += n;
+        }
+        return false;
+    }
+    const char *version = mg_get_request_info(conn)->http_version;
+    return version && strcmp(version, "1.1") == 0;
+}
+
+static void add_header(buf *head, const char *name, const char *value)
+{
+    buf_printf(head, "%s: %s\r\n", name, value);
+}
+
+/* length < 0: chunked. cors_origin: an allowed Origin (the dispatcher checked it) or NULL. */
+static void start_head(buf *head, struct mg_connection *conn, int status, const char *content_type,
+                       long length, const char *request_id, const char *cors_origin)
+{
+    const char *version = mg_get_request_info(conn)->http_version;
+    char date[40];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    buf_printf(head, "HTTP/%s %d %s\r\n", version ? version : "1.1", status,
+               mg_get_response_code_text(conn, status));
+    add_header(head, "Date", date);
+    add_header(head, "Connection", keep_alive(conn) ? "keep-alive" : "close");
     if (content_type)
-        mg_response_header_add(conn, "Content-Type", content_type, -1);
+        add_header(head, "Content-Type", content_type);
     if (length >= 0)
-        mg_response_header_add(conn, "Content-Length", len, -1);
+        buf_printf(head, "Content-Length: %ld\r\n", length);
     else
-        mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
-    mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+        add_header(head, "Transfer-Encoding", "chunked");
+    add_header(head, "Cache-Control", "no-store");
     if (request_id)
-        mg_response_header_add(conn, "X-Request-Id", request_id, -1);
+        add_header(head, "X-Request-Id", request_id);
     for (int i = 0; SECURITY_HEADERS[i][0]; i++)
-        mg_response_header_add(conn, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1], -1);
+        add_header(head, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
     if (cors_origin) {
-        mg_response_header_add(conn, "Access-Control-Allow-Origin", cors_origin, -1);
-        mg_response_header_add(conn, "Vary", "Origin", -1);
-        mg_response_header_add(conn, "Access-Control-Expose-Headers", CORS_EXPOSED, -1);
+        add_header(head, "Access-Control-Allow-Origin", cors_origin);
+        add_header(head, "Vary", "Origin");
+        add_header(head, "Access-Control-Expose-Headers", CORS_EXPOSED);
     }
 }
 
-/* Adds "Name: value" lines, several joined by \r\n. */
-static void add_header_lines(struct mg_connection *conn, const char *lines)
+/* Ends the head and writes it, with the body unless the request is HEAD, in one write. */
+static void send_head_and_body(buf *head, struct mg_connection *conn, const char *body, size_t len)
 {
-    while (*lines) {
-        size_t len = strcspn(lines, "\r\n");
-        const char *colon = memchr(lines, ':', len);
-        if (colon) {
-            char name[64], value[512];
-            snprintf(name, sizeof name, "%.*s", (int)(colon - lines), lines);
-            const char *v = colon + 1;
-            while (*v == ' ')
-                v++;
-            snprintf(value, sizeof value, "%.*s", (int)(lines + len - v), v);
-            mg_response_header_add(conn, name, value, -1);
-        }
-        lines += len;
-        lines += strspn(lines, "\r\n");
-    }
+    buf_puts(head, "\r\n");
+    const char *method = mg_get_request_info(conn)->request_method;
+    if (body && len && !(method && strcmp(method, "HEAD") == 0))
+        buf_append(head, body, len);
+    mg_write(conn, head->data, head->len);
+    buf_free(head);
 }
 
 int response_send(request *r, int status)
 {
     bool has_body = r->response_body && status != 204;
-    start_headers(r->conn, status, has_body ? r->content_type : NULL,
-                  has_body ? (long)r->response_len : 0, r->request_id, r->cors_origin);
-    if (r->etag_version > 0) {
-        char etag[32];
-        snprintf(etag, sizeof etag, "\"%ld\"", r->etag_version);
-        mg_response_header_add(r->conn, "ETag", etag, -1);
-    }
+    buf head = {0};
+    start_head(&head, r->conn, status, has_body ? r->content_type : NULL,
+               has_body ? (long)r->response_len : 0, r->request_id, r->cors_origin);
+    if (r->etag_version > 0)
+        buf_printf(&head, "ETag: \"%ld\"\r\n", r->etag_version);
     if (r->location)
-        mg_response_header_add(r->conn, "Location", r->location, -1);
+        add_header(&head, "Location", r->location);
     if (r->extra_header)
-        add_header_lines(r->conn, r->extra_header);
-    mg_response_header_send(r->conn);
-    if (has_body && strcmp(r->method, "HEAD") != 0)
-        mg_write(r->conn, r->response_body, r->response_len);
+        buf_printf(&head, "%s\r\n", r->extra_header);
+    send_head_and_body(&head, r->conn, has_body ? r->response_body : NULL, r->response_len);
     return status;
 }
 
 void response_stream_begin(request *r, const char *content_type, const char *filename)
 {
-    start_headers(r->conn, 200, content_type, -1, r->request_id, r->cors_origin);
-    char disposition[160];
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-    mg_response_header_add(r->conn, "Content-Disposition", disposition, -1);
-    mg_response_header_send(r->conn);
+    buf head = {0};
+    start_head(&head, r->conn, 200, content_type, -1, r->request_id, r->cors_origin);
+    buf_printf(&head, "Content-Disposition: attachment; filename=\"%s\"\r\n", filename);
+    send_head_and_body(&head, r->conn, NULL, 0);
     r->streamed = true;
 }
 
@@ -129,9 +155,9 @@ int response_send_problem(request *r)
 static int send_small(struct mg_connection *conn, int status, const char *type, const char *text,
                       const char *request_id)
 {
-    start_headers(conn, status, type, (long)strlen(text), request_id, NULL);
-    mg_response_header_send(conn);
-    mg_write(conn, text, strlen(text));
+    buf head = {0};
+    start_head(&head, conn, status, type, (long)strlen(text), request_id, NULL);
+    send_head_and_body(&head, conn, text, strlen(text));
     return status;
 }
 
