@@ -8,102 +8,100 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses an address of either family; len is its byte length (4 or 16), 0 when not one. */
-static int parse_address(const char *text, size_t n, unsigned char bytes[16], int *family)
+/* An address as its bytes: 4 of them for IPv4, 16 for IPv6. */
+struct address {
+    int family; /* AF_INET or AF_INET6 */
+    unsigned char bytes[16];
+};
+
+static bool parse_address(const char *text, size_t n, struct address *out)
 {
     char buf[INET6_ADDRSTRLEN + 1];
     if (n == 0 || n >= sizeof buf)
-        return 0;
+        return false;
     memcpy(buf, text, n);
     buf[n] = '\0';
-    if (inet_pton(AF_INET, buf, bytes) == 1) {
-        *family = AF_INET;
-        return 4;
-    }
-    if (inet_pton(AF_INET6, buf, bytes) == 1) {
-        *family = AF_INET6;
-        return 16;
-    }
-    return 0;
+    if (inet_pton(AF_INET, buf, out->bytes) == 1)
+        out->family = AF_INET;
+    else if (inet_pton(AF_INET6, buf, out->bytes) == 1)
+        out->family = AF_INET6;
+    else
+        return false;
+    return true;
 }
 
 bool net_prefix_parse(const char *text, struct net_prefix *out)
 {
     const char *slash = strchr(text, '/');
-    size_t n = slash ? (size_t)(slash - text) : strlen(text);
-    int len = parse_address(text, n, out->bytes, &out->family);
-    if (!len)
+    struct address a;
+    if (!parse_address(text, slash ? (size_t)(slash - text) : strlen(text), &a))
         return false;
-    out->bits = len * 8;
+    int max_bits = a.family == AF_INET ? 32 : 128;
+    out->family = a.family;
+    memcpy(out->bytes, a.bytes, sizeof out->bytes);
+    out->bits = max_bits;
     if (slash) {
         char *end;
         long bits = strtol(slash + 1, &end, 10);
-        if (end == slash + 1 || *end || bits < 0 || bits > len * 8)
+        if (end == slash + 1 || *end || bits < 0 || bits > max_bits)
             return false;
         out->bits = (int)bits;
     }
     return true;
 }
 
-static bool prefix_matches(const struct net_prefix *p, int family, const unsigned char *bytes)
+static bool prefix_matches(const struct net_prefix *p, const struct address *a)
 {
-    if (p->family != family)
+    if (p->family != a->family)
         return false;
     int whole = p->bits / 8, rest = p->bits % 8;
-    if (memcmp(p->bytes, bytes, (size_t)whole) != 0)
+    if (memcmp(p->bytes, a->bytes, (size_t)whole) != 0)
         return false;
     unsigned char mask = (unsigned char)(0xFF << (8 - rest));
-    return rest == 0 || ((p->bytes[whole] ^ bytes[whole]) & mask) == 0;
+    return rest == 0 || ((p->bytes[whole] ^ a->bytes[whole]) & mask) == 0;
 }
 
-static bool trusted_address(const char *text, size_t n, const struct net_prefix *trusted, size_t count)
+static bool trusted(const struct address *a, const struct net_prefix *proxies, size_t count)
 {
-    unsigned char bytes[16];
-    int family;
-    if (!parse_address(text, n, bytes, &family))
-        return false;
     for (size_t i = 0; i < count; i++)
-        if (prefix_matches(&trusted[i], family, bytes))
+        if (prefix_matches(&proxies[i], a))
             return true;
     return false;
 }
 
 bool net_prefix_contains(const struct net_prefix *p, const char *address)
 {
-    return trusted_address(address, strlen(address), p, 1);
+    struct address a;
+    return parse_address(address, strlen(address), &a) && prefix_matches(p, &a);
 }
 
 /* The address as limits count it: IPv4 as written by inet_ntop, IPv6 as its /64. */
-static bool canonical(const char *text, size_t n, char *out, size_t cap)
+static void write_canonical(const struct address *a, char *out, size_t cap)
 {
-    unsigned char bytes[16];
-    int family;
-    if (!parse_address(text, n, bytes, &family))
-        return false;
     char buf[INET6_ADDRSTRLEN];
-    if (family == AF_INET6) {
-        bool v4_mapped = memcmp(bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
-        if (v4_mapped) {
-            inet_ntop(AF_INET, bytes + 12, buf, sizeof buf);
-            snprintf(out, cap, "%s", buf);
-            return true;
-        }
-        memset(bytes + 8, 0, 8);
-        inet_ntop(AF_INET6, bytes, buf, sizeof buf);
+    if (a->family == AF_INET) {
+        inet_ntop(AF_INET, a->bytes, buf, sizeof buf);
+        snprintf(out, cap, "%s", buf);
+    } else if (memcmp(a->bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) { /* IPv4-mapped */
+        inet_ntop(AF_INET, a->bytes + 12, buf, sizeof buf);
+        snprintf(out, cap, "%s", buf);
+    } else {
+        unsigned char prefix[16] = {0};
+        memcpy(prefix, a->bytes, 8);
+        inet_ntop(AF_INET6, prefix, buf, sizeof buf);
         snprintf(out, cap, "%s/64", buf);
-        return true;
     }
-    inet_ntop(AF_INET, bytes, buf, sizeof buf);
-    snprintf(out, cap, "%s", buf);
-    return true;
 }
 
-void client_address(const char *peer, const char *forwarded_for, const struct net_prefix *trusted,
-                    size_t trusted_count, char *out, size_t cap)
+void client_address(const char *peer, const char *forwarded_for, const struct net_prefix *proxies,
+                    size_t proxy_count, char *out, size_t cap)
 {
-    const char *chosen = peer;
-    size_t chosen_len = strlen(peer);
-    if (forwarded_for && trusted_address(peer, chosen_len, trusted, trusted_count)) {
+    struct address chosen;
+    if (!parse_address(peer, strlen(peer), &chosen)) {
+        snprintf(out, cap, "%s", peer);
+        return;
+    }
+    if (forwarded_for && trusted(&chosen, proxies, proxy_count)) {
         /* Right to left: skip our own proxies; the first other entry is the client. */
         const char *end = forwarded_for + strlen(forwarded_for);
         while (end > forwarded_for) {
@@ -115,17 +113,14 @@ void client_address(const char *peer, const char *forwarded_for, const struct ne
                 a++;
             while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
                 b--;
-            unsigned char bytes[16];
-            int family;
-            if (!parse_address(a, (size_t)(b - a), bytes, &family))
+            struct address entry;
+            if (!parse_address(a, (size_t)(b - a), &entry))
                 break; /* garbage: stop at the last proxy's own peer */
-            chosen = a;
-            chosen_len = (size_t)(b - a);
-            if (!trusted_address(a, chosen_len, trusted, trusted_count))
+            chosen = entry;
+            if (!trusted(&entry, proxies, proxy_count))
                 break;
             end = start > forwarded_for ? start - 1 : start;
         }
     }
-    if (!canonical(chosen, chosen_len, out, cap))
-        snprintf(out, cap, "%.*s", (int)chosen_len, chosen);
+    write_canonical(&chosen, out, cap);
 }

@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Room enough for any client_address answer ("2001:db8:1:2::/64" at its longest). */
+enum { CLIENT_ADDRESS_MAX = 64 };
+
 struct net_prefix {
     int family; /* AF_INET or AF_INET6 */
     unsigned char bytes[16];
@@ -27,7 +30,7 @@ bool net_prefix_contains(const struct net_prefix *p, const char *address);
  * Writes the client address of a request from peer to out: the peer itself, or as described
  * above when the peer is trusted. Always writes something (the peer when nothing else fits).
  */
-void client_address(const char *peer, const char *forwarded_for, const struct net_prefix *trusted,
-                    size_t trusted_count, char *out, size_t cap);
+void client_address(const char *peer, const char *forwarded_for, const struct net_prefix *proxies,
+                    size_t proxy_count, char *out, size_t cap);
 
 #endif

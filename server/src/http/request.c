@@ -97,8 +97,9 @@ bool if_match_or_fail(request *r, long current_version)
 const char *request_client_address(request *r)
 {
     const struct mg_request_info *info = mg_get_request_info(r->conn);
-    char *out = arena_alloc(r->arena, 64);
+    char *out = arena_alloc(r->arena, CLIENT_ADDRESS_MAX);
     client_address(info->remote_addr, mg_get_header(r->conn, "X-Forwarded-For"),
-                   server_config->trusted_proxies, server_config->trusted_proxy_count, out, 64);
+                   server_config->trusted_proxies, server_config->trusted_proxy_count, out,
+                   CLIENT_ADDRESS_MAX);
     return out;
 }
