@@ -22,7 +22,7 @@ function migrate(url) {
   });
 }
 
-test('two servers migrating one empty database at once apply each migration once', { skip: !haveDb() && 'DATABASE_URL not given' }, async () => {
+test('two servers migrating one empty database at once apply each migration and function file once', { skip: !haveDb() && 'DATABASE_URL not given' }, async () => {
   const name = `cdt_migrate_${RUN}`.toLowerCase();
   sql(`CREATE DATABASE ${name}`);
   try {
@@ -37,6 +37,20 @@ test('two servers migrating one empty database at once apply each migration once
     const logged = (a.stderr + b.stderr).split('\n').filter((l) => l.includes('"migration applied"'));
     assert.equal(logged.length, files.length, 'each migration was applied by exactly one of the two');
     assert.equal(Number(valueAt(url, 'SELECT count(*) FROM structure_rules')), 4);
+
+    // The repeatable function files (sql/functions/) after them, each once, and again only when changed.
+    const functions = readdirSync(resolve(ROOT, 'sql/functions')).filter((f) => f.endsWith('.sql'));
+    assert.ok(functions.length > 0);
+    const appliedIn = (out) => out.split('\n').filter((l) => l.includes('"functions applied"')).length;
+    assert.equal(appliedIn(a.stderr + b.stderr), functions.length, 'each function file was applied by exactly one of the two');
+    assert.equal(Number(valueAt(url, 'SELECT count(*) FROM schema_functions')), functions.length);
+    const again = await migrate(url);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(appliedIn(again.stderr), 0, 'unchanged files are not applied again');
+    valueAt(url, `UPDATE schema_functions SET checksum = 'stale' WHERE file = '${functions[0]}'`);
+    const changed = await migrate(url);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(appliedIn(changed.stderr), 1, 'a file whose text changed is applied again');
   } finally {
     sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }

@@ -1,8 +1,16 @@
 /*
- * db/migrate.c — applying sql/migrations/NNN_name.sql in order, each once, in its own transaction.
+ * db/migrate.c — applying sql/migrations/NNN_name.sql in order, each once, in its own transaction,
+ * then the repeatable files of sql/functions/ (the `functions` directory beside the migrations).
+ *
+ * Migrations change tables and data, once. Functions (documents, scope, figures, triggers) are
+ * defined where they are read: each file of sql/functions/ holds the current definitions
+ * (CREATE OR REPLACE) and is applied again, in name order and in its own transaction, whenever its
+ * text differs from the one last applied (md5 recorded in schema_functions). So a change to a
+ * function is a change to one file, not a restatement in a new migration; a migration still
+ * drops a function whose signature changes, since CREATE OR REPLACE cannot.
  *
  * A session-level advisory lock serializes servers starting at the same time: the second waits,
- * then finds every migration recorded and applies nothing.
+ * then finds every migration recorded and every function file current, and applies nothing.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -31,8 +39,14 @@ static bool is_migration_name(const char *n)
            n[2] <= '9' && n[3] == '_' && strcmp(n + len - 4, ".sql") == 0;
 }
 
-/* Caller frees with free_list. */
-static bool list_migrations(const char *dir, struct migration_list *out)
+static bool is_functions_name(const char *n)
+{
+    size_t len = strlen(n);
+    return len > 4 && n[0] != '.' && strcmp(n + len - 4, ".sql") == 0;
+}
+
+/* The files of dir whose names `wanted` accepts, sorted by name. Caller frees with free_list. */
+static bool list_sql_files(const char *dir, bool (*wanted)(const char *), struct migration_list *out)
 {
     out->names = NULL;
     out->count = 0;
@@ -41,7 +55,7 @@ static bool list_migrations(const char *dir, struct migration_list *out)
         return false;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (!is_migration_name(e->d_name))
+        if (!wanted(e->d_name))
             continue;
         out->names = xrealloc(out->names, (out->count + 1) * sizeof *out->names);
         out->names[out->count++] = xstrdup(e->d_name);
@@ -94,20 +108,35 @@ static bool applied(PGconn *c, const char *version)
     return yes;
 }
 
-static bool apply_one(PGconn *c, const char *dir, const char *name)
+/* The directory of repeatable function files: `functions` beside the migrations directory. */
+static char *functions_dir(const char *migrations_dir)
+{
+    const char *slash = strrchr(migrations_dir, '/');
+    buf b = {0};
+    if (slash)
+        buf_append(&b, migrations_dir, (size_t)(slash - migrations_dir + 1));
+    buf_puts(&b, "functions");
+    return b.data;
+}
+
+/*
+ * Runs one file in its own transaction and records it with `record` ($1 the file's name, $2 its
+ * text). Logs `done` with the name once committed.
+ */
+static bool apply_file(PGconn *c, const char *dir, const char *name, const char *record, const char *done)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *sql = read_file(path);
     if (!sql) {
-        log_event("error", NULL, "cannot read migration", "file", path);
+        log_event("error", NULL, "cannot read SQL file", "file", path);
         return false;
     }
-    const char *params[1] = {name};
+    const char *params[2] = {name, sql};
+    const Oid types[2] = {25, 25}; /* text, text: typed, so that a statement may leave $2 unused */
     bool ok = exec_ok(c, "BEGIN", name) && exec_ok(c, sql, name);
     if (ok) {
-        PGresult *res = PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)", 1,
-                                     NULL, params, NULL, NULL, 0);
+        PGresult *res = PQexecParams(c, record, 2, types, params, NULL, NULL, 0);
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
     }
@@ -115,18 +144,45 @@ static bool apply_one(PGconn *c, const char *dir, const char *name)
     if (!ok)
         exec_ok(c, "ROLLBACK", name);
     else
-        log_event("info", NULL, "migration applied", "version", name);
+        log_event("info", NULL, done, "file", name);
     free(sql);
     return ok;
 }
 
+static const char SQL_RECORD_MIGRATION[] = "INSERT INTO schema_migrations (version) VALUES ($1)";
+
+static const char SQL_RECORD_FUNCTIONS[] =
+    "INSERT INTO schema_functions (file, checksum) VALUES ($1, md5($2))"
+    " ON CONFLICT (file) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()";
+
+/* True when the file's text is the one last applied. */
+static bool functions_current(PGconn *c, const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *sql = read_file(path);
+    if (!sql)
+        return false;
+    const char *params[2] = {name, sql};
+    PGresult *res = PQexecParams(c, "SELECT 1 FROM schema_functions WHERE file = $1 AND checksum = md5($2)", 2,
+                                 NULL, params, NULL, NULL, 0);
+    bool yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
+    PQclear(res);
+    free(sql);
+    return yes;
+}
+
 int db_migrate(const char *conninfo, const char *dir)
 {
-    struct migration_list list;
-    if (!list_migrations(dir, &list)) {
+    struct migration_list list, functions = {0};
+    char *fdir = functions_dir(dir);
+    if (!list_sql_files(dir, is_migration_name, &list)) {
         log_event("error", NULL, "cannot open migrations directory", "dir", dir);
+        free(fdir);
         return 1;
     }
+    if (!list_sql_files(fdir, is_functions_name, &functions))
+        log_event("info", NULL, "no functions directory", "dir", fdir);
     PGconn *c = PQconnectdb(conninfo);
     int rc = 1;
     if (PQstatus(c) != CONNECTION_OK) {
@@ -139,31 +195,48 @@ int db_migrate(const char *conninfo, const char *dir)
     if (!exec_ok(c, lock, "lock") ||
         !exec_ok(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
                     "applied_at timestamptz NOT NULL DEFAULT now())",
-                 "schema_migrations"))
+                 "schema_migrations") ||
+        !exec_ok(c, "CREATE TABLE IF NOT EXISTS schema_functions (file text PRIMARY KEY, "
+                    "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                 "schema_functions"))
         goto out;
     rc = 0;
     for (size_t i = 0; i < list.count && rc == 0; i++)
-        if (!applied(c, list.names[i]) && !apply_one(c, dir, list.names[i]))
+        if (!applied(c, list.names[i]) &&
+            !apply_file(c, dir, list.names[i], SQL_RECORD_MIGRATION, "migration applied"))
+            rc = 1;
+    for (size_t i = 0; i < functions.count && rc == 0; i++)
+        if (!functions_current(c, fdir, functions.names[i]) &&
+            !apply_file(c, fdir, functions.names[i], SQL_RECORD_FUNCTIONS, "functions applied"))
             rc = 1;
 out:
     PQfinish(c); /* ends the session, releasing the advisory lock */
     free_list(&list);
+    free_list(&functions);
+    free(fdir);
     return rc;
 }
 
 bool db_ready(const char *migrations_dir)
 {
-    struct migration_list list;
-    if (!list_migrations(migrations_dir, &list))
+    struct migration_list list, functions = {0};
+    char *fdir = functions_dir(migrations_dir);
+    if (!list_sql_files(migrations_dir, is_migration_name, &list)) {
+        free(fdir);
         return false;
+    }
+    list_sql_files(fdir, is_functions_name, &functions);
     request r = {0};
     r.arena = arena_create();
     bool ready = false;
-    PGresult *res = db_query(&r, "SELECT count(*) FROM schema_migrations", 0, NULL);
-    if (res && (size_t)atol(db_value(res, 0)) == list.count)
+    PGresult *res = db_query(&r, "SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM schema_functions)",
+                             0, NULL);
+    if (res && (size_t)atol(db_value(res, 0)) == list.count && (size_t)atol(db_value(res, 1)) >= functions.count)
         ready = true;
     db_release(&r);
     arena_destroy(r.arena);
     free_list(&list);
+    free_list(&functions);
+    free(fdir);
     return ready;
 }
