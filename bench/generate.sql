@@ -221,7 +221,7 @@ WITH s AS (
      GROUP BY m.team_id)
 SELECT t.unit_code AS code, min(t.established_on) AS first_on
   FROM teams t
-  JOIN structure_rules r ON r.team_kind = t.kind
+  JOIN structure_rules r ON r.team_kind = t.kind AND r.province_code = ''  -- the defaults: no province has its own here
   JOIN s ON s.team_id = t.id
  WHERE t.status = 'active' AND t.enterprise_id IS NULL
    AND s.n >= r.min_members AND (r.max_members IS NULL OR s.n <= r.max_members)

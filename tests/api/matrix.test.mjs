@@ -76,6 +76,7 @@ const ROUTES = {
   'POST /api/v1/auth/token': { body: {} },
   'GET /api/v1/clients': {},
   'POST /api/v1/clients': { body: {} },
+  'GET /api/v1/clients/{id}': { target: 'client' },
   'DELETE /api/v1/clients/{id}': { target: 'client', dispose: true },
   'GET /api/v1/audit': {},
   'GET /api/v1/openapi.yaml': {},

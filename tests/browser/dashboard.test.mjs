@@ -3,8 +3,8 @@
 
 import { after, describe, test } from 'node:test';
 import {
-  DEMO, DESKTOP, PHONE, apiOk, assert, assertClean, assertNoHorizontalScroll, close, closeBrowser, fmtNumber,
-  fmtPercent, goto, newPage, screenshot, settled, signIn,
+  DEMO, DESKTOP, PHONE, api, apiOk, assert, assertClean, assertNoHorizontalScroll, close, closeBrowser, fmtNumber,
+  fmtPercent, goto, newPage, screenshot, settled, signIn, todayPlus, uniq,
 } from './lib.mjs';
 
 after(closeBrowser);
@@ -114,5 +114,30 @@ describe('dashboard', () => {
     assert.equal(await page.getByLabel('Đến ngày').inputValue(), '31/12/2025');
     await assertClean(page);
     await close(page);
+  });
+
+  test('a district follows the province\'s deadline to its communes, counted over its own', async () => {
+    const title = uniq('Báo cáo toàn tỉnh');
+    const d = await apiOk('POST', '/deadlines', {
+      body: { title, kind: 'report', due_on: todayPlus(5), target_level: 'commune', scope_unit: DEMO.province },
+    });
+    try {
+      const seen = await apiOk('GET', `/deadlines/${d.id}`, { as: 'demo.district' });
+      assert.ok(seen.targets.total > 0 && seen.targets.total < d.targets.total, 'the district counts its own communes only');
+      const page = await newPage(DESKTOP);
+      await signIn(page, 'demo.district');
+      await settled(page);
+      const item = page.locator('[data-list="issued"] li', { hasText: title });
+      await item.waitFor();
+      assert.match(await item.textContent(), new RegExp(`chưa đến hạn ${fmtNumber(seen.targets.pending)} / ${fmtNumber(seen.targets.total)} đơn vị`));
+      await goto(page, '#/deadlines');
+      await settled(page);
+      await page.locator('#issued').getByRole('link', { name: title }).waitFor();
+      await screenshot(page, 'deadlines-district-follows-province');
+      await assertClean(page);
+      await close(page);
+    } finally {
+      await api('DELETE', `/deadlines/${d.id}`);
+    }
   });
 });

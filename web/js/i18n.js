@@ -404,6 +404,12 @@ const EXACT = {
   'no team with this id in your scope': 'Không có tổ với mã này.',
   'is required (or team_id)': 'Bắt buộc nhập (mã tổ).',
   'no enterprise with this id': 'Không có doanh nghiệp với mã này.',
+  'no enterprise with this tax code in your scope': 'Không có doanh nghiệp với mã số thuế này trong phạm vi quản lý của bạn.',
+  'no enterprise with this id in your scope': 'Không có doanh nghiệp với mã này trong phạm vi quản lý của bạn.',
+  'the enterprise is outside your scope': 'Doanh nghiệp nằm ngoài phạm vi quản lý của bạn.',
+  'an enterprise account imports only enterprise and organization teams':
+    'Tài khoản doanh nghiệp chỉ nhập được tổ doanh nghiệp và tổ cơ quan, tổ chức.',
+  'must be the commune where your enterprise is located': 'Phải là xã, phường nơi doanh nghiệp của bạn đặt trụ sở.',
   'must be a unit one level above: a province for a district, a district or province for a commune':
     'Đơn vị cấp trên phải là tỉnh (với huyện) hoặc huyện, tỉnh (với xã).',
   'is outside your scope': 'Nằm ngoài phạm vi quản lý của bạn.',
@@ -432,7 +438,8 @@ const PATTERNS = [
   [/^cannot change: the unit exists as (\w+)$/, (m) => `Không được đổi cấp: đơn vị đang là ${label('levelShort', m[1]).toLowerCase()}.`],
   [/^has no open (\w+) inside it to target$/, (m) => `Trong phạm vi này không có ${label('targetLevel', m[1]).toLowerCase()} nào để giao.`],
   [/^must be a level below the issuing unit/, () => 'Phải là cấp dưới của đơn vị giao nhiệm vụ.'],
-  [/^must be a unit at (\w+) level for a \w+ client$/, (m) => `Phải là đơn vị ${label('levelShort', m[1]).toLowerCase()}.`],
+  [/^must be a unit at (\w+) level for a \w+ (client|account)$/, (m) => `Phải là đơn vị ${label('levelShort', m[1]).toLowerCase()}.`],
+  [/^the commune was closed on (\d{2}\/\d{2}\/\d{4})/, (m) => `Xã, phường này đã giải thể từ ngày ${m[1]}: chọn đơn vị đã thay thế.`],
   [/^the range spans/, () => 'Khoảng thời gian quá dài.'],
   [/^can order by:/, () => 'Không sắp xếp được theo mục này.'],
   [/^is X inside the subtree of Y/, () => 'Nằm ngoài phạm vi cho phép.'],

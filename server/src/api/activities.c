@@ -101,7 +101,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "activities",
     .key = "id",
-    .doc_fn = "activity_doc",
+    .doc = "activity_doc(x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -112,8 +112,17 @@ static const struct list_spec LIST = {
 };
 
 static const struct resource ACTIVITIES = {
-    "activities", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
-    SQL_UPDATE, SQL_DELETE, "/api/v1/activities/%s", NULL, NULL,
+    .name = "activities",
+    .fields = FIELDS,
+    .nfields = COUNT_OF(FIELDS),
+    .refs = REFS,
+    .nrefs = COUNT_OF(REFS),
+    .sql_get = SQL_GET,
+    .sql_lock = SQL_LOCK,
+    .sql_insert = SQL_INSERT,
+    .sql_update = SQL_UPDATE,
+    .sql_delete = SQL_DELETE,
+    .location = "/api/v1/activities/%s",
 };
 
 int activities_list(request *r)

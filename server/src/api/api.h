@@ -65,6 +65,7 @@ int users_create(request *r);
 int users_update(request *r);
 
 int clients_list(request *r);
+int clients_get(request *r);
 int clients_create(request *r);
 int clients_delete(request *r);
 

@@ -100,7 +100,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "api_clients",
     .key = "id",
-    .doc_fn = "client_doc",
+    .doc = "client_doc(x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -158,6 +158,13 @@ static void check_place(request *r)
 int clients_list(request *r)
 {
     return list_run(r, &LIST, NULL, NULL);
+}
+
+int clients_get(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, &CLIENTS, r->params[0]);
 }
 
 int clients_create(request *r)

@@ -7,10 +7,13 @@
  * team_setup target also completes by itself when its commune or enterprise has a compliant
  * team (triggers in sql/migrations/004_deadlines.sql). Statuses are derived in SQL at app_now().
  *
- * Who sees what (all in SQL: deadlines_visible, deadline_issuer, in_scope):
- *   - a deadline is visible when its scope_unit is in the caller's subtree or the caller is one
- *     of its targets; otherwise 404, on every method. Of its targets, the caller sees those in
- *     its scope (all of them for the issuer, its own for a commune or enterprise);
+ * Who sees what (all in SQL: deadlines_visible, deadline_targets_in_scope, deadline_issuer,
+ * in_scope; sql/functions/30_deadlines.sql):
+ *   - a deadline is visible when its scope_unit is in the caller's subtree or one of its targets
+ *     is (a district sees the province's deadline to its communes); otherwise 404, on every
+ *     method. Of its targets, the caller sees those in its scope (all of them for the issuer, a
+ *     district's communes, its own for a commune or enterprise), and the deadline's counts and
+ *     status are taken over those;
  *   - its issuer (a caller whose unit is issued_by_unit or above) edits, deletes, reopens and
  *     completes on a target's behalf; anyone else who sees it gets 403 for those;
  *   - a target's own account completes it; another target's account gets 404 for it.
@@ -32,7 +35,7 @@ static const char SQL_ROLL[] = "SELECT deadlines_roll()";
 static const char SQL_LIST[] =
     "SELECT d.* FROM deadlines_visible($1, $2::uuid) d"
     "  WHERE ($5::text IS NULL OR d.kind = $5)"
-    "    AND ($6::text IS NULL OR deadline_status(d) = $6)"
+    "    AND ($6::text IS NULL OR deadline_status($1, $2::uuid, d) = $6)"
     "    AND ($7::date IS NULL OR d.due_on >= $7::date)"
     "    AND ($8::date IS NULL OR d.due_on <= $8::date)";
 
@@ -51,16 +54,14 @@ static const char SQL_MINE[] =
 static const char SQL_TARGETS[] =
     "SELECT t.*, coalesce(u.name, e.name) AS target_name,"
     "       target_status(t.completed_at, d.due_on) AS status"
-    "  FROM deadline_targets t JOIN deadlines d ON d.id = t.deadline_id"
+    "  FROM deadline_targets_in_scope($1, $2::uuid, $5::uuid) t JOIN deadlines d ON d.id = t.deadline_id"
     "       LEFT JOIN units u ON u.code = t.unit_code"
     "       LEFT JOIN enterprises e ON e.id = t.enterprise_id"
-    "  WHERE t.deadline_id = $5::uuid"
-    "    AND " IN_SCOPE_SET("coalesce(t.unit_code, e.unit_code)", "t.enterprise_id")
-    "    AND ($6::text IS NULL OR target_status(t.completed_at, d.due_on) = $6)"
+    "  WHERE ($6::text IS NULL OR target_status(t.completed_at, d.due_on) = $6)"
     "    AND ($7::text IS NULL OR in_subtree(coalesce(t.unit_code, e.unit_code), $7))";
 
 static const char SQL_GET[] =
-    "SELECT deadline_doc(d)::text, d.version FROM deadlines_visible($1, $2::uuid) d"
+    "SELECT deadline_doc($1, $2::uuid, d)::text, d.version FROM deadlines_visible($1, $2::uuid) d"
     " WHERE d.id = $3::uuid";
 
 /* Visible deadlines only; says whether the caller is its issuer. */
@@ -257,7 +258,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "deadlines",
     .key = "id",
-    .doc_fn = "deadline_doc",
+    .doc = "deadline_doc($1, $2::uuid, x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -271,7 +272,7 @@ static const struct list_spec MINE = {
     .filtered = SQL_MINE,
     .table = "deadline_targets",
     .key = "id",
-    .doc_fn = "deadline_mine_doc",
+    .doc = "deadline_mine_doc($1, $2::uuid, x)",
     .csv_columns = MINE_CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -285,7 +286,7 @@ static const struct list_spec TARGETS = {
     .filtered = SQL_TARGETS,
     .table = "deadline_targets",
     .key = "id",
-    .doc_fn = "deadline_target_doc",
+    .doc = "deadline_target_doc(x)",
     .csv_columns = TARGET_CSV_COLUMNS,
     .filters = TARGET_FILTERS,
     .nfilters = COUNT_OF(TARGET_FILTERS),
@@ -301,8 +302,16 @@ static const struct reference REFS[] = {
 
 /* Create, complete and reopen are focused handlers below; PATCH, GET and DELETE are generic. */
 static const struct resource DEADLINES = {
-    "deadlines", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, NULL,
-    SQL_UPDATE, SQL_DELETE, "/api/v1/deadlines/%s", NULL, NULL,
+    .name = "deadlines",
+    .fields = FIELDS,
+    .nfields = COUNT_OF(FIELDS),
+    .refs = REFS,
+    .nrefs = COUNT_OF(REFS),
+    .sql_get = SQL_GET,
+    .sql_lock = SQL_LOCK,
+    .sql_update = SQL_UPDATE,
+    .sql_delete = SQL_DELETE,
+    .location = "/api/v1/deadlines/%s",
 };
 
 static const char *body_string(const request *r, const char *name)

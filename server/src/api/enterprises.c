@@ -2,7 +2,8 @@
  * api/enterprises.c — /api/v1/enterprises: enterprises and organizations that host teams.
  *
  * In scope when located in the caller's subtree or, for an enterprise account, when it is the
- * caller's own enterprise. One with teams or accounts cannot be deleted (409).
+ * caller's own enterprise, which it may edit but not move to another unit. One with teams or
+ * accounts cannot be deleted (409).
  */
 #include "api/api.h"
 #include "api/resource.h"
@@ -34,6 +35,9 @@ static const char SQL_UPDATE[] =
     "       version = e.version + 1, updated_at = now()"
     "  FROM enterprises c, jsonb_populate_record(c, $3::jsonb) x"
     " WHERE c.id = $4::uuid AND e.id = c.id AND in_scope($1, $2::uuid, x.unit_code, x.id)"
+    /* An enterprise account keeps its enterprise where it is: in_scope alone would let it move
+     * out of its district's reach (its own enterprise is in its scope wherever it lies). */
+    "   AND ($2::uuid IS NULL OR x.unit_code = c.unit_code)"
     " RETURNING e.id, e.unit_code, e.id";
 
 static const char SQL_DELETE[] = "DELETE FROM enterprises WHERE id = $1::uuid";
@@ -79,7 +83,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "enterprises",
     .key = "id",
-    .doc_fn = "enterprise_doc",
+    .doc = "enterprise_doc(x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -90,9 +94,21 @@ static const struct list_spec LIST = {
 };
 
 static const struct resource ENTERPRISES = {
-    "enterprises", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
-    SQL_UPDATE, SQL_DELETE, "/api/v1/enterprises/%s", SQL_IN_USE,
-    "The enterprise still has teams or accounts; remove them first",
+    .name = "enterprises",
+    .fields = FIELDS,
+    .nfields = COUNT_OF(FIELDS),
+    .refs = REFS,
+    .nrefs = COUNT_OF(REFS),
+    .sql_get = SQL_GET,
+    .sql_lock = SQL_LOCK,
+    .sql_insert = SQL_INSERT,
+    .sql_update = SQL_UPDATE,
+    .sql_delete = SQL_DELETE,
+    .location = "/api/v1/enterprises/%s",
+    .sql_in_use = SQL_IN_USE,
+    .in_use_message = "The enterprise still has teams or accounts; remove them first",
+    .refused_detail = "The unit is outside your scope (an enterprise account cannot move its enterprise to another "
+                      "unit; the unit above it can)",
 };
 
 int enterprises_list(request *r)

@@ -163,13 +163,15 @@ static const struct field TEAM_FIELDS[] = {
 };
 
 static const char *const TEAM_CHECKS[] = {
+    /* Only enterprises in scope: one outside it reads like a missing one (as teams do). */
     "UPDATE import_rows r SET enterprise = coalesce("
-    " (SELECT id FROM enterprises WHERE id = r.enterprise_id::uuid),"
-    " (SELECT id FROM enterprises WHERE tax_code = r.enterprise_tax_code))",
+    " (SELECT e.id FROM enterprises e WHERE e.id = r.enterprise_id::uuid AND in_scope($1, $2::uuid, e.unit_code, e.id)),"
+    " (SELECT e.id FROM enterprises e WHERE e.tax_code = r.enterprise_tax_code AND in_scope($1, $2::uuid, e.unit_code, e.id)))",
 
     "INSERT INTO import_errors SELECT row_no,"
     " CASE WHEN enterprise_id IS NOT NULL THEN 'enterprise_id' ELSE 'enterprise_tax_code' END,"
-    " CASE WHEN enterprise_id IS NOT NULL THEN 'no enterprise with this id' ELSE 'no enterprise with this tax code' END"
+    " CASE WHEN enterprise_id IS NOT NULL THEN 'no enterprise with this id in your scope'"
+    "      ELSE 'no enterprise with this tax code in your scope' END"
     " FROM import_rows WHERE (enterprise_tax_code IS NOT NULL OR enterprise_id IS NOT NULL) AND enterprise IS NULL",
 
     "INSERT INTO import_errors SELECT r.row_no, 'unit_code',"
@@ -189,9 +191,16 @@ static const char *const TEAM_CHECKS[] = {
     " FROM import_rows r JOIN teams t ON t.external_id = r.external_id"
     " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)",
 
-    "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'is outside your scope'"
-    " FROM import_rows r JOIN units u ON u.code = r.unit_code AND u.level = 'commune'"
-    " WHERE NOT in_scope($1, $2::uuid, r.unit_code, r.enterprise)",
+    /* Where the team may be put: team_place_refusal (sql/functions/10_scope.sql) names the field. */
+    "INSERT INTO import_errors SELECT x.row_no,"
+    " CASE WHEN x.field = 'enterprise_id' AND x.enterprise_id IS NULL THEN 'enterprise_tax_code' ELSE x.field END,"
+    " CASE WHEN x.field = 'enterprise_id' THEN 'the enterprise is outside your scope'"
+    "      WHEN x.field = 'kind' THEN 'an enterprise account imports only enterprise and organization teams'"
+    "      WHEN $2::uuid IS NOT NULL THEN 'must be the commune where your enterprise is located'"
+    "      ELSE 'is outside your scope' END"
+    " FROM (SELECT r.row_no, r.enterprise_id, team_place_refusal($1, $2::uuid, r.unit_code, r.enterprise, r.kind) AS field"
+    "         FROM import_rows r JOIN units u ON u.code = r.unit_code AND u.level = 'commune') x"
+    " WHERE x.field IS NOT NULL",
     NULL,
 };
 

@@ -107,7 +107,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "members",
     .key = "id",
-    .doc_fn = "member_doc",
+    .doc = "member_doc(x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -118,8 +118,17 @@ static const struct list_spec LIST = {
 };
 
 static const struct resource MEMBERS = {
-    "members", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
-    SQL_UPDATE, SQL_DELETE, "/api/v1/members/%s", NULL, NULL,
+    .name = "members",
+    .fields = FIELDS,
+    .nfields = COUNT_OF(FIELDS),
+    .refs = REFS,
+    .nrefs = COUNT_OF(REFS),
+    .sql_get = SQL_GET,
+    .sql_lock = SQL_LOCK,
+    .sql_insert = SQL_INSERT,
+    .sql_update = SQL_UPDATE,
+    .sql_delete = SQL_DELETE,
+    .location = "/api/v1/members/%s",
 };
 
 /* 404 unless the team in the path exists in the caller's scope. */

@@ -69,12 +69,12 @@ static const char PAGE_SQL[] =
     " p AS (SELECT f.%s AS k, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
     "       LIMIT $3::int OFFSET $4::int)"
     " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(%s(x) ORDER BY p.n) FROM p JOIN %s x ON x.%s = p.k), '[]'),"
+    "  'items', coalesce((SELECT json_agg(%s ORDER BY p.n) FROM p JOIN %s x ON x.%s = p.k), '[]'),"
     "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
 
 /* The export: one document per row, in order; $3 is NULL (LIMIT NULL is no limit). */
 static const char EXPORT_SQL[] =
-    "WITH f AS (%s) SELECT %s(x)::text FROM f JOIN %s x ON x.%s = f.%s ORDER BY %s"
+    "WITH f AS (%s) SELECT (%s)::text FROM f JOIN %s x ON x.%s = f.%s ORDER BY %s"
     " LIMIT $3::int OFFSET $4::int";
 
 /* ?format=csv (or json), else an Accept header naming text/csv before JSON. A bad format is
@@ -191,11 +191,11 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     int nparams = (int)(4 + spec->nfilters);
     if (csv)
         return export_csv(r, spec,
-                          arena_printf(r->arena, EXPORT_SQL, spec->filtered, spec->doc_fn,
+                          arena_printf(r->arena, EXPORT_SQL, spec->filtered, spec->doc,
                                        spec->table, spec->key, spec->key, order),
                           nparams, params);
     const char *sql = arena_printf(r->arena, PAGE_SQL, spec->filtered, spec->key, order,
-                                   spec->doc_fn, spec->table, spec->key);
+                                   spec->doc, spec->table, spec->key);
     PGresult *res = db_query(r, sql, nparams, params);
     if (!res)
         return API_FAILED;
@@ -267,6 +267,12 @@ static int respond_written(request *r, const struct resource *res, const char *k
     return status;
 }
 
+/* The 403's detail when a write of res lands outside the caller's scope. */
+static const char *refused_detail(const struct resource *res)
+{
+    return res->refused_detail ? res->refused_detail : "The target is outside your scope";
+}
+
 int resource_create(request *r, const struct resource *res)
 {
     cJSON *body = r->body;
@@ -277,7 +283,7 @@ int resource_create(request *r, const struct resource *res)
     if (!row)
         return API_FAILED;
     if (PQntuples(row) == 0)
-        return resource_refused_write(r, res->refs, res->nrefs, body, "The target is outside your scope");
+        return resource_refused_write(r, res->refs, res->nrefs, body, refused_detail(res));
     const char *key = arena_strdup(r->arena, db_value(row, 0));
     if (!audit_record(r, "create", res->name, key, db_value(row, 1), db_value(row, 2), text))
         return API_FAILED;
@@ -312,7 +318,7 @@ int resource_update(request *r, const struct resource *res, const char *key)
     if (!row)
         return API_FAILED;
     if (PQntuples(row) == 0)
-        return resource_refused_write(r, res->refs, res->nrefs, r->body, "The target is outside your scope");
+        return resource_refused_write(r, res->refs, res->nrefs, r->body, refused_detail(res));
     if (!audit_record(r, "update", res->name, key, db_value(row, 1), db_value(row, 2), text))
         return API_FAILED;
     return respond_written(r, res, key, 200);

@@ -27,7 +27,8 @@ struct list_spec {
     const char *filtered;
     const char *table;   /* the table each document is built from, e.g. "teams" */
     const char *key;     /* its key column, e.g. "id" */
-    const char *doc_fn;  /* the SQL function that builds one row's JSON, e.g. "team_doc" */
+    const char *doc;     /* the SQL expression of row x's JSON document, e.g. "team_doc(x)";
+                            it may use the caller's scope, $1 and $2 */
     const char *const *csv_columns; /* NULL-terminated API field names: the CSV export's columns */
     const struct filter *filters;
     size_t nfilters;
@@ -57,6 +58,7 @@ struct resource {
     const char *location;   /* printf pattern for Location with the key, e.g. "/api/v1/teams/%s" */
     const char *sql_in_use; /* optional: $1 key -> a row when something still depends on it (409) */
     const char *in_use_message;
+    const char *refused_detail; /* optional: the 403's detail when a write is refused (default below) */
 };
 
 extern const struct resource TEAMS;

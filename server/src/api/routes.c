@@ -70,6 +70,7 @@ const struct route ROUTES[] = {
 
     {"GET", "/api/v1/clients", clients_list, ACCESS_PROVINCE, 0},
     {"POST", "/api/v1/clients", clients_create, ACCESS_PROVINCE, J},
+    {"GET", "/api/v1/clients/{id}", clients_get, ACCESS_PROVINCE, 0},
     {"DELETE", "/api/v1/clients/{id}", clients_delete, ACCESS_PROVINCE, 0},
 
     {"GET", "/api/v1/audit", audit_list, ACCESS_USER, 0},

@@ -1,8 +1,10 @@
 /*
- * api/rules.c — /api/v1/rules: the structure rules each team kind must meet.
+ * api/rules.c — /api/v1/rules: the structure rules each team kind must meet, per province.
  *
- * One document holds the rules of every kind; PUT replaces all of them at once (province only),
- * honouring If-Match against the document's version.
+ * Each province has its own rules (sql/migrations/015_scope_edges.sql): GET answers those of the
+ * caller's province (the defaults until it sets its own), PUT (province accounts) replaces its
+ * own province's rules for every kind at once, honouring If-Match against the document's version,
+ * and leaves every other province's as they were.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -12,21 +14,35 @@
 #include "api/resource.h"
 #include "db/db.h"
 
-static const char SQL_GET[] = "SELECT rules_doc()::text, (SELECT max(version) FROM structure_rules)";
+/* $1, $2 the caller -> (document, version) of its province's rules. */
+static const char SQL_GET[] =
+    "SELECT d::text, d->>'version' FROM rules_doc(actor_province($1, $2::uuid)) d";
 
-static const char SQL_LOCK[] = "SELECT max(version) FROM (SELECT version FROM structure_rules FOR UPDATE) v";
+/*
+ * $1 the province. Locks its rows and the defaults (which every province without rules of its
+ * own follows), so that PUTs wait for each other; the version is read in a statement after it,
+ * whose snapshot sees what the PUT it waited for committed.
+ */
+static const char SQL_LOCK[] = "SELECT 1 FROM structure_rules WHERE province_code IN ($1, '') FOR UPDATE";
+static const char SQL_VERSION[] = "SELECT max(version) FROM rules_of($1)";
 
+/* $1 the rules document, $2 the province: its rows for every kind, one version past the current. */
 static const char SQL_PUT[] =
-    "UPDATE structure_rules s SET min_members = x.min_members, max_members = x.max_members,"
-    "       leader_required = x.leader_required, deputy_required = x.deputy_required,"
-    "       min_it_skilled = x.min_it_skilled, required_affiliations = x.required_affiliations,"
-    "       version = v.version + 1, updated_at = now()"
-    "  FROM jsonb_each($1::jsonb) e,"
-    "       jsonb_to_record(e.value) AS x(min_members int, max_members int, leader_required boolean,"
-    "                                     deputy_required boolean, min_it_skilled int,"
-    "                                     required_affiliations text[]),"
-    "       (SELECT max(version) AS version FROM structure_rules) v"
-    " WHERE s.team_kind = e.key";
+    "INSERT INTO structure_rules AS s (province_code, team_kind, min_members, max_members,"
+    "                                  leader_required, deputy_required, min_it_skilled,"
+    "                                  required_affiliations, version, updated_at)"
+    " SELECT $2, e.key, x.min_members, x.max_members, x.leader_required, x.deputy_required,"
+    "        x.min_it_skilled, x.required_affiliations, v.version + 1, now()"
+    "   FROM jsonb_each($1::jsonb) e,"
+    "        jsonb_to_record(e.value) AS x(min_members int, max_members int, leader_required boolean,"
+    "                                      deputy_required boolean, min_it_skilled int,"
+    "                                      required_affiliations text[]),"
+    "        (SELECT max(version) AS version FROM rules_of($2)) v"
+    " ON CONFLICT (province_code, team_kind) DO UPDATE SET"
+    "       min_members = EXCLUDED.min_members, max_members = EXCLUDED.max_members,"
+    "       leader_required = EXCLUDED.leader_required, deputy_required = EXCLUDED.deputy_required,"
+    "       min_it_skilled = EXCLUDED.min_it_skilled, required_affiliations = EXCLUDED.required_affiliations,"
+    "       version = EXCLUDED.version, updated_at = now()";
 
 static const struct field RULE_FIELDS[] = {
     {"min_members", FIELD_INT, FIELD_REQUIRED, 0, 1000, NULL, NULL},
@@ -80,7 +96,9 @@ static void validate_rules(request *r)
 
 int rules_get(request *r)
 {
-    PGresult *res = db_query(r, SQL_GET, 0, NULL);
+    const char *params[2];
+    actor_params(r, params);
+    PGresult *res = db_query(r, SQL_GET, 2, params);
     if (!res)
         return API_FAILED;
     return respond_json(r, 200, db_value(res, 0), atol(db_value(res, 1)));
@@ -91,12 +109,13 @@ int rules_put(request *r)
     validate_rules(r);
     if (!request_fields_ok_or_fail(r))
         return API_FAILED;
-    PGresult *locked = db_query(r, SQL_LOCK, 0, NULL);
-    if (!locked || !if_match_or_fail(r, atol(db_value(locked, 0))))
+    const char *province = r->claims->unit; /* a province account's unit is its province */
+    PGresult *current = db_query(r, SQL_LOCK, 1, &province) ? db_query(r, SQL_VERSION, 1, &province) : NULL;
+    if (!current || !if_match_or_fail(r, atol(db_value(current, 0))))
         return API_FAILED;
     char *text = cJSON_PrintUnformatted(r->body);
-    const char *params[1] = {text};
-    PGresult *res = db_query(r, SQL_PUT, 1, params);
+    const char *params[2] = {text, province};
+    PGresult *res = db_query(r, SQL_PUT, 2, params);
     bool ok = res && audit_record(r, "update", "rules", NULL, r->claims->unit, NULL, text);
     cJSON_free(text);
     if (!ok)

@@ -2,8 +2,11 @@
  * api/teams.c — /api/v1/teams: community digital technology teams.
  *
  * A team is in scope when its commune is in the caller's subtree or, for an enterprise
- * account, when it belongs to the caller's enterprise. member_count, leader and compliance are
- * derived by PostgreSQL (team_doc, team_compliance) from the members and the structure rules.
+ * account, when it belongs to the caller's enterprise. Where one may put a team (its commune,
+ * its enterprise, its kind for an enterprise account) is team_place_refusal
+ * (sql/functions/10_scope.sql), for writes here and in imports alike. member_count, leader and
+ * compliance are derived by PostgreSQL (team_doc, team_compliance) from the members and the
+ * structure rules of the team's province.
  */
 #include "api/api.h"
 #include "api/resource.h"
@@ -32,7 +35,7 @@ static const char SQL_INSERT[] =
     " SELECT x.external_id, x.name, x.kind, x.unit_code, x.hamlet, x.enterprise_id, x.decision_no,"
     "        x.established_on, coalesce(x.status, 'active'), x.note"
     "   FROM jsonb_populate_record(NULL::teams, $3::jsonb) x"
-    "  WHERE in_scope($1, $2::uuid, x.unit_code, x.enterprise_id)"
+    "  WHERE team_place_refusal($1, $2::uuid, x.unit_code, x.enterprise_id, x.kind) IS NULL"
     " RETURNING id, unit_code, enterprise_id";
 
 static const char SQL_UPDATE[] =
@@ -41,7 +44,7 @@ static const char SQL_UPDATE[] =
     "       decision_no = x.decision_no, established_on = x.established_on, status = x.status,"
     "       note = x.note, version = t.version + 1, updated_at = now()"
     "  FROM teams c, jsonb_populate_record(c, $3::jsonb) x"
-    " WHERE c.id = $4::uuid AND t.id = c.id AND in_scope($1, $2::uuid, x.unit_code, x.enterprise_id)"
+    " WHERE c.id = $4::uuid AND t.id = c.id AND team_place_refusal($1, $2::uuid, x.unit_code, x.enterprise_id, x.kind) IS NULL"
     " RETURNING t.id, t.unit_code, t.enterprise_id";
 
 static const char SQL_DELETE[] = "DELETE FROM teams WHERE id = $1::uuid";
@@ -100,7 +103,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "teams",
     .key = "id",
-    .doc_fn = "team_doc",
+    .doc = "team_doc(x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -111,9 +114,21 @@ static const struct list_spec LIST = {
 };
 
 const struct resource TEAMS = {
-    "teams", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
-    SQL_UPDATE, SQL_DELETE, "/api/v1/teams/%s", SQL_IN_USE,
-    "The team has logged activities; set its status to dissolved instead of deleting it",
+    .name = "teams",
+    .fields = FIELDS,
+    .nfields = COUNT_OF(FIELDS),
+    .refs = REFS,
+    .nrefs = COUNT_OF(REFS),
+    .sql_get = SQL_GET,
+    .sql_lock = SQL_LOCK,
+    .sql_insert = SQL_INSERT,
+    .sql_update = SQL_UPDATE,
+    .sql_delete = SQL_DELETE,
+    .location = "/api/v1/teams/%s",
+    .sql_in_use = SQL_IN_USE,
+    .in_use_message = "The team has logged activities; set its status to dissolved instead of deleting it",
+    .refused_detail = "The team's commune or enterprise is outside your scope (an enterprise account files "
+                      "only enterprise and organization teams of its own, in the commune where it is located)",
 };
 
 int teams_list(request *r)

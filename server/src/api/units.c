@@ -73,7 +73,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "units",
     .key = "code",
-    .doc_fn = "unit_doc",
+    .doc = "unit_doc(x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -84,8 +84,16 @@ static const struct list_spec LIST = {
 };
 
 static const struct resource UNITS = {
-    "units", FIELDS, COUNT_OF(FIELDS), REFS, COUNT_OF(REFS), SQL_GET, SQL_LOCK, SQL_INSERT,
-    SQL_UPDATE, NULL, "/api/v1/units/%s", NULL, NULL,
+    .name = "units",
+    .fields = FIELDS,
+    .nfields = COUNT_OF(FIELDS),
+    .refs = REFS,
+    .nrefs = COUNT_OF(REFS),
+    .sql_get = SQL_GET,
+    .sql_lock = SQL_LOCK,
+    .sql_insert = SQL_INSERT,
+    .sql_update = SQL_UPDATE,
+    .location = "/api/v1/units/%s",
 };
 
 static bool code_or_fail(request *r)

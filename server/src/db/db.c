@@ -39,18 +39,18 @@ static const struct {
     {"api_clients_unit_check", "unit_code", "is required for every role but enterprise, and only then"},
 };
 
-/* "teams_external_id_key" -> "external_id": drop the table prefix and the constraint suffix. */
-static char *field_of_constraint(arena *a, const char *constraint)
+/*
+ * "teams_external_id_key" on table teams -> "external_id": PostgreSQL names a constraint it made
+ * itself <table>_<columns>_<suffix>, so the table's name (which the error carries) and the
+ * suffix come off. A name of another form is kept whole.
+ */
+static char *field_of_constraint(arena *a, const char *table, const char *constraint)
 {
-    static const char *const tables[] = {"api_clients_", "structure_rules_", "enterprises_", "members_", "teams_",
-                                         "units_", "users_", "audit_"};
     static const char *const suffixes[] = {"_fkey", "_key", "_check", "_not_null"};
     const char *start = constraint;
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        if (strncmp(constraint, tables[i], strlen(tables[i])) == 0) {
-            start = constraint + strlen(tables[i]);
-            break;
-        }
+    size_t tl = table ? strlen(table) : 0;
+    if (tl && strncmp(constraint, table, tl) == 0 && constraint[tl] == '_')
+        start = constraint + tl + 1;
     size_t len = strlen(start);
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         size_t sl = strlen(suffixes[i]);
@@ -68,10 +68,11 @@ void db_record_error(request *r, const PGresult *res)
     problem_kind kind = problem_from_sqlstate(state, NULL);
     const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+    const char *table = res ? PQresultErrorField(res, PG_DIAG_TABLE_NAME) : NULL;
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
     if (state && strncmp(state, "23", 2) == 0 && (constraint || column)) {
-        const char *field = column ? column : field_of_constraint(r->arena, constraint);
+        const char *field = column ? column : field_of_constraint(r->arena, table, constraint);
         const char *message = "is not valid";
         if (strcmp(state, "23505") == 0)
             message = "already exists";

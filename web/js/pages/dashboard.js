@@ -290,9 +290,11 @@ async function deadlineList(user) {
       get('/deadlines', { status: 'overdue', limit: 20, sort: 'due_on' }),
       get('/deadlines', { status: 'pending', to: soon, limit: 20, sort: 'due_on' }),
     ]);
-    // A district also sees the province's deadlines addressed to it: here only those it issued.
-    const issued = (d) => user.role === 'province' || d.issued_by_unit === user.unit;
-    sections.push(['Nhiệm vụ đã giao (theo dõi)', [...over.items, ...pending.items].filter(issued), false]);
+    // What the units below must do: the deadlines it issued, and for a district also the
+    // province's to its communes (each counted over its own communes). The province's deadlines
+    // to the district itself are its own work, listed above.
+    const followed = (d) => d.target_level !== user.role;
+    sections.push(['Nhiệm vụ của đơn vị cấp dưới (theo dõi)', [...over.items, ...pending.items].filter(followed), false]);
   }
   for (const [title, items, mine] of sections) {
     out.append(h('h3', {}, title));

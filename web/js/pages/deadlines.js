@@ -139,14 +139,16 @@ function mineCard(ctx, d, user) {
 async function issuedList(ctx, status) {
   const { user } = ctx;
   const page = await api.get('/deadlines', { status, limit: 200, sort: 'due_on' });
-  // A district also sees the province's deadlines addressed to it; here only those it issued.
-  const items = user.role === 'province' ? page.items : page.items.filter((d) => d.issued_by_unit === user.unit);
+  // The deadlines the units below must meet: those it issued, and for a district also the
+  // province's to its communes (counted over its own communes). The province's deadlines to the
+  // district itself are its own work, in the list above.
+  const items = page.items.filter((d) => d.target_level !== user.role);
   const names = new Map();
   await Promise.all([...new Set(items.flatMap((d) => [d.scope_unit, d.issued_by_unit]))].map(async (c) => {
     names.set(c, await unitName(c));
   }));
   return h('div', {},
-    h('h2', { id: 'issued-title' }, 'Nhiệm vụ đã giao'),
+    h('h2', { id: 'issued-title' }, 'Nhiệm vụ của đơn vị cấp dưới'),
     table([
       { label: FIELDS.title, value: (d) => link(`#/deadlines/${d.id}`, d.title) },
       { label: FIELDS.kind, value: (d) => label('deadlineKind', d.kind) },
@@ -156,7 +158,7 @@ async function issuedList(ctx, status) {
       { label: FIELDS.recurrence, value: (d) => label('recurrence', d.recurrence) },
       { label: 'Đã hoàn thành', class: 'num', value: (d) => `${formatNumber(d.targets.done_on_time + d.targets.done_late)} / ${formatNumber(d.targets.total)}` },
       { label: 'Quá hạn', class: 'num', value: (d) => (d.targets.overdue ? badge(formatNumber(d.targets.overdue), 'bad') : '0') },
-    ], items, { caption: 'Nhiệm vụ đã giao', empty: 'Chưa giao nhiệm vụ nào.' }));
+    ], items, { caption: 'Nhiệm vụ của đơn vị cấp dưới', empty: 'Không có nhiệm vụ nào giao cho đơn vị cấp dưới.' }));
 }
 
 // ---------------------------------------------------------------------------------------------
