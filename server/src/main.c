@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "auth/password.h"
 #include "auth/principals.h"
 #include "db/db.h"
@@ -227,6 +228,8 @@ int main(int argc, char **argv)
         return 1;
     if (argc > 1 && strcmp(argv[1], "--migrate") == 0)
         return 0;
+    if (argc > 1 && strcmp(argv[1], "--rehome") == 0)
+        return rehome_command(database_url, argc - 2, argv + 2);
 
     const char *secret = getenv("JWT_SECRET");
     if (!secret || strlen(secret) < 32) {

@@ -1,11 +1,59 @@
--- 40_stats: GET /stats/overview (what each figure counts: 005_stats.sql and docs/reporting.md;
--- how it is computed: 014_activity_rollup.sql).
+-- 40_stats: GET /stats/overview and GET /stats/timeseries (what each figure counts: 005_stats.sql
+-- and docs/reporting.md; how it is computed: 014_activity_rollup.sql).
 --
 -- Compliance is judged against the rules of the province the asked unit lies in (rules_of,
 -- 20_rules.sql): a unit's subtree lies in one province, and an enterprise's teams are filed in the
 -- commune where it is located (team_place_refusal, 10_scope.sql).
+--
+-- The structure (issue 12): figures are about the units valid on a day, p_on (by default today;
+-- for a unit closed since, such as 74 Tỉnh Bình Dương, its last day). On today's structure every
+-- team counts where it is now and so do all its activities, those held before a reorganisation
+-- included: they roll up into the new units. On a past day's structure a team counts where it was
+-- that day (team_homes) and an activity under the unit its team was in when it was held
+-- (activity_month_unit.held_unit): the figures of 2024 read under the units of 2024.
 
-CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date)
+-- The unit a figures request is about: the one asked for, else the caller's unit, else (an
+-- enterprise account) the commune its enterprise is located in; the version its code names on
+-- p_on (by default: today's, else its latest). No row when there is none or it is outside the
+-- caller's scope; the handler answers 404 for both.
+CREATE OR REPLACE FUNCTION stats_root(actor_unit text, actor_enterprise uuid, asked text, p_on date)
+RETURNS SETOF units LANGUAGE sql STABLE AS $$
+    SELECT u.* FROM units u
+     WHERE u.code = (SELECT CASE WHEN p_on IS NULL THEN unit_key_now(c) ELSE unit_key(c, p_on) END
+                       FROM coalesce(asked, nullif(actor_unit, '*'),
+                                     (SELECT e.unit_code FROM enterprises e WHERE e.id = actor_enterprise)) c)
+       AND unit_visible(actor_unit, actor_enterprise, u.code)
+$$;
+
+-- The day whose structure the figures of root are about: p_on, else today, else (root closed
+-- since) its last day.
+CREATE OR REPLACE FUNCTION stats_day(root units, p_on date) RETURNS date LANGUAGE sql STABLE AS $$
+    SELECT coalesce(p_on, CASE WHEN unit_open(root.valid_to) THEN unit_today() ELSE root.valid_to - 1 END)
+$$;
+
+-- The teams counted for root on day p_day, each with the child of root it lies under (NULL when
+-- it lies in root itself). For a unit-scoped caller: every team in root's subtree, where it is now
+-- (p_day today or later) or where it was on p_day. For an enterprise caller: only its enterprise's
+-- teams, wherever they serve, with no child (its figures have no children rows).
+CREATE OR REPLACE FUNCTION stats_teams(root text, actor_enterprise uuid, p_day date)
+RETURNS TABLE (id uuid, kind text, status text, unit_code text, child text)
+LANGUAGE sql STABLE AS $$
+    SELECT t.id, t.kind, t.status, t.unit_code, u.ancestors[array_position(u.ancestors, root) + 1]
+      FROM units u JOIN teams t ON t.unit_code = u.code
+     WHERE actor_enterprise IS NULL AND p_day >= unit_today() AND u.ancestors @> ARRAY[root]
+    UNION ALL
+    SELECT t.id, t.kind, t.status, h.unit_code, u.ancestors[array_position(u.ancestors, root) + 1]
+      FROM team_homes h JOIN units u ON u.code = h.unit_code JOIN teams t ON t.id = h.team_id
+     WHERE actor_enterprise IS NULL AND p_day < unit_today() AND u.ancestors @> ARRAY[root]
+       AND (h.since IS NULL OR h.since <= p_day) AND (h.until IS NULL OR h.until > p_day)
+    UNION ALL
+    SELECT t.id, t.kind, t.status, t.unit_code, NULL
+      FROM teams t
+     WHERE actor_enterprise IS NOT NULL AND t.enterprise_id = actor_enterprise
+$$;
+
+CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date,
+                                          p_on date)
 RETURNS json LANGUAGE plpgsql STABLE AS $fn$
 DECLARE
     v_now   timestamptz := app_now();
@@ -23,16 +71,25 @@ DECLARE
                          ELSE date_trunc('month', p_to + 1)::date END;
     v_head_hi date := least(v_m_lo, v_hi);
     v_tail_lo date := greatest(v_m_hi, v_head_hi);
+    v_root  units;
+    v_day   date;  -- the day whose structure is counted
+    v_past  boolean;
 BEGIN
+SELECT * INTO v_root FROM stats_root(actor_unit, actor_enterprise, asked, p_on);
+IF v_root.code IS NULL THEN
+    RETURN NULL;
+END IF;
+v_day := stats_day(v_root, p_on);
+v_past := v_day < v_today;
 RETURN (
-WITH root AS (SELECT r.code, r.name, r.level, r.ancestors[1] AS province
-               FROM stats_root(actor_unit, actor_enterprise, asked) r),
+WITH root AS (SELECT v_root.code, v_root.name, v_root.level, v_root.ancestors[1] AS province),
 rules AS (SELECT x AS r, x.team_kind FROM root, rules_of(root.province) x),
--- Every unit of the subtree, with the child of root it lies under (NULL for root itself).
+-- Every unit of the subtree, with the child of root it lies under (NULL for root itself); the
+-- versions of every day, for what is still filed under them.
 sub AS (
-    SELECT u.code, u.level, u.valid_to, u.ancestors[array_position(u.ancestors, r.code) + 1] AS child
+    SELECT u.code, u.level, u.valid_from, u.valid_to, u.ancestors[array_position(u.ancestors, r.code) + 1] AS child
       FROM root r JOIN units u ON u.ancestors @> ARRAY[r.code]),
-tm AS (SELECT t.* FROM root r, stats_teams(r.code, actor_enterprise) t),
+tm AS (SELECT t.* FROM root r, stats_teams(r.code, actor_enterprise, v_day) t),
 
 cf AS (
     SELECT CASE WHEN grouping(s.child) = 1 THEN '' ELSE s.child END AS key,
@@ -40,7 +97,7 @@ cf AS (
            count(*) FILTER (WHERE s.code IN (SELECT tm.unit_code FROM tm WHERE tm.status = 'active'))
                AS communes_with_team
       FROM sub s
-     WHERE s.level = 'commune' AND (s.valid_to IS NULL OR s.valid_to > v_today)
+     WHERE s.level = 'commune' AND unit_valid_on(s.valid_from, s.valid_to, v_day)
      GROUP BY GROUPING SETS ((s.child), ())),
 
 -- One row per active team with its active members' counts (active_members: not yet left).
@@ -78,7 +135,13 @@ ad AS (
                SELECT x.people_reached, x.outcomes FROM activities x
                 WHERE v_tail_lo < v_hi AND x.team_id = tm.id AND x.held_on >= v_tail_lo AND x.held_on < v_hi
                OFFSET 0) a
-     WHERE v_lo < v_head_hi OR v_tail_lo < v_hi),
+     WHERE NOT v_past AND (v_lo < v_head_hi OR v_tail_lo < v_hi)
+    UNION ALL
+    -- A past structure: the days of the partial months by the unit each team was in that day.
+    SELECT s.child, x.people_reached, x.outcomes
+      FROM activities x JOIN sub s ON s.code = team_home_on(x.team_id, x.held_on)
+     WHERE v_past AND actor_enterprise IS NULL
+       AND ((x.held_on >= v_lo AND x.held_on < v_head_hi) OR (x.held_on >= v_tail_lo AND x.held_on < v_hi))),
 ap AS (
     SELECT ad.child, 1 AS activities, ad.people_reached,
            (ad.outcomes ->> 'vneid_activations')::bigint AS vneid_activations,
@@ -92,7 +155,7 @@ ap AS (
     SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
            r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
            r.people_trained
-      FROM sub s JOIN activity_month_unit r ON r.unit_code = s.code
+      FROM sub s JOIN activity_month_unit r ON s.code = CASE WHEN v_past THEN r.held_unit ELSE r.unit_code END
      WHERE v_m_lo < v_m_hi AND r.month >= v_m_lo AND r.month < v_m_hi),
 af AS (
     SELECT CASE WHEN grouping(ap.child) = 1 THEN '' ELSE ap.child END AS key,
@@ -146,9 +209,15 @@ gf AS (
 keys AS (
     SELECT '' AS key, NULL::text AS code, NULL::text AS name, NULL::text AS level
     UNION ALL
+    -- The children valid on v_day, and any other (closed) that still holds what is counted.
     SELECT k.code, k.code, k.name, k.level
       FROM root r JOIN units k ON k.parent_code = r.code
-     WHERE actor_enterprise IS NULL),
+     WHERE actor_enterprise IS NULL
+       AND (unit_valid_on(k.valid_from, k.valid_to, v_day)
+            OR k.code IN (SELECT tf.key FROM tf WHERE tf.teams_active > 0
+                          UNION SELECT af.key FROM af WHERE af.activities > 0
+                          UNION SELECT gf.key FROM gf
+                           WHERE gf.pending + gf.overdue + gf.done_on_time + gf.done_late > 0))),
 fig AS (
     SELECT k.key, k.code, k.name, k.level, ROW(
                coalesce(c.communes_total, 0), coalesce(c.communes_with_team, 0),
@@ -169,10 +238,79 @@ fig AS (
       LEFT JOIN gf g ON g.key = k.key)
 SELECT json_build_object(
            'unit', json_build_object('code', r.code, 'name', r.name, 'level', r.level),
-           'from', p_from, 'to', p_to,
+           'from', p_from, 'to', p_to, 'on', v_day,
            'totals', (SELECT to_json(fig.f) FROM fig WHERE fig.key = ''),
            'children', coalesce((SELECT json_agg(x ORDER BY x.code)
                                    FROM (SELECT fig.code, fig.name, fig.level, (fig.f).*
                                            FROM fig WHERE fig.key <> '') x), '[]'))
   FROM root r);
 END $fn$;
+
+-- GET /stats/timeseries, as in 005_stats.sql, on the structure of p_on as above. By month, a
+-- unit-scoped caller's series is the rollup's sums over the subtree's units (where the teams are
+-- now, or where they were when the activities were held); weeks, and enterprise callers (their
+-- own teams only), read activities.
+CREATE OR REPLACE FUNCTION stats_timeseries(actor_unit text, actor_enterprise uuid, asked text, p_from date,
+                                            p_to date, p_interval text, p_metric text, p_on date)
+RETURNS TABLE (from_on date, to_on date, periods bigint, series json) LANGUAGE sql STABLE AS $$
+WITH root AS (SELECT r.code, stats_day(r, p_on) < unit_today() AS past
+                FROM stats_root(actor_unit, actor_enterprise, asked, p_on) r),
+step AS (SELECT CASE p_interval WHEN 'week' THEN interval '1 week' ELSE interval '1 month' END AS len),
+fin AS (SELECT coalesce(p_to, unit_today()) AS to_on),
+last AS (SELECT fin.to_on, date_trunc(p_interval, fin.to_on::timestamp)::date AS last FROM fin),
+span AS (
+    SELECT coalesce(p_from, f.first) AS from_on, l.to_on, f.first, l.last,
+           CASE p_interval
+               WHEN 'week' THEN (l.last - f.first) / 7 + 1
+               ELSE (extract(year FROM l.last) - extract(year FROM f.first)) * 12
+                    + extract(month FROM l.last) - extract(month FROM f.first) + 1
+           END::bigint AS periods
+      FROM last l, step,
+           LATERAL (SELECT coalesce(date_trunc(p_interval, p_from::timestamp),
+                                    l.last - 11 * step.len)::date AS first) f)
+SELECT s.from_on, s.to_on, s.periods,
+       CASE WHEN s.from_on <= s.to_on AND s.periods BETWEEN 1 AND 400 THEN (
+           SELECT json_agg(json_build_object('period_start', p.start, 'value', coalesce(v.value, 0))
+                           ORDER BY p.start)
+             FROM (SELECT g::date AS start
+                     FROM step, generate_series(s.first::timestamp, s.last::timestamp, step.len) g) p
+             LEFT JOIN (
+                 SELECT date_trunc(p_interval, a.held_on::timestamp)::date AS start,
+                        sum(CASE p_metric
+                                WHEN 'activities' THEN 1
+                                WHEN 'people_reached' THEN a.people_reached
+                                ELSE (a.outcomes ->> p_metric)::bigint
+                            END)::bigint AS value
+                   FROM step, (SELECT x.* FROM stats_teams(r.code, actor_enterprise, unit_today()) tm
+                                 JOIN activities x ON x.team_id = tm.id
+                                WHERE actor_enterprise IS NOT NULL OR NOT r.past
+                               UNION ALL
+                               -- A past structure: each activity under the unit its team was in then.
+                               SELECT x.* FROM activities x
+                                WHERE actor_enterprise IS NULL AND r.past
+                                  AND EXISTS (SELECT 1 FROM units u WHERE u.code = team_home_on(x.team_id, x.held_on)
+                                                                      AND u.ancestors @> ARRAY[r.code])) a
+                  WHERE NOT (p_interval = 'month' AND actor_enterprise IS NULL)
+                    AND a.held_on >= s.first AND a.held_on < s.last + step.len
+                  GROUP BY 1
+                 UNION ALL
+                 -- Months of a unit-scoped caller: whole months, the rollup's grain.
+                 SELECT m.month,
+                        sum(CASE p_metric
+                                WHEN 'activities' THEN m.activities
+                                WHEN 'people_reached' THEN m.people_reached
+                                WHEN 'vneid_activations' THEN m.vneid_activations
+                                WHEN 'public_service_applications' THEN m.public_service_applications
+                                WHEN 'cashless_accounts' THEN m.cashless_accounts
+                                WHEN 'ecommerce_shops' THEN m.ecommerce_shops
+                                WHEN 'app_installs' THEN m.app_installs
+                                WHEN 'people_trained' THEN m.people_trained
+                            END)::bigint
+                   FROM units u JOIN activity_month_unit m
+                        ON u.code = CASE WHEN r.past THEN m.held_unit ELSE m.unit_code END
+                  WHERE p_interval = 'month' AND actor_enterprise IS NULL
+                    AND u.ancestors @> ARRAY[r.code] AND m.month >= s.first AND m.month <= s.last
+                  GROUP BY 1) v ON v.start = p.start)
+       END
+  FROM root r, span s
+$$;

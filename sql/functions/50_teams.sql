@@ -2,11 +2,15 @@
 
 -- A team serves a commune: its unit must exist at commune level, and a team cannot be set up in,
 -- or moved to, a commune that is closed (unit_open, 004_deadlines.sql): its teams belong to the
--- commune that took its place. A team already there may still be changed (dissolved, renamed).
+-- commune that took its place. A team already there may still be changed (dissolved, renamed). A
+-- new key of the same unit (unit_pass_code, 05_units.sql) is no move.
 CREATE OR REPLACE FUNCTION teams_check_unit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     u units;
 BEGIN
+    IF unit_rekeying() THEN
+        RETURN NEW;
+    END IF;
     SELECT * INTO u FROM units WHERE code = NEW.unit_code;
     IF u.code IS NULL THEN
         RAISE foreign_key_violation USING MESSAGE = 'refers to a unit that does not exist', COLUMN = 'unit_code';

@@ -1,24 +1,30 @@
--- Demo data: Bình Dương (74) with its 9 districts and 91 communes, four enterprises, fourteen teams
--- with their members, and six accounts (password demo12345). Provenance and the fixed ids are in
--- sql/seed/README.md. People, phones, e-mails, enterprises and tax codes are invented.
+-- Demo data, on the structure the country runs on today (issue 12): Thành phố Hồ Chí Minh (79) and
+-- its 36 communes that came from Tỉnh Bình Dương (74), with Bình Dương's history before the
+-- 1 July 2025 reform: its 9 districts and 91 communes (closed that day), four enterprises,
+-- fourteen teams with their members, their activities of 2024 and an annual report of 2024, all
+-- made under the old units, then moved to the new ones by the real mapping (re-homing, the same
+-- function as POST /api/v1/rehome), and the activities of 2026 in the new units. Seven accounts
+-- (password demo12345). Provenance and the fixed ids are in sql/seed/README.md. People, phones,
+-- e-mails, enterprises and tax codes are invented.
 --
 -- Run from the project root, after the migrations, on a database without these rows:
 --   psql -v ON_ERROR_STOP=1 -f sql/seed/demo.sql "$DATABASE_URL"
--- The \copy path is relative to the working directory. One transaction: all or nothing.
+-- The \copy paths are relative to the working directory. One transaction: all or nothing.
 
 \set ON_ERROR_STOP 1
 BEGIN;
 
--- Units. Parents go in before children (shorter codes first) because the insert trigger reads
--- the parent's ancestors. Units that exist already (e.g. loaded from the national list) are kept.
+-- Units, by the functions imports use (sql/functions/05_units.sql): Bình Dương's as they were
+-- before the reform. The records of then are made under them; the reform comes after them.
 CREATE TEMP TABLE seed_units (code text, name text, level text, parent_code text) ON COMMIT DROP;
 \copy seed_units FROM 'sql/seed/units-74.csv' WITH (FORMAT csv, HEADER true)
-INSERT INTO units (code, name, level, parent_code)
-    SELECT code, name, level, parent_code FROM seed_units ORDER BY length(code), code
-    ON CONFLICT (code) DO NOTHING;
+SELECT * FROM units_load((SELECT jsonb_agg(to_jsonb(s)) FROM seed_units s), NULL, NULL);
 
--- Ids: 00000000-0000-4000-8000-K0000000000N with K = 1 accounts, 2 enterprises, 3 teams, 4 members.
-INSERT INTO enterprises (id, name, tax_code, unit_code, address, contact_name, contact_phone) VALUES
+-- The records of before the reform, under the units of then (unit_key(code, '2025-06-30')).
+-- Ids: 00000000-0000-4000-8000-K0000000000N with K = 1 accounts, 2 enterprises, 3 teams, 4 members,
+-- 5 deadlines.
+INSERT INTO enterprises (id, name, tax_code, unit_code, address, contact_name, contact_phone)
+SELECT id::uuid, name, tax_code, unit_key(unit_code, '2025-06-30'), address, contact_name, contact_phone FROM (VALUES
     ('00000000-0000-4000-8000-200000000001', 'Công ty Cổ phần Công nghệ Số Thủ Dầu Một', '3702105834', '25747',
      'Số 18 đường Bạch Đằng, Phường Phú Cường, Thành phố Thủ Dầu Một, Tỉnh Bình Dương', 'Nguyễn Hoàng Long', '0969815142'),
     ('00000000-0000-4000-8000-200000000002', 'Công ty TNHH May mặc Dĩ An', '3703259146', '25942',
@@ -26,9 +32,10 @@ INSERT INTO enterprises (id, name, tax_code, unit_code, address, contact_name, c
     ('00000000-0000-4000-8000-200000000003', 'Công ty TNHH Gốm sứ Lái Thiêu', '3703772615', '25966',
      'Số 7 đường Phan Đình Phùng, Phường Lái Thiêu, Thành phố Thuận An, Tỉnh Bình Dương', 'Trương Văn Phát', '0972548908'),
     ('00000000-0000-4000-8000-200000000004', 'Hợp tác xã Dịch vụ Nông nghiệp Định An', '3704421088', '25789',
-     'Ấp Định Thọ, Xã Định An, Huyện Dầu Tiếng, Tỉnh Bình Dương', 'Bùi Văn Lâm', '0912372963');
+     'Ấp Định Thọ, Xã Định An, Huyện Dầu Tiếng, Tỉnh Bình Dương', 'Bùi Văn Lâm', '0912372963')) v (id, name, tax_code, unit_code, address, contact_name, contact_phone);
 
-INSERT INTO teams (id, external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no, established_on, status, note) VALUES
+INSERT INTO teams (id, external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no, established_on, status, note)
+SELECT id::uuid, external_id, name, kind, unit_key(unit_code, '2025-06-30'), hamlet, enterprise_id::uuid, decision_no, established_on::date, status, note FROM (VALUES
     ('00000000-0000-4000-8000-300000000001', 'demo-team-25747-commune', 'Tổ CNSCĐ phường Phú Cường', 'commune', '25747', NULL,
      NULL, '215/QĐ-UBND', '2022-09-15', 'active', NULL),
     ('00000000-0000-4000-8000-300000000002', 'demo-team-25747-kp1', 'Tổ CNSCĐ khu phố 1', 'hamlet', '25747', 'Khu phố 1',
@@ -56,7 +63,7 @@ INSERT INTO teams (id, external_id, name, kind, unit_code, hamlet, enterprise_id
     ('00000000-0000-4000-8000-300000000013', 'demo-team-25789-ap-dinhtho', 'Tổ CNSCĐ ấp Định Thọ', 'hamlet', '25789', 'Ấp Định Thọ',
      NULL, '98/QĐ-UBND', '2022-11-20', 'active', NULL),
     ('00000000-0000-4000-8000-300000000014', 'demo-team-25789-htx', 'Tổ CNSCĐ Hợp tác xã Dịch vụ Nông nghiệp Định An', 'organization', '25789', NULL,
-     '00000000-0000-4000-8000-200000000004', NULL, '2023-06-01', 'active', NULL);
+     '00000000-0000-4000-8000-200000000004', NULL, '2023-06-01', 'active', NULL)) v (id, external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no, established_on, status, note);
 
 INSERT INTO members (id, external_id, team_id, full_name, gender, birth_year, phone, email,
                      position, affiliation, it_skilled, trained_on, joined_on, left_on) VALUES
@@ -165,10 +172,37 @@ INSERT INTO members (id, external_id, team_id, full_name, gender, birth_year, ph
     ('00000000-0000-4000-8000-400000000052', 'demo-member-25789-htx-3', '00000000-0000-4000-8000-300000000014', 'Trần Minh Nhựt', 'male', 1997, '0965855350', 'nhut.tm97@example.vn',
      'member', 'volunteer', true, '2024-02-11', '2023-06-01', NULL);
 
+-- Activities of 2024, under the old units: four per active team (March, June, September,
+-- November), figures made from the team's number so that each team differs.
+INSERT INTO activities (external_id, team_id, held_on, kind, title, location, people_reached, outcomes)
+SELECT format('demo-act-%s-2024-%s', t.external_id, m.n), t.id, make_date(2024, m.month, 5 + 3 * m.n),
+       m.kind, m.title, t.name, 20 + 7 * m.n + (right(t.id::text, 2))::int,
+       jsonb_build_object('vneid_activations', 5 + m.n + (right(t.id::text, 2))::int % 7,
+                          'public_service_applications', 2 * m.n)
+  FROM teams t,
+       (VALUES (1, 3, 'vneid', 'Hướng dẫn kích hoạt định danh điện tử VNeID'),
+               (2, 6, 'public_services', 'Hướng dẫn nộp hồ sơ dịch vụ công trực tuyến'),
+               (3, 9, 'cashless_payment', 'Hướng dẫn mở tài khoản thanh toán không dùng tiền mặt'),
+               (4, 11, 'digital_skills', 'Phổ biến kỹ năng số cho người dân')) m (n, month, kind, title)
+ WHERE t.id::text LIKE '00000000-0000-4000-8000-3%' AND t.status = 'active';
+
+-- Bình Dương's annual report of 2024 to all its communes: Phú Cường on time, Dĩ An late, the rest
+-- overdue. It stays with the old units: its due date passed before they closed.
+INSERT INTO deadlines (id, title, description, kind, due_on, issued_by_unit, target_level, scope_unit)
+VALUES ('00000000-0000-4000-8000-500000000001', 'Báo cáo kết quả hoạt động Tổ CNSCĐ năm 2024',
+        'Theo Kế hoạch 4862/KH-UBND', 'report', '2024-12-31', unit_key('74', '2025-06-30'), 'commune',
+        unit_key('74', '2025-06-30'));
+SELECT deadline_materialize('00000000-0000-4000-8000-500000000001');
+UPDATE deadline_targets SET completed_at = '2024-12-20 10:00+07', completed_by = 'demo.commune', note = 'Đã gửi báo cáo'
+ WHERE deadline_id = '00000000-0000-4000-8000-500000000001' AND unit_code = unit_key('25747', '2025-06-30');
+UPDATE deadline_targets SET completed_at = '2025-01-06 09:00+07', completed_by = 'demo.commune.dian', note = 'Gửi muộn'
+ WHERE deadline_id = '00000000-0000-4000-8000-500000000001' AND unit_code = unit_key('25942', '2025-06-30');
+
 -- Accounts, all with password demo12345. One yescrypt hash serves them all; make others with
 -- `echo -n secret | build/cdt-server --hash-password`.
 \set demo_hash '$y$j9T$eDaEb.UG3Q/B/EeLyQQk/1$OWcsfskXAtlx0o2GVLuvmSxrwfMwHYWoqCMTzkOTjl3'
-INSERT INTO users (id, username, password_hash, full_name, role, unit_code, enterprise_id, read_only) VALUES
+INSERT INTO users (id, username, password_hash, full_name, role, unit_code, enterprise_id, read_only)
+SELECT id::uuid, username, password_hash, full_name, role, unit_key(unit_code, '2025-06-30'), enterprise_id::uuid, read_only FROM (VALUES
     ('00000000-0000-4000-8000-100000000001', 'demo.province', :'demo_hash', 'Demo cấp tỉnh – Tỉnh Bình Dương',
      'province', '74', NULL, false),
     ('00000000-0000-4000-8000-100000000002', 'demo.district', :'demo_hash', 'Demo cấp huyện – Thành phố Thủ Dầu Một',
@@ -180,6 +214,51 @@ INSERT INTO users (id, username, password_hash, full_name, role, unit_code, ente
     ('00000000-0000-4000-8000-100000000005', 'demo.readonly', :'demo_hash', 'Demo chỉ xem – Tỉnh Bình Dương',
      'province', '74', NULL, true),
     ('00000000-0000-4000-8000-100000000006', 'demo.commune.dian', :'demo_hash', 'Demo cấp xã – Phường Dĩ An',
-     'commune', '25942', NULL, false);
+     'commune', '25942', NULL, false)) v (id, username, password_hash, full_name, role, unit_code, enterprise_id, read_only);
+
+-- The reform of 1 July 2025: the new units from that day, Bình Dương's closing on it (the 2025
+-- list's rows for the 36 communes that came from 74, and 79 itself), then which took the place
+-- of which (the shared merges file's rows for 74), as a national account would import them.
+TRUNCATE seed_units;
+\copy seed_units FROM 'sql/seed/units-79-2025.csv' WITH (FORMAT csv, HEADER true)
+SELECT * FROM units_load((SELECT jsonb_agg(to_jsonb(s)) FROM seed_units s), '2025-07-01', ARRAY['74']);
+CREATE TEMP TABLE seed_merges (old_code text, old_name text, new_code text, new_name text,
+                               new_province_code text, share text) ON COMMIT DROP;
+\copy seed_merges FROM 'sql/seed/merges-74.csv' WITH (FORMAT csv, HEADER true)
+SELECT unit_successors_load((SELECT jsonb_agg(jsonb_build_object('old_code', old_code, 'new_code', new_code,
+                                                                  'share', share)) FROM seed_merges),
+                            '2025-07-01');
+
+-- A national account: the one who loads the national lists and re-homes (every unit in scope).
+INSERT INTO users (id, username, password_hash, full_name, role, unit_code, enterprise_id, read_only) VALUES
+    ('00000000-0000-4000-8000-100000000007', 'demo.national', :'demo_hash', 'Demo vận hành toàn quốc',
+     'national', NULL, NULL, false);
+
+-- The reform: everything still filed under Bình Dương's old units moves to the units that took
+-- their place (teams and their members and activities, enterprises, accounts), as an operator
+-- would with POST /api/v1/rehome. No demo record lies in a commune split in parts. demo.district
+-- keeps district 718, which has no successor: its account is refused at sign-in.
+SELECT count(*) AS rehomed FROM rehome_apply('*', NULL, NULL, NULL, NULL, 'demo seed (sql/seed/demo.sql)', NULL)
+ WHERE status = 'move';
+UPDATE users SET full_name = CASE username
+        WHEN 'demo.province' THEN 'Demo cấp tỉnh – Thành phố Hồ Chí Minh'
+        WHEN 'demo.readonly' THEN 'Demo chỉ xem – Thành phố Hồ Chí Minh'
+        WHEN 'demo.commune' THEN 'Demo cấp xã – Phường Thủ Dầu Một'
+        WHEN 'demo.commune.dian' THEN 'Demo cấp xã – Phường Dĩ An'
+        WHEN 'demo.district' THEN 'Demo cấp huyện – Thành phố Thủ Dầu Một (giải thể 01/07/2025)'
+        ELSE full_name END
+ WHERE username LIKE 'demo.%';
+
+-- Activities of 2026, in the new units: three per active team (February, May, October).
+INSERT INTO activities (external_id, team_id, held_on, kind, title, location, people_reached, outcomes)
+SELECT format('demo-act-%s-2026-%s', t.external_id, m.n), t.id, make_date(2026, m.month, 8 + 2 * m.n),
+       m.kind, m.title, t.name, 30 + 9 * m.n + (right(t.id::text, 2))::int,
+       jsonb_build_object('vneid_activations', 8 + m.n + (right(t.id::text, 2))::int % 5,
+                          'app_installs', 3 * m.n)
+  FROM teams t,
+       (VALUES (1, 2, 'vneid', 'Hỗ trợ người dân dùng VNeID sau sắp xếp đơn vị hành chính'),
+               (2, 5, 'public_services', 'Hướng dẫn thủ tục tại phường, xã mới'),
+               (3, 10, 'cyber_safety', 'Tuyên truyền phòng chống lừa đảo trực tuyến')) m (n, month, kind, title)
+ WHERE t.id::text LIKE '00000000-0000-4000-8000-3%' AND t.status = 'active';
 
 COMMIT;

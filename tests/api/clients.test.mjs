@@ -106,9 +106,9 @@ test('creating a client: validation, scope, role and read-only accounts', async 
   if (haveDb()) {
     // A unit outside the province (made as the matrix does): 403.
     sql(`INSERT INTO units (code, name, level, parent_code) VALUES
-           ('79', 'Thành phố Hồ Chí Minh', 'province', NULL), ('760', 'Quận 1', 'district', '79'),
-           ('26734', 'Phường Tân Định', 'commune', '760') ON CONFLICT (code) DO NOTHING`);
-    assertProblem(await api('POST', '/clients', { as: P, body: { name: uniq('x'), role: 'commune', unit_code: '26734' } }), 403);
+           ('98', 'Tỉnh Ngoài Thử nghiệm', 'province', NULL),
+           ('98001', 'Xã Ngoài Thử nghiệm', 'commune', '98') ON CONFLICT (code) DO NOTHING`);
+    assertProblem(await api('POST', '/clients', { as: P, body: { name: uniq('x'), role: 'commune', unit_code: '98001' } }), 403);
   }
   // An enterprise client, by the enterprise's id.
   const ent = (await whoami('demo.enterprise')).enterprise;

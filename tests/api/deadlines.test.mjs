@@ -93,9 +93,10 @@ describe('issuing', () => {
     assert.equal(d.recurrence, 'none');
     assert.equal(d.previous_id, null);
     assert.equal(d.next_id, null);
-    const open = Number(sqlValue(`SELECT count(*) FROM units WHERE parent_code = '718' AND level = 'commune'
-                                   AND (valid_to IS NULL OR valid_to > (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)`));
-    assert.equal(d.targets.total, open, 'one target per open commune of 718');
+    const open = Number(sqlValue(`SELECT count(*) FROM units WHERE parent_code = :'d' AND level = 'commune'
+                                   AND (valid_to IS NULL OR valid_to > (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)`,
+    { d: DEMO.district }));
+    assert.equal(d.targets.total, open, 'one target per open commune of the district');
     assert.deepEqual(d.targets, { total: open, pending: open, overdue: 0, done_on_time: 0, done_late: 0 });
     const list = await targets(d.id);
     assert.equal(list.length, open);
@@ -105,7 +106,7 @@ describe('issuing', () => {
     assert.equal(mine.status, 'pending');
     assert.equal(mine.on_time, null);
     assert.equal(mine.deadline_id, d.id);
-    assert.ok(list.some((t) => t.unit_code === DEMO.commune && t.unit_name === 'Phường Phú Cường'));
+    assert.ok(list.some((t) => t.unit_code === DEMO.commune && t.unit_name === 'Phường Thủ Dầu Một'));
   });
 
   test('a closed commune gets no target', async () => {

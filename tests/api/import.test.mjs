@@ -139,23 +139,29 @@ before(async () => {
 describe('units: the national list', () => {
   const file = readFileSync(resolve(ROOT, 'sql/reference/vn-units-2024.csv'));
 
-  test('province imports the 10,806 units; imported again, all unchanged', async () => {
-    const first = result(await imp('units', file));
+  test('province imports the 10,806 units of 2024 as history; imported again, all unchanged', async () => {
+    // The list of before the reform: every row a version that closed on 1 July 2025. Bình Dương's
+    // are in the demo already (unchanged); the others become closed versions for reference.
+    const history = { valid_to: '2025-07-01' };
+    const first = result(await imp('units', file, { query: history }));
     assert.equal(first.rows, 10806, 'rows');
     assert.equal(first.inserted + first.unchanged, 10806, `inserted + unchanged: ${JSON.stringify(counts(first))}`);
     assert.deepEqual([first.updated, first.rejected, first.error_count, first.errors.length], [0, 0, 0, 0]);
     assert.equal(first.dry_run, false);
 
-    const again = result(await imp('units', file));
+    const again = result(await imp('units', file, { query: history }));
     assert.deepEqual(counts(again), { rows: 10806, inserted: 0, updated: 0, unchanged: 10806, rejected: 0, error_count: 0 });
 
     if (haveDb()) {
       const codes = file.toString('utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(',')[0]);
       assert.equal(codes.length, 10806);
-      assert.equal(Number(sqlValue(`SELECT count(*) FROM units WHERE code = ANY (string_to_array(:'c', ','))`,
-        { c: codes.join(',') })), 10806, 'every code of the list is stored');
+      assert.equal(Number(sqlValue(`SELECT count(*) FROM units WHERE gso_code = ANY (string_to_array(:'c', ','))
+                                       AND valid_to = '2025-07-01'`, { c: codes.join(',') })),
+      10806, 'every code of the list is stored as a version that closed on 1 July 2025');
       assert.equal(sqlValue(`SELECT name || '|' || level || '|' || parent_code FROM units WHERE code = '00001'`),
         'Phường Phúc Xá|commune|001');
+      // 79 is the demo's city since the reform: its version of before is keyed 79@2025-07-01.
+      assert.equal(sqlValue(`SELECT code FROM units WHERE gso_code = '79' AND valid_to = '2025-07-01'`), '79@2025-07-01');
     }
   });
 
@@ -166,10 +172,12 @@ describe('units: the national list', () => {
   });
 
   test('units outside the province exist for reference: they cannot be changed by its import', async () => {
-    // 79 is in the national list (imported above); renaming it is outside demo.province's scope.
-    const res = await imp('units', csv([['code', 'name', 'level', 'parent_code'], ['79', 'Thành phố Hồ Chí Minh (đổi)', 'province', '']]));
+    // 01 is in the national list (imported above, as it was until 1 July 2025); renaming that
+    // version is outside demo.province's scope.
+    const res = await imp('units', csv([['code', 'name', 'level', 'parent_code'], ['01', 'Thành phố Hà Nội (đổi)', 'province', '']]),
+      { query: { valid_to: '2025-07-01' } });
     assert.deepEqual(where(rejected(res).errors), [[2, 'code']]);
-    if (haveDb()) assert.equal(sqlValue(`SELECT name FROM units WHERE code = '79'`), 'Thành phố Hồ Chí Minh');
+    if (haveDb()) assert.equal(sqlValue(`SELECT name FROM units WHERE code = '01'`), 'Thành phố Hà Nội');
   });
 
   test('a new unit in scope is inserted, then renamed (updated 1)', async () => {
@@ -666,7 +674,8 @@ describe('request errors', () => {
 
 describe('CSV templates (docs/examples)', () => {
   const COLUMNS = {
-    units: ['code', 'name', 'level', 'parent_code', 'valid_to'],
+    units: ['code', 'name', 'level', 'parent_code', 'valid_from', 'valid_to'],
+    unit_successors: ['old_code', 'old_name', 'new_code', 'new_name', 'new_province_code', 'share'],
     enterprises: ['tax_code', 'name', 'unit_code', 'address', 'contact_name', 'contact_phone'],
     teams: ['external_id', 'name', 'kind', 'unit_code', 'hamlet', 'enterprise_tax_code', 'decision_no',
       'established_on', 'status', 'note'],
@@ -683,11 +692,13 @@ describe('CSV templates (docs/examples)', () => {
       assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with a BOM');
       const text = bytes.toString('utf8').slice(1);
       assert.deepEqual(text.split(/\r?\n/)[0].split(','), COLUMNS[resource], 'the header is the import columns');
-      const dry = result(await imp(resource, bytes, { query: { dry_run: true } }));
+      // Lineage is of a reorganisation: the day it took effect.
+      const query = resource === 'unit_successors' ? { effective_on: '2025-07-01' } : {};
+      const dry = result(await imp(resource, bytes, { query: { ...query, dry_run: true } }));
       assert.ok(dry.rows >= 2 && dry.rows <= 3, `2 or 3 example rows, not ${dry.rows}`);
-      const r = result(await imp(resource, bytes));
+      const r = result(await imp(resource, bytes, { query }));
       assert.deepEqual([r.rejected, r.error_count, r.errors], [0, 0, []], JSON.stringify(r.errors));
-      const again = result(await imp(resource, bytes));
+      const again = result(await imp(resource, bytes, { query }));
       assert.equal(again.unchanged, again.rows, 'a template imports once, then is unchanged');
     });
   }

@@ -30,11 +30,11 @@ export const RUN = 'r' + Date.now().toString(36) + randomBytes(3).toString('hex'
 
 // The demo facts the tests rely on (sql/seed/demo.sql, issue 2).
 export const DEMO = {
-  province: '74',
-  district: '718', // Thành phố Thủ Dầu Một, parent of 25747
-  commune: '25747', // Phường Phú Cường
-  dianDistrict: '724', // Thành phố Dĩ An
-  dian: '25942', // Phường Dĩ An, under 724, outside 718
+  province: '79', // Thành phố Hồ Chí Minh (sql/seed/demo.sql)
+  district: '990', // Khu vực Thủ Dầu Một, parent of 25747 (tests/fixtures/intermediate-level.sql)
+  commune: '25747', // Phường Thủ Dầu Một (Phường Phú Cường until the 2025 reform)
+  dianDistrict: '991', // Khu vực Dĩ An
+  dian: '25942', // Phường Dĩ An, under 991, outside 990
   accounts: ['demo.province', 'demo.district', 'demo.commune', 'demo.enterprise', 'demo.readonly',
     'demo.commune.dian'],
 };

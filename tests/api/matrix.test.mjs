@@ -67,6 +67,8 @@ const ROUTES = {
   // scope" an unknown name answering 404 (see importResource in before()). An empty JSON array
   // is a valid body with no rows, so an allowed import answers 422 and writes nothing.
   'POST /api/v1/import/{resource}': { target: 'importResource', body: [] },
+  // A dry run changes nothing; with a unit that is not a code, an allowed caller gets 422.
+  'POST /api/v1/rehome': { body: { units: ['x'] } },
   'GET /api/v1/stats/overview': {},
   'GET /api/v1/stats/timeseries': {},
   'GET /api/v1/users': {},
@@ -106,24 +108,23 @@ let routes;
 let fx; // fixtures: per caller {in: {unit, team, member, enterprise}, out: {...}}
 let callers;
 
-/** Things outside the demo province (Hồ Chí Minh City), for the province's out-of-scope cases. */
+/** Things outside the demo province (a province of two levels, 98, in no official list), for the province's out-of-scope cases. */
 function outsideProvince() {
   const rows = sql(`
     INSERT INTO units (code, name, level, parent_code) VALUES
-      ('79', 'Thành phố Hồ Chí Minh', 'province', NULL),
-      ('760', 'Quận 1', 'district', '79'),
-      ('26734', 'Phường Tân Định', 'commune', '760')
+      ('98', 'Tỉnh Ngoài Thử nghiệm', 'province', NULL),
+      ('98001', 'Xã Ngoài Thử nghiệm', 'commune', '98')
     ON CONFLICT (code) DO NOTHING;
-    WITH e AS (INSERT INTO enterprises (name, tax_code, unit_code) VALUES (:'ename', :'tax', '26734') RETURNING id),
-         t AS (INSERT INTO teams (name, kind, unit_code, hamlet) VALUES (:'tname', 'hamlet', '26734', 'Khu phố 1') RETURNING id),
+    WITH e AS (INSERT INTO enterprises (name, tax_code, unit_code) VALUES (:'ename', :'tax', '98001') RETURNING id),
+         t AS (INSERT INTO teams (name, kind, unit_code, hamlet) VALUES (:'tname', 'hamlet', '98001', 'Khu phố 1') RETURNING id),
          m AS (INSERT INTO members (team_id, full_name) SELECT id, :'mname' FROM t RETURNING id),
          a AS (INSERT INTO activities (team_id, held_on, kind, title) SELECT id, '2026-10-01', 'vneid', :'mname' FROM t RETURNING id),
-         u AS (INSERT INTO users (username, password_hash, role, unit_code) VALUES (:'uname', '!', 'commune', '26734') RETURNING id)
+         u AS (INSERT INTO users (username, password_hash, role, unit_code) VALUES (:'uname', '!', 'commune', '98001') RETURNING id)
     SELECT (SELECT id FROM e), (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM a), (SELECT id FROM u);`,
   { ename: uniq('Công ty ngoài tỉnh'), tax: taxCode(), tname: uniq('Tổ ngoài tỉnh'), mname: uniq('Người ngoài tỉnh'),
     uname: `outside.${RUN}`.toLowerCase() });
   const [enterprise, team, member, activity, user] = rows[rows.length - 1];
-  return { unit: '26734', enterprise, team, member, activity, user };
+  return { unit: '98001', enterprise, team, member, activity, user };
 }
 
 /** An API client of this run, made by the province in a commune of the demo (province-only routes). */
@@ -136,7 +137,7 @@ async function createClient(unit) {
 /** An API client outside the demo province (in the commune outsideProvince() makes). */
 function outsideClient() {
   return sql(`INSERT INTO api_clients (client_id, secret_hash, name, role, unit_code, created_by)
-              VALUES (:'cid', '!', :'name', 'commune', '26734', 'matrix') RETURNING id`,
+              VALUES (:'cid', '!', :'name', 'commune', '98001', 'matrix') RETURNING id`,
   { cid: `cdt_${randomBytes(12).toString('hex')}`, name: uniq('Hệ thống ngoài tỉnh') })[0][0];
 }
 
@@ -148,11 +149,11 @@ async function createDeadline(as, fields = {}) {
   return res.json.id;
 }
 
-/** A deadline outside the demo province: issued by 79 to its commune 26734 (made by outsideProvince()). */
+/** A deadline outside the demo province: issued by 98 to its commune 98001 (made by outsideProvince()). */
 function outsideDeadline() {
   return sql(`WITH d AS (INSERT INTO deadlines (title, kind, due_on, issued_by_unit, target_level, scope_unit)
-                         VALUES (:'title', 'report', '2030-12-31', '79', 'commune', '760') RETURNING id),
-                   t AS (INSERT INTO deadline_targets (deadline_id, unit_code) SELECT id, '26734' FROM d)
+                         VALUES (:'title', 'report', '2030-12-31', '98', 'commune', '98') RETURNING id),
+                   t AS (INSERT INTO deadline_targets (deadline_id, unit_code) SELECT id, '98001' FROM d)
               SELECT id FROM d`, { title: uniq('Thời hạn ngoài tỉnh') })[0][0];
 }
 

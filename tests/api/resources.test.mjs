@@ -376,21 +376,25 @@ describe('units (province only)', () => {
     const codes = kids.json.items.map((u) => u.code);
     assert.deepEqual(codes, [...codes].sort(), 'sort=code');
     assert.ok(codes.includes(DEMO.commune));
+    // Today 79 has the test suite's two intermediate units (tests/fixtures/intermediate-level.sql);
+    // on 30/06/2025 Bình Dương still had its 9 districts.
     const dists = await api('GET', '/units', { as: P, query: { level: 'district', parent: DEMO.province } });
-    assert.equal(dists.json.total, 9, 'Bình Dương has 9 districts');
-    for (const u of dists.json.items) assert.equal(u.level, 'district');
+    assert.deepEqual(dists.json.items.map((u) => u.code), [DEMO.district, DEMO.dianDistrict]);
+    const old = await api('GET', '/units', { as: P, query: { level: 'district', parent: '74', on: '2025-06-30' } });
+    assert.equal(old.json.total, 9, 'Bình Dương had 9 districts');
+    for (const u of [...dists.json.items, ...old.json.items]) assert.equal(u.level, 'district');
     const def = await api('GET', '/units', { as: P, query: { level: 'district' } });
     const dcodes = def.json.items.map((u) => u.code);
     assert.deepEqual(dcodes, [...dcodes].sort(), 'default sort is code');
 
-    for (const q of ['phu cuong', 'PHU CUONG', 'Phú Cường', 'phú cường', 'PHÚ CƯỜNG']) {
+    for (const q of ['thu dau mot', 'THU DAU MOT', 'Thủ Dầu Một', 'thủ dầu một', 'THỦ DẦU MỘT']) {
       const r = await api('GET', '/units', { as: P, query: { q } });
       assert.ok(r.json.items.some((u) => u.code === DEMO.commune), `q=${q}`);
     }
-    // 'd' finds 'đ': Phường Định Hoà (25759), Phường Dĩ An (25942).
+    // 'd' finds 'đ': Phường Định Hoà (25759, until 2025), Phường Dĩ An (25942).
     for (const q of ['dinh hoa', 'Đinh hoa', 'đinh', 'DINH HOA']) {
-      const r = await api('GET', '/units', { as: P, query: { q } });
-      assert.ok(r.json.items.some((u) => u.code === '25759'), `q=${q} misses Phường Định Hoà`);
+      const r = await api('GET', '/units', { as: P, query: { q, on: '2025-06-30' } });
+      assert.ok(r.json.items.some((u) => u.gso_code === '25759'), `q=${q} misses Phường Định Hoà`);
     }
     const d = await api('GET', '/units', { as: P, query: { q: 'd', limit: 1000 } });
     assert.ok(d.json.items.some((u) => u.name.includes('Đ') || u.name.includes('đ')), 'q=d finds names with đ');

@@ -90,20 +90,20 @@ test('demo.commune may not move its team out of scope (403)', async () => {
   assert.equal((await api('GET', `/members/${m.id}`, { as: P })).json.team_id, team.id);
 });
 
-test('demo.district (718) sees its communes, not Dĩ An (25942, under 724)', async () => {
+test('demo.district (990) sees its communes, not Dĩ An (25942, under 991)', async () => {
   const children = await listAll('demo.district', '/units', { parent: DEMO.district });
   const codes = new Set(children.items.map((u) => u.code));
-  assert.ok(codes.has(DEMO.commune), '25747 among 718 children');
-  assert.ok(codes.size >= 14, `718 has 14 communes, saw ${codes.size}`);
+  assert.ok(codes.has(DEMO.commune), '25747 among 990 children');
+  assert.ok(codes.size >= 5, `990 has 5 communes, saw ${codes.size}`);
   for (const u of children.items) assert.equal(u.parent_code, DEMO.district);
 
   const all = await listAll('demo.district', '/units');
   const allCodes = new Set(all.items.map((u) => u.code));
-  assert.ok(!allCodes.has(DEMO.dian), 'Dĩ An commune listed to district 718');
-  assert.ok(!allCodes.has(DEMO.dianDistrict), 'district 724 listed to district 718');
-  assert.ok(!allCodes.has(DEMO.province), 'the province listed to district 718');
+  assert.ok(!allCodes.has(DEMO.dian), 'Dĩ An commune listed to district 990');
+  assert.ok(!allCodes.has(DEMO.dianDistrict), 'district 991 listed to district 990');
+  assert.ok(!allCodes.has(DEMO.province), 'the province listed to district 990');
   for (const u of all.items) {
-    assert.ok(u.code === DEMO.district || u.parent_code === DEMO.district, `unit ${u.code} (parent ${u.parent_code}) outside 718`);
+    assert.ok(u.code === DEMO.district || u.parent_code === DEMO.district, `unit ${u.code} (parent ${u.parent_code}) outside 990`);
   }
   assertProblem(await api('GET', `/units/${DEMO.dian}`, { as: 'demo.district' }), 404);
   assert.equal((await api('GET', `/units/${DEMO.commune}`, { as: 'demo.district' })).status, 200);
@@ -167,10 +167,10 @@ test('the read-only account gets 403 on every write and may read', async () => {
 test('only province writes units', async () => {
   for (const who of ['demo.district', 'demo.commune', 'demo.enterprise']) {
     assertProblem(await api('POST', '/units', { as: who, body: { code: '99998', name: uniq('Xã Thử'), level: 'commune', parent_code: DEMO.district } }), 403);
-    assertProblem(await api('PATCH', `/units/${DEMO.commune}`, { as: who, body: { name: 'Phường Phú Cường Mới' } }), 403);
+    assertProblem(await api('PATCH', `/units/${DEMO.commune}`, { as: who, body: { name: 'Phường Thủ Dầu Một Mới' } }), 403);
   }
   const u = await api('GET', `/units/${DEMO.commune}`, { as: P });
-  assert.equal(u.json.name, 'Phường Phú Cường');
+  assert.equal(u.json.name, 'Phường Thủ Dầu Một');
   assertProblem(await api('GET', '/units/99998', { as: P }), 404);
 });
 

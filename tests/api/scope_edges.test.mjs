@@ -33,22 +33,22 @@ function freeCodes(n) {
                WHERE NOT EXISTS (SELECT 1 FROM units WHERE code = c::text) LIMIT ${n}`).map((r) => r[0]);
 }
 
-let T; // the test province: {p99, d991, communes: [a, b], provinceUser, districtUser, communeUser}
+let T; // the test province: {p99, d998, communes: [a, b], provinceUser, districtUser, communeUser}
 
 before(() => {
   sql(`INSERT INTO units (code, name, level, parent_code, ancestors) VALUES
          ('99', 'Tỉnh Thử nghiệm', 'province', NULL, '{}'),
-         ('991', 'Huyện Thử nghiệm Một', 'district', '99', '{}'),
-         ('992', 'Huyện Thử nghiệm Hai', 'district', '99', '{}')
+         ('998', 'Huyện Thử nghiệm Một', 'district', '99', '{}'),
+         ('999', 'Huyện Thử nghiệm Hai', 'district', '99', '{}')
        ON CONFLICT (code) DO NOTHING;`);
   const [a, b, c] = freeCodes(3);
   sql(`INSERT INTO units (code, name, level, parent_code, ancestors) VALUES
-         (:'a', 'Xã Thử A', 'commune', '991', '{}'), (:'b', 'Xã Thử B', 'commune', '991', '{}'),
-         (:'c', 'Xã Thử C', 'commune', '992', '{}');`, { a, b, c });
+         (:'a', 'Xã Thử A', 'commune', '998', '{}'), (:'b', 'Xã Thử B', 'commune', '998', '{}'),
+         (:'c', 'Xã Thử C', 'commune', '999', '{}');`, { a, b, c });
   T = {
     communes: [a, b, c],
     provinceUser: account('p99', 'province', '99'),
-    districtUser: account('d991', 'district', '991'),
+    districtUser: account('d998', 'district', '998'),
   };
 });
 
@@ -145,9 +145,9 @@ describe('item 10: a district and the province\'s deadlines', () => {
 
   test('the district lists it, reads it and its targets, counted over its own communes', async () => {
     const mine = Number(sqlValue(`SELECT count(*) FROM deadline_targets t JOIN units u ON u.code = t.unit_code
-                                   WHERE t.deadline_id = :'d' AND u.parent_code = '991'`, { d: deadline.id }));
+                                   WHERE t.deadline_id = :'d' AND u.parent_code = '998'`, { d: deadline.id }));
     const all = Number(sqlValue(`SELECT count(*) FROM deadline_targets WHERE deadline_id = :'d'`, { d: deadline.id }));
-    assert.ok(mine >= 2 && all > mine, `targets: ${mine} of ${all} in 991`);
+    assert.ok(mine >= 2 && all > mine, `targets: ${mine} of ${all} in 998`);
 
     const list = await api('GET', '/deadlines', { as: T.districtUser, query: { from: '2031-03-17', to: '2031-03-17', limit: 1000 } });
     assert.equal(list.status, 200, show(list));
@@ -178,7 +178,7 @@ describe('item 10: a district and the province\'s deadlines', () => {
 
   test('a deadline with no target in the district stays invisible to it', async () => {
     const other = assertCreated(await api('POST', '/deadlines', {
-      as: T.provinceUser, body: { title: uniq('Báo cáo huyện hai'), kind: 'report', due_on: '2031-03-18', target_level: 'commune', scope_unit: '992' },
+      as: T.provinceUser, body: { title: uniq('Báo cáo huyện hai'), kind: 'report', due_on: '2031-03-18', target_level: 'commune', scope_unit: '999' },
     }), '/deadlines');
     assertProblem(await api('GET', `/deadlines/${other.id}`, { as: T.districtUser }), 404);
     await api('DELETE', `/deadlines/${other.id}`, { as: T.provinceUser });
@@ -219,7 +219,7 @@ describe('item 10: closed communes, error fields', () => {
   test('no team is set up in, or moved to, a closed commune', async () => {
     const [closed] = freeCodes(1);
     sql(`INSERT INTO units (code, name, level, parent_code, valid_to, ancestors)
-         VALUES (:'c', 'Xã Đã Giải Thể', 'commune', '991', '2025-07-01', '{}');`, { c: closed });
+         VALUES (:'c', 'Xã Đã Giải Thể', 'commune', '998', '2025-07-01', '{}');`, { c: closed });
     const res = await api('POST', '/teams', {
       as: T.provinceUser, body: { name: uniq('Tổ'), kind: 'commune', unit_code: closed },
     });

@@ -134,7 +134,7 @@ describe('teams list', () => {
     // The unit filter: a district, then one of its communes.
     await goto(page, '#/teams');
     await settled(page);
-    await page.getByLabel('Huyện, quận, thị xã, thành phố thuộc tỉnh').selectOption(DEMO.district);
+    await page.getByLabel('Đơn vị trực thuộc').selectOption(DEMO.district);
     await page.getByLabel('Xã, phường, thị trấn', { exact: true }).selectOption(DEMO.commune);
     await page.getByRole('button', { name: 'Lọc', exact: true }).click();
     await page.waitForURL(new RegExp(`unit=${DEMO.commune}`));

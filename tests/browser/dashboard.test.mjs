@@ -88,13 +88,19 @@ describe('dashboard', () => {
     const index = overview.children.findIndex((c) => c.members_trained > 0);
     await page.locator('#bar-title').scrollIntoViewIfNeeded();
     await page.locator('#bar-title').evaluate((el) => el.closest('section').querySelector('canvas').scrollIntoView({ block: 'center' }));
+    // The bar's centre, scrolled into view first (a province of many communes has a tall chart).
     const point = await page.evaluate((i) => {
       const canvas = document.querySelector('#bar-title').closest('section').querySelector('canvas');
       const chart = window.Chart.getChart(canvas);
       const bar = chart.getDatasetMeta(2).data[i];
-      const box = canvas.getBoundingClientRect();
       const { x, y, base } = bar.getProps(['x', 'y', 'base'], true);
-      return { x: box.left + x, y: box.top + (y + base) / 2 };
+      const horizontal = chart.options.indexAxis === 'y';
+      const at = () => {
+        const box = canvas.getBoundingClientRect();
+        return horizontal ? { x: box.left + (x + base) / 2, y: box.top + y } : { x: box.left + x, y: box.top + (y + base) / 2 };
+      };
+      window.scrollBy(0, at().y - window.innerHeight / 2);
+      return at();
     }, index);
     await page.mouse.click(point.x, point.y);
     await page.waitForURL(new RegExp(`#/dashboard/${overview.children[index].code}$`));

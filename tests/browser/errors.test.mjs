@@ -117,7 +117,7 @@ describe('errors beside their fields', () => {
     await form.getByLabel('Tên đăng nhập').fill('Tên Có Dấu');
     await form.getByLabel('Mật khẩu ban đầu').fill('ngan');
     await form.getByLabel('Cấp tài khoản').selectOption('commune');
-    await form.getByLabel('Huyện, quận, thị xã, thành phố thuộc tỉnh').selectOption(DEMO.district);
+    await form.getByLabel('Đơn vị trực thuộc').selectOption(DEMO.district);
     await form.getByLabel('Xã, phường, thị trấn', { exact: true }).selectOption(DEMO.commune);
     await form.getByRole('button', { name: 'Tạo tài khoản' }).click();
     await form.locator('[role="alert"]').waitFor();

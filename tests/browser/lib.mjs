@@ -26,9 +26,9 @@ export const SCREENSHOTS = resolve(ROOT, 'tests/browser/screenshots');
 export const RUN = 'b' + Date.now().toString(36) + randomBytes(2).toString('hex');
 
 export const DEMO = {
-  province: '74',
-  district: '718', // Thành phố Thủ Dầu Một
-  commune: '25747', // Phường Phú Cường, under 718
+  province: '79', // Thành phố Hồ Chí Minh (sql/seed/demo.sql)
+  district: '990', // Khu vực Thủ Dầu Một (tests/fixtures/intermediate-level.sql)
+  commune: '25747', // Phường Thủ Dầu Một (Phường Phú Cường until the 2025 reform), under 990
   accounts: ['demo.province', 'demo.district', 'demo.commune', 'demo.enterprise', 'demo.readonly', 'demo.commune.dian'],
 };
 

@@ -1,6 +1,7 @@
 // refdata.js — reference data the pages share: unit names (cached for the session), the
-// administrative-unit picker (cascading Huyện → Xã selects below the caller's unit), and the team
-// and enterprise pickers.
+// administrative-unit picker (cascading selects below the caller's unit: Xã directly under a
+// province of two levels, Huyện → Xã where a province has an intermediate level), and the team and
+// enterprise pickers.
 
 import { ProblemError, get, getAll } from './api.js';
 import { h, clear } from './dom.js';
@@ -145,13 +146,17 @@ export function unitPicker({ root, mode = 'filter', legend, onChange } = {}) {
       const parentUnit = await getUnit(parentCode);
       const list = await childrenOf(parentCode);
       if (!list.length) return null;
-      const level = list[0].level;
+      // A province without districts lists its communes; one modelled with an intermediate level
+      // (or mixing both) lists each level in a group of its own.
+      const levels = [...new Set(list.map((u) => u.level))];
+      const options = (units) => units.map((u) => h('option', { value: u.code }, u.name));
       const selId = depth === 0 ? id : `${id}-${depth}`;
       const select = h('select', { id: selId, name: `${id}-${depth}` },
         h('option', { value: '' }, firstLabel(parentUnit, depth)),
-        list.map((u) => h('option', { value: u.code }, u.name)));
+        levels.length === 1 ? options(list)
+          : levels.map((l) => h('optgroup', { label: LABELS.level[l] || l }, options(list.filter((u) => u.level === l)))));
       const wrap = h('div', { class: 'unit-level' },
-        h('label', { for: selId }, LABELS.level[level] || level), select);
+        h('label', { for: selId }, levels.length === 1 ? (LABELS.level[levels[0]] || levels[0]) : T.unitsBelow), select);
       row.append(wrap);
       const entry = { select, wrap, parent: parentCode, depth };
       selects.push(entry);

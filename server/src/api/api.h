@@ -56,6 +56,10 @@ int changes_list(request *r);
 
 int imports_post(request *r);
 
+int rehome_post(request *r);
+/* cdt-server --rehome ARGS: the same from the command line (api/rehome.c). Returns the exit status. */
+int rehome_command(const char *conninfo, int argc, char **argv);
+
 int stats_overview(request *r);
 int stats_timeseries(request *r);
 

@@ -401,6 +401,8 @@ int deadlines_get(request *r)
 
 int deadlines_create(request *r)
 {
+    if (r->claims->role == ROLE_NATIONAL)
+        return request_fail(r, PROBLEM_FORBIDDEN, "Deadlines are issued by a province or a district account");
     /* Every bad field in one answer: the table's checks, then those that need the database. */
     body_valid_or_fail(r, r->body, FIELDS, COUNT_OF(FIELDS), VALIDATE_CREATE); /* errors stay recorded */
     const char *params[4];

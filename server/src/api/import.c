@@ -31,67 +31,129 @@ static const char *const ACTIVITY_KINDS[] = {
 
 /* ---- units ---------------------------------------------------------------------------- */
 
+/*
+ * Units are versions in time (sql/migrations/018_unit_versions.sql). Each row speaks of the
+ * version of its code valid on its day: valid_from (the column, else ?valid_from=), else the day
+ * before valid_to (the column, else ?valid_to=: a list of the past, such as the 2024 one), else
+ * today (UNIT_REF); what a row does (a new version, a correction,
+ * nothing) is units_load_plan's (sql/functions/05_units.sql), which the final statement runs on
+ * the good rows and the apply statement carries out. ?close_others=true with ?valid_from= closes
+ * every other unit of the caller's scope (the whole country for a national account) valid that day:
+ * the file is the whole list from then on, as the 2025 list is.
+ */
 static const struct field UNIT_FIELDS[] = {
     {"code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
     {"level", FIELD_ENUM, FIELD_REQUIRED, 0, 0, LEVELS, NULL},
     {"parent_code", FIELD_STRING, 0, 0, 0, NULL, check_unit_code},
+    {"valid_from", FIELD_DATE, 0, 0, 0, NULL, NULL},
     {"valid_to", FIELD_DATE, 0, 0, 0, NULL, NULL},
 };
 
+/* The day a row speaks of, and the version its code (and its parent's) names that day. */
+#define UNIT_REF "coalesce(r.valid_from::date, r.valid_to::date - 1, unit_today())"
+/* The row's end: its cell (or ?valid_to=), else, when the file has no such column, its version's. */
+#define UNIT_END(existing) "coalesce(r.valid_to::date, CASE WHEN NOT 'valid_to' = ANY ($3) THEN " existing " END)"
+
 static const char *const UNIT_CHECKS[] = {
+    "UPDATE import_rows SET valid_from = coalesce(valid_from, (SELECT valid_from::text FROM import_options)),"
+    "                       valid_to = coalesce(valid_to, (SELECT valid_to::text FROM import_options))",
+
     "INSERT INTO import_errors SELECT row_no, 'code',"
     " 'must have 2 digits for a province, 3 for a district, 5 for a commune'"
-    " FROM import_rows WHERE length(code) <> CASE level WHEN 'province' THEN 2 WHEN 'district' THEN 3 ELSE 5 END",
+    " FROM import_rows WHERE length(split_part(code, '@', 1))"
+    "   <> CASE level WHEN 'province' THEN 2 WHEN 'district' THEN 3 ELSE 5 END",
 
     "INSERT INTO import_errors SELECT r.row_no, 'parent_code',"
     " CASE WHEN r.level = 'province' THEN 'must be empty for a province'"
     "      ELSE 'is required below province level' END"
     " FROM import_rows r WHERE (r.level = 'province') <> (r.parent_code IS NULL)",
 
+    "INSERT INTO import_errors SELECT r.row_no, 'valid_to', 'must be after valid_from'"
+    " FROM import_rows r WHERE r.valid_to::date <= r.valid_from::date",
+
     "INSERT INTO import_errors SELECT r.row_no, 'parent_code', 'no unit with this code, in the list or in the file'"
     " FROM import_rows r WHERE r.parent_code IS NOT NULL"
-    "  AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.parent_code)"
+    "  AND unit_key(r.parent_code, " UNIT_REF ") IS NULL"
     "  AND NOT EXISTS (SELECT 1 FROM import_rows p WHERE p.code = r.parent_code)",
 
     "INSERT INTO import_errors SELECT r.row_no, 'parent_code',"
     " 'must be a unit one level above: a province for a district, a district or province for a commune'"
-    " FROM import_rows r LEFT JOIN units u ON u.code = r.parent_code LEFT JOIN import_rows p ON p.code = r.parent_code"
+    " FROM import_rows r LEFT JOIN import_rows p ON p.code = r.parent_code"
+    "      LEFT JOIN units u ON u.code = unit_key(r.parent_code, " UNIT_REF ")"
     " WHERE coalesce(p.level, u.level) IS NOT NULL"
     "   AND NOT (r.level = 'district' AND coalesce(p.level, u.level) = 'province'"
     "            OR r.level = 'commune' AND coalesce(p.level, u.level) IN ('district', 'province'))",
 
     "INSERT INTO import_errors SELECT r.row_no, 'level', 'cannot change: the unit exists as ' || u.level"
-    " FROM import_rows r JOIN units u ON u.code = r.code WHERE u.level <> r.level",
+    " FROM import_rows r JOIN units u ON u.code = unit_key(r.code, " UNIT_REF ") WHERE u.level <> r.level",
 
-    /* New units may be loaded anywhere (reference data, DESIGN §3); existing ones change only in scope. */
+    /* New units may be loaded anywhere (reference data, DESIGN §3); existing ones change only in
+     * scope: a new version of a unit outside it, or a correction to one, is refused. */
     "INSERT INTO import_errors SELECT r.row_no, 'code', 'the unit exists outside your scope and cannot be changed'"
-    " FROM import_rows r JOIN units u ON u.code = r.code"
+    " FROM import_rows r JOIN units u ON u.code = unit_key(r.code, " UNIT_REF ")"
     " WHERE NOT unit_visible($1, $2::uuid, u.code)"
     "   AND (u.name, u.parent_code, u.valid_to) IS DISTINCT FROM"
-    "       (import_pick($3, 'name', r.name, u.name), import_pick($3, 'parent_code', r.parent_code, u.parent_code),"
-    "        import_pick($3, 'valid_to', r.valid_to::date, u.valid_to))",
+    "       (r.name, unit_key(r.parent_code, " UNIT_REF "), " UNIT_END("u.valid_to") ")",
     NULL,
 };
 
+/* The plan for the good rows (a row without valid_to keeps its version's end). */
 static const char UNIT_FINAL[] =
-    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, r.code, r.level, u.code IS NULL AS is_new,"
-    "  import_pick($3, 'name', r.name, u.name) AS name,"
-    "  import_pick($3, 'parent_code', r.parent_code, u.parent_code) AS parent_code,"
-    "  import_pick($3, 'valid_to', r.valid_to::date, u.valid_to) AS valid_to,"
-    "  u.code IS NOT NULL AND (u.name, u.parent_code, u.valid_to) IS DISTINCT FROM"
-    "   (import_pick($3, 'name', r.name, u.name), import_pick($3, 'parent_code', r.parent_code, u.parent_code),"
-    "    import_pick($3, 'valid_to', r.valid_to::date, u.valid_to)) AS changed"
-    " FROM import_rows r LEFT JOIN units u ON u.code = r.code";
+    "SELECT units_import_final((SELECT jsonb_agg(jsonb_build_object("
+    "    'code', r.code, 'name', r.name, 'level', r.level, 'parent_code', r.parent_code,"
+    "    'valid_from', r.valid_from::date,"
+    "    'valid_to', " UNIT_END("(SELECT u.valid_to FROM units u WHERE u.code = unit_key(r.code, " UNIT_REF "))") "))"
+    "  FROM import_rows r))";
 
 static const char *const UNIT_APPLY[] = {
-    /* Parents before children: the ancestors trigger reads the parent's row. */
-    "INSERT INTO units (code, name, level, parent_code, valid_to, ancestors)"
-    " SELECT code, name, level, parent_code, valid_to, '{}' FROM import_final WHERE is_new"
-    " ORDER BY length(code), code",
-    "UPDATE units u SET name = f.name, parent_code = f.parent_code, valid_to = f.valid_to,"
-    " version = u.version + 1, updated_at = now() FROM import_final f WHERE u.code = f.code AND f.changed",
+    "SELECT units_load_apply(o.valid_from, o.close_under) FROM import_options o",
+    NULL,
+};
+
+/* ---- unit lineage: which units took the place of which ----------------------------------- */
+
+/*
+ * Rows as in the shared merges file (old_code, new_code, share; its name columns are ignored),
+ * for a reorganisation that took effect on ?effective_on= (required): old_code names the unit of
+ * the day before, new_code the unit of that day. Loaded by unit_successors_load
+ * (sql/functions/05_units.sql). A province account records where its own units came from: the new
+ * unit must be in its scope; a national account anywhere.
+ */
+static const char *const SHARES[] = {"whole", "part", NULL};
+
+static const struct field LINEAGE_FIELDS[] = {
+    {"old_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"new_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"share", FIELD_ENUM, FIELD_REQUIRED, 0, 0, SHARES, NULL},
+};
+
+static const char *const LINEAGE_CHECKS[] = {
+    "INSERT INTO import_errors SELECT r.row_no, 'old_code', 'no unit with this code on the day before effective_on'"
+    " FROM import_rows r, import_options o WHERE unit_key(r.old_code, o.valid_from - 1) IS NULL",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'new_code', 'no unit with this code on effective_on'"
+    " FROM import_rows r, import_options o WHERE unit_key(r.new_code, o.valid_from) IS NULL",
+
+    "INSERT INTO import_errors SELECT r.row_no, 'new_code', 'is outside your scope'"
+    " FROM import_rows r, import_options o"
+    " WHERE unit_key(r.new_code, o.valid_from) IS NOT NULL"
+    "   AND NOT in_scope($1, $2::uuid, unit_key(r.new_code, o.valid_from), NULL)",
+    NULL,
+};
+
+static const char LINEAGE_FINAL[] =
+    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
+    " SELECT r.row_no, s.predecessor IS NULL AS is_new,"
+    "        s.predecessor IS NOT NULL AND s.share IS DISTINCT FROM r.share AS changed"
+    "   FROM import_rows r CROSS JOIN import_options o"
+    "   LEFT JOIN unit_successors s ON s.predecessor = unit_key(r.old_code, o.valid_from - 1)"
+    "                              AND s.successor = unit_key(r.new_code, o.valid_from)";
+
+static const char *const LINEAGE_APPLY[] = {
+    "SELECT unit_successors_load((SELECT jsonb_agg(jsonb_build_object("
+    "           'old_code', r.old_code, 'new_code', r.new_code, 'share', r.share)) FROM import_rows r),"
+    "       (SELECT valid_from FROM import_options))",
     NULL,
 };
 
@@ -408,24 +470,38 @@ struct import_spec {
     const char *final;            /* CREATE TEMP TABLE import_final: the values each row leaves */
     const char *changed;          /* sets import_final.changed for existing rows (NULL: in final) */
     const char *const *apply;     /* the writes */
+    /*
+     * The day the file's rows begin, as a query parameter (NULL: none), and whether it is
+     * required; with closes_others, ?close_others=true and ?valid_to= (the day they end) too. They
+     * go to the temporary table import_options (valid_from, valid_to, close_under, closed) that
+     * the statements read.
+     */
+    const char *day_param;
+    bool day_required;
+    bool closes_others;
 };
 
 static const struct import_spec SPECS[] = {
-    {"units", "code", true, UNIT_FIELDS, COUNT_OF(UNIT_FIELDS), "", UNIT_CHECKS, UNIT_FINAL, NULL, UNIT_APPLY},
+    {"units", "code", true, UNIT_FIELDS, COUNT_OF(UNIT_FIELDS), "", UNIT_CHECKS, UNIT_FINAL, NULL, UNIT_APPLY,
+     "valid_from", false, true},
+    {"unit_successors", "old_code, new_code", true, LINEAGE_FIELDS, COUNT_OF(LINEAGE_FIELDS), "", LINEAGE_CHECKS,
+     LINEAGE_FINAL, NULL, LINEAGE_APPLY, "effective_on", true, false},
     {"enterprises", "tax_code", false, ENTERPRISE_FIELDS, COUNT_OF(ENTERPRISE_FIELDS), "", ENTERPRISE_CHECKS,
-     ENTERPRISE_FINAL, ENTERPRISE_CHANGED, ENTERPRISE_APPLY},
+     ENTERPRISE_FINAL, ENTERPRISE_CHANGED, ENTERPRISE_APPLY, NULL, false, false},
     {"teams", "external_id", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise uuid", TEAM_CHECKS,
-     TEAM_FINAL, TEAM_CHANGED, TEAM_APPLY},
+     TEAM_FINAL, TEAM_CHANGED, TEAM_APPLY, NULL, false, false},
     {"members", "external_id", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team uuid", MEMBER_CHECKS,
-     MEMBER_FINAL, MEMBER_CHANGED, MEMBER_APPLY},
+     MEMBER_FINAL, MEMBER_CHANGED, MEMBER_APPLY, NULL, false, false},
     {"activities", "external_id", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team uuid",
-     ACTIVITY_CHECKS, ACTIVITY_FINAL, ACTIVITY_CHANGED, ACTIVITY_APPLY},
+     ACTIVITY_CHECKS, ACTIVITY_FINAL, ACTIVITY_CHANGED, ACTIVITY_APPLY, NULL, false, false},
 };
 
 /* Columns an export carries that an import accepts and ignores, so an export can go back in. */
 static const char *const IGNORED_COLUMNS[] = {
     "id", "version", "created_at", "updated_at", "member_count", "leader.id", "leader.full_name",
-    "compliance.ok", "compliance.problems", "leader", "compliance", NULL,
+    "compliance.ok", "compliance.problems", "leader", "compliance",
+    /* units' exports; the shared merges file's names beside the codes */
+    "gso_code", "predecessors", "successors", "old_name", "new_name", "new_province_code", NULL,
 };
 
 /* One import of a resource at a time: a second one of the same file then finds every row unchanged
@@ -438,6 +514,12 @@ static const char SQL_DUPLICATE_KEYS[] =
     " format('appears more than once in the file (first on row %%s)', first)"
     " FROM (SELECT row_no, min(row_no) OVER (PARTITION BY %s) AS first FROM import_rows) d"
     " WHERE row_no <> first";
+
+/* $1 the day the rows begin, $2 the day they end, $3 the scope whose other units close (struct import_spec). */
+static const char SQL_OPTIONS[] =
+    "CREATE TEMP TABLE import_options ON COMMIT DROP AS"
+    " SELECT $1::date AS valid_from, $2::date AS valid_to, $3::text[] AS close_under, 0::bigint AS closed";
+static const char SQL_CLOSED[] = "SELECT closed FROM import_options";
 
 static const char SQL_ERRORS[] =
     "SELECT row_no, field, message FROM import_errors ORDER BY row_no, field LIMIT 1000";
@@ -803,16 +885,44 @@ static int rows_rejected(struct run *run, long total)
                         total > ERRORS_LISTED ? " (the first 1000 are listed)" : "");
 }
 
+/*
+ * The spec's own query parameters (struct import_spec): options[0] the day the rows begin,
+ * options[1] the day they end, options[2] the scope whose other units close (a national account's
+ * is the whole country). False after recording the problem.
+ */
+static bool import_options_or_fail(request *r, const struct import_spec *spec, const char **options)
+{
+    static const struct filter DAY = {"day", FIELD_DATE, NULL};
+    const char *names[2] = {spec->day_param, spec->closes_others ? "valid_to" : NULL};
+    for (int i = 0; i < 2; i++) {
+        options[i] = names[i] ? query_get(r, names[i]) : NULL;
+        const char *problem = options[i] ? query_filter_problem(&DAY, options[i]) : NULL;
+        if (problem)
+            request_field_error(r, names[i], problem);
+    }
+    if (!options[0] && spec->day_required)
+        request_field_error(r, spec->day_param, "is required: the day the change took effect (YYYY-MM-DD)");
+    bool close = spec->closes_others && query_flag(r, "close_others", false);
+    if (close && !options[0])
+        request_field_error(r, "close_others", "needs valid_from: the day the other units close");
+    options[2] = !close                              ? NULL
+                 : r->claims->role == ROLE_NATIONAL ? "{*}"
+                                                     : arena_printf(r->arena, "{%s}", r->claims->unit);
+    return request_fields_ok_or_fail(r);
+}
+
 int imports_post(request *r)
 {
     const struct import_spec *spec = spec_named(r->params[0]);
     if (!spec)
-        return request_fail(r, PROBLEM_NOT_FOUND, "Imports exist for units, enterprises, teams, members and activities");
-    if (spec->province_only && r->claims->role != ROLE_PROVINCE)
-        return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may import units");
+        return request_fail(r, PROBLEM_NOT_FOUND,
+                            "Imports exist for units, unit_successors, enterprises, teams, members and activities");
+    if (spec->province_only && r->claims->role != ROLE_PROVINCE && r->claims->role != ROLE_NATIONAL)
+        return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may import units and their lineage");
     bool atomic = query_flag(r, "atomic", true);
     bool dry_run = query_flag(r, "dry_run", false);
-    if (!request_fields_ok_or_fail(r))
+    const char *options[3];
+    if (!import_options_or_fail(r, spec, options))
         return API_FAILED;
 
     struct run run = {.r = r, .spec = spec, .errors = cJSON_CreateArray()};
@@ -840,6 +950,7 @@ int imports_post(request *r)
 
     const char *resource = spec->resource;
     if (!db_query(r, SQL_SERIALIZE, 1, &resource) || !copy_rows(&run) ||
+        !db_query(r, SQL_OPTIONS, 3, options) ||
         !db_query(r, arena_printf(r->arena, SQL_DUPLICATE_KEYS, spec->key, spec->key), 0, NULL) ||
         !run_all(r, spec->checks, params))
         goto out;
@@ -870,6 +981,12 @@ int imports_post(request *r)
     cJSON_AddNumberToObject(result, "rejected", (double)(run.rows - atol(PQgetvalue(counts, 0, 0)) -
                                                         atol(PQgetvalue(counts, 0, 1)) -
                                                         atol(PQgetvalue(counts, 0, 2))));
+    if (spec->closes_others) {
+        PGresult *closed = db_query(r, SQL_CLOSED, 0, NULL);
+        if (!closed)
+            goto out;
+        cJSON_AddNumberToObject(result, "closed", atof(db_value(closed, 0)));
+    }
     cJSON_AddBoolToObject(result, "dry_run", dry_run);
     cJSON_AddNumberToObject(result, "error_count", (double)total_errors);
     sort_errors(run.errors);

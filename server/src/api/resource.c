@@ -19,7 +19,10 @@ enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000 };
 
 void actor_params(const request *r, const char **params)
 {
-    params[0] = r->claims && r->claims->unit[0] ? r->claims->unit : NULL;
+    /* '*': a national actor, whose scope is every unit (in_scope, sql/functions/05_units.sql). */
+    params[0] = r->claims && r->claims->role == ROLE_NATIONAL ? "*"
+                : r->claims && r->claims->unit[0] ? r->claims->unit
+                                                   : NULL;
     params[1] = r->claims && r->claims->enterprise[0] ? r->claims->enterprise : NULL;
 }
 

@@ -106,6 +106,8 @@ int rules_get(request *r)
 
 int rules_put(request *r)
 {
+    if (r->claims->role == ROLE_NATIONAL)
+        return request_fail(r, PROBLEM_FORBIDDEN, "Each province sets its own structure rules");
     validate_rules(r);
     if (!request_fields_ok_or_fail(r))
         return API_FAILED;

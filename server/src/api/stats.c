@@ -4,9 +4,11 @@
  * GET /stats/overview gives a unit's totals and one row per child unit; GET /stats/timeseries
  * one value per week or month. Both are about a unit in the caller's scope (the caller's own by
  * default; an enterprise account's figures are its enterprise's). PostgreSQL computes and builds
- * everything (stats_overview and stats_timeseries, sql/migrations/005_stats.sql, which also
+ * everything (stats_overview and stats_timeseries, sql/functions/40_stats.sql, which also
  * decide scope through unit_visible); the handlers only check the query parameters, which are
- * declared as data below. The figures are defined in docs/reporting.md.
+ * declared as data below. `on` is the day whose units the figures are about (today by default):
+ * the units of 2024 for the figures of 2024 by old units. The figures are defined in
+ * docs/reporting.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +17,21 @@
 #include "api/resource.h"
 #include "db/db.h"
 
-/* $1, $2 actor, $3 unit or NULL, $4 from, $5 to -> the document, or NULL: unknown or out of scope. */
+/*
+ * $1, $2 actor, $3 unit or NULL, $4 from, $5 to, $6 the day of the structure (NULL: today, or a
+ * closed unit's last day) -> the document, or NULL: unknown or out of scope.
+ */
 static const char SQL_OVERVIEW[] =
-    "SELECT stats_overview($1, $2::uuid, $3, $4::date, $5::date)::text";
+    "SELECT stats_overview($1, $2::uuid, $3, $4::date, $5::date, $6::date)::text";
 
 /*
- * $1, $2 actor, $3 unit or NULL, $4 from, $5 to, $6 interval, $7 metric -> (from, to, periods,
- * series) as settled after the defaults; series is NULL when the range is refused; no row: unknown
- * or out of scope.
+ * $1, $2 actor, $3 unit or NULL, $4 from, $5 to, $6 interval, $7 metric, $8 the structure's day ->
+ * (from, to, periods, series) as settled after the defaults; series is NULL when the range is
+ * refused; no row: unknown or out of scope.
  */
 static const char SQL_TIMESERIES[] =
     "SELECT s.from_on::text, s.to_on::text, s.periods, s.series::text"
-    "  FROM stats_timeseries($1, $2::uuid, $3, $4::date, $5::date, $6, $7) s";
+    "  FROM stats_timeseries($1, $2::uuid, $3, $4::date, $5::date, $6, $7, $8::date) s";
 
 enum { PERIODS_MAX = 400 };
 
@@ -42,12 +47,13 @@ static const struct filter OVERVIEW_PARAMS[] = {
     {"unit", FIELD_STRING, NULL},
     {"from", FIELD_DATE, NULL},
     {"to", FIELD_DATE, NULL},
+    {"on", FIELD_DATE, NULL},
 };
 
 static const struct filter TIMESERIES_PARAMS[] = {
     {"unit", FIELD_STRING, NULL},         {"from", FIELD_DATE, NULL},
     {"to", FIELD_DATE, NULL},             {"interval", FIELD_ENUM, INTERVALS},
-    {"metric", FIELD_ENUM, METRICS},
+    {"metric", FIELD_ENUM, METRICS},      {"on", FIELD_DATE, NULL},
 };
 
 enum { P_UNIT = 2, P_FROM = 3, P_TO = 4, P_INTERVAL = 5, P_METRIC = 6 };

@@ -1,32 +1,41 @@
 /*
  * api/units.c — /api/v1/units: the administrative tree (province, district, commune) by GSO code.
  *
- * Units are reference data: read in scope by everyone, written only by province accounts and
- * only below their own unit. They are closed with valid_to, never deleted.
+ * Units are reference data: read in scope by everyone, written only by province (and national)
+ * accounts and only below their own unit. A unit row is a version valid from valid_from to
+ * valid_to (sql/migrations/018_unit_versions.sql): lists show the units valid on `on` (today by
+ * default), and a code names the version valid on that day (by default today's, else its latest).
+ * Units are closed with valid_to, never deleted; new versions come with imports (valid_from).
  */
 #include "api/api.h"
 #include "api/resource.h"
+#include "db/db.h"
 
 /* unit_visible($1, $2, u.code) in set form: the caller's subtree, or its enterprise's commune. */
 static const char SQL_LIST[] =
     "SELECT u.code, u.name, u.level FROM units u"
     "  WHERE (u.code = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid)))"
     "         OR u.code = (SELECT e.unit_code FROM enterprises e WHERE e.id = $2::uuid))"
-    "    AND ($5::text IS NULL OR u.parent_code = $5)"
+    "    AND unit_valid_on(u.valid_from, u.valid_to, coalesce($8::date, unit_today()))"
+    "    AND ($5::text IS NULL OR u.parent_code = unit_key($5, coalesce($8::date, unit_today())))"
     "    AND ($6::text IS NULL OR u.level = $6)"
     "    AND ($7::text IS NULL OR strpos(search_key(u.name), search_key($7)) > 0)";
 
+/* $3 a code (its version of today, else its latest) or a key. */
 static const char SQL_GET[] =
     "SELECT unit_doc(u)::text, u.version FROM units u"
-    " WHERE u.code = $3 AND unit_visible($1, $2::uuid, u.code)";
+    " WHERE u.code = unit_key_now($3) AND unit_visible($1, $2::uuid, u.code)";
+
+/* $1 a code, $2 a day -> the key of its version valid that day. */
+static const char SQL_KEY_ON[] = "SELECT unit_key($1, $2::date)";
 
 static const char SQL_LOCK[] =
     "SELECT u.version, u.code, NULL FROM units u"
     " WHERE u.code = $3 AND unit_visible($1, $2::uuid, u.code) FOR UPDATE";
 
 static const char SQL_INSERT[] =
-    "INSERT INTO units (code, name, level, parent_code, valid_to, ancestors)"
-    " SELECT x.code, x.name, x.level, x.parent_code, x.valid_to, '{}'"
+    "INSERT INTO units (code, name, level, parent_code, valid_from, valid_to, ancestors, scope_path)"
+    " SELECT x.code, x.name, x.level, x.parent_code, x.valid_from, x.valid_to, '{}', '{}'"
     "   FROM jsonb_populate_record(NULL::units, $3::jsonb) x"
     "  WHERE unit_visible($1, $2::uuid, x.parent_code)"
     " RETURNING code, code, NULL";
@@ -44,8 +53,12 @@ static const struct field FIELDS[] = {
     {"code", FIELD_STRING, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, NULL, check_unit_code},
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
     {"level", FIELD_ENUM, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, LEVELS, NULL},
+    {"gso_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
     {"parent_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
+    {"valid_from", FIELD_DATE, FIELD_IMMUTABLE, 0, 0, NULL, NULL},
     {"valid_to", FIELD_DATE, 0, 0, 0, NULL, NULL},
+    {"predecessors", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
+    {"successors", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
     {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
 };
 
@@ -57,6 +70,7 @@ static const struct filter FILTERS[] = {
     {"parent", FIELD_STRING, NULL},
     {"level", FIELD_ENUM, LEVELS},
     {"q", FIELD_STRING, NULL},
+    {"on", FIELD_DATE, NULL},
 };
 
 static const struct sort_key SORTS[] = {
@@ -66,7 +80,8 @@ static const struct sort_key SORTS[] = {
 };
 
 static const char *const CSV_COLUMNS[] = {
-    "code", "name", "level", "parent_code", "valid_to", "version", NULL,
+    "code", "gso_code", "name", "level", "parent_code", "valid_from", "valid_to", "predecessors", "successors",
+    "version", NULL,
 };
 
 static const struct list_spec LIST = {
@@ -109,11 +124,28 @@ int units_list(request *r)
     return list_run(r, &LIST, NULL, NULL);
 }
 
+/* ?on=DAY: the version the code names that day (404 when none), else as SQL_GET says. */
 int units_get(request *r)
 {
     if (!code_or_fail(r))
         return API_FAILED;
-    return resource_get(r, &UNITS, r->params[0]);
+    const char *on = query_get(r, "on");
+    if (!on)
+        return resource_get(r, &UNITS, r->params[0]);
+    static const struct filter ON = {"on", FIELD_DATE, NULL};
+    const char *problem = query_filter_problem(&ON, on);
+    if (problem) {
+        request_field_error(r, "on", problem);
+        request_fields_ok_or_fail(r);
+        return API_FAILED;
+    }
+    const char *params[2] = {r->params[0], on};
+    PGresult *key = db_query(r, SQL_KEY_ON, 2, params);
+    if (!key)
+        return API_FAILED;
+    if (!db_value(key, 0))
+        return request_fail(r, PROBLEM_NOT_FOUND, "No unit with this code on that day");
+    return resource_get(r, &UNITS, arena_strdup(r->arena, db_value(key, 0)));
 }
 
 int units_create(request *r)

@@ -2,7 +2,9 @@
  * api/users.c — /api/v1/users: the accounts of people, managed inside the caller's scope.
  *
  * Province accounts manage every role inside their subtree; district accounts create and
- * manage commune and enterprise accounts of their own communes (DESIGN §3). Passwords are
+ * manage commune and enterprise accounts of their own communes (DESIGN §3); national accounts
+ * every account. An administrator above both the old and the new unit moves an account to
+ * another unit of its role's level (after a reorganisation, for one). Passwords are
  * hashed here (yescrypt) and never stored, returned or audited in clear; setting one moves
  * password_changed_at, which ends the account's older tokens.
  */
@@ -43,14 +45,19 @@ static const char SQL_INSERT[] =
     "                 x.enterprise_id)"
     " RETURNING id, user_unit(users), enterprise_id";
 
-/* $3 patch, $4 id, $5 new password hash or NULL. */
+/*
+ * $3 patch, $4 id, $5 new password hash or NULL. A new unit_code must be in the caller's scope
+ * too: an administrator above both moves an account (the role stays, and must fit the new unit's
+ * level: the trigger of sql/functions/60_accounts.sql). No row: the new unit is outside scope.
+ */
 static const char SQL_UPDATE[] =
     "UPDATE users u SET full_name = x.full_name, read_only = x.read_only, disabled = x.disabled,"
-    "       password_hash = coalesce($5, u.password_hash),"
+    "       unit_code = x.unit_code, password_hash = coalesce($5, u.password_hash),"
     "       password_changed_at = CASE WHEN $5::text IS NULL THEN u.password_changed_at ELSE now() END,"
     "       version = u.version + 1, updated_at = now()"
     "  FROM users c, jsonb_populate_record(c, $3::jsonb) x"
     " WHERE c.id = $4::uuid AND u.id = c.id AND in_scope($1, $2::uuid, user_unit(c), c.enterprise_id)"
+    "   AND (x.unit_code IS NOT DISTINCT FROM c.unit_code OR in_scope($1, $2::uuid, x.unit_code, NULL))"
     " RETURNING u.id, user_unit(u), u.enterprise_id";
 
 static const char *const ROLES[] = {"province", "district", "commune", "enterprise", NULL};
@@ -69,7 +76,7 @@ static const struct field FIELDS[] = {
     {"password", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, password_rule_violation},
     {"full_name", FIELD_STRING, 0, 0, 200, NULL, NULL},
     {"role", FIELD_ENUM, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, ROLES, NULL},
-    {"unit_code", FIELD_STRING, FIELD_IMMUTABLE, 0, 0, NULL, check_unit_code},
+    {"unit_code", FIELD_STRING, 0, 0, 0, NULL, check_unit_code},
     {"enterprise_id", FIELD_UUID, FIELD_IMMUTABLE, 0, 0, NULL, NULL},
     {"read_only", FIELD_BOOL, 0, 0, 0, NULL, NULL},
     {"disabled", FIELD_BOOL, 0, 0, 0, NULL, NULL},
@@ -125,8 +132,8 @@ static const struct resource USERS = {
 /* Districts create and manage only commune and enterprise accounts (DESIGN §3). */
 static bool role_allowed_or_fail(request *r, const char *role)
 {
-    if (r->claims->role == ROLE_PROVINCE || (role && (strcmp(role, "commune") == 0 ||
-                                                      strcmp(role, "enterprise") == 0)))
+    if (r->claims->role == ROLE_PROVINCE || r->claims->role == ROLE_NATIONAL ||
+        (role && (strcmp(role, "commune") == 0 || strcmp(role, "enterprise") == 0)))
         return true;
     request_fail(r, PROBLEM_FORBIDDEN, "District accounts manage only commune and enterprise accounts");
     return false;
@@ -243,8 +250,11 @@ int users_update(request *r)
     params[4] = hash;
     cJSON_free(text);
     PGresult *row = db_query(r, SQL_UPDATE, 5, params);
-    if (!row || !audit_record(r, "update", "users", r->params[0], db_value(row, 1),
-                              db_value(row, 2), redacted(r)))
+    if (!row)
+        return API_FAILED;
+    if (PQntuples(row) == 0)
+        return resource_refused_write(r, REFS, COUNT_OF(REFS), r->body, "The account's new unit is outside your scope");
+    if (!audit_record(r, "update", "users", r->params[0], db_value(row, 1), db_value(row, 2), redacted(r)))
         return API_FAILED;
     /* Disabled or a new password: this process stops the old tokens at once (auth/principals.h). */
     request_after_commit(r, principals_forget_hook, (void *)r->params[0]);

@@ -15,12 +15,12 @@
 
 static const char *const role_names[] = {
     [ROLE_NONE] = "", [ROLE_PROVINCE] = "province", [ROLE_DISTRICT] = "district",
-    [ROLE_COMMUNE] = "commune", [ROLE_ENTERPRISE] = "enterprise",
+    [ROLE_COMMUNE] = "commune", [ROLE_ENTERPRISE] = "enterprise", [ROLE_NATIONAL] = "national",
 };
 
 role role_parse(const char *name)
 {
-    for (int i = ROLE_PROVINCE; name && i <= ROLE_ENTERPRISE; i++)
+    for (int i = ROLE_PROVINCE; name && i <= ROLE_NATIONAL; i++)
         if (strcmp(name, role_names[i]) == 0)
             return (role)i;
     return ROLE_NONE;
@@ -28,7 +28,7 @@ role role_parse(const char *name)
 
 const char *role_name(role r)
 {
-    return (unsigned)r <= ROLE_ENTERPRISE ? role_names[r] : "";
+    return (unsigned)r <= ROLE_NATIONAL ? role_names[r] : "";
 }
 
 const char *principal_kind_name(principal_kind k)
@@ -144,9 +144,12 @@ static bool copy_claim(jwt_t *jwt, const char *name, char *dst, size_t cap, bool
     return true;
 }
 
-/* An actor is scoped to exactly one of a unit or an enterprise, as its role says. */
+/* An actor is scoped to exactly one of a unit or an enterprise, as its role says; a national
+ * actor to neither (everything). */
 static bool scope_matches_role(const struct claims *c)
 {
+    if (c->role == ROLE_NATIONAL)
+        return c->unit[0] == '\0' && c->enterprise[0] == '\0';
     return c->role != ROLE_NONE && (c->role == ROLE_ENTERPRISE) == (c->enterprise[0] != '\0') &&
            (c->role == ROLE_ENTERPRISE || c->unit[0] != '\0');
 }
@@ -310,7 +313,8 @@ static bool verify_idp(const struct token_config *cfg, const char *token, time_t
         !idp_text(payload, map->enterprise, out->enterprise, sizeof out->enterprise, false))
         goto out;
     out->role = role_parse(role_text);
-    if (!scope_matches_role(out))
+    /* The provider speaks for the province's people: never for the whole country. */
+    if (!scope_matches_role(out) || out->role == ROLE_NATIONAL)
         goto out;
     if (out->role == ROLE_ENTERPRISE ? out->unit[0] != '\0' || !text_is_uuid(out->enterprise)
                                      : !unit_fits_role(out->unit, out->role))

@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <time.h>
 
-typedef enum { ROLE_NONE = 0, ROLE_PROVINCE, ROLE_DISTRICT, ROLE_COMMUNE, ROLE_ENTERPRISE } role;
+/* ROLE_NATIONAL: every unit in scope, no unit of its own (loading the national list, re-homing). */
+typedef enum { ROLE_NONE = 0, ROLE_PROVINCE, ROLE_DISTRICT, ROLE_COMMUNE, ROLE_ENTERPRISE, ROLE_NATIONAL } role;
 
 /* Who stands behind a token. Users and clients are rows we can re-check (auth/principals.h). */
 typedef enum {
@@ -31,7 +32,7 @@ struct claims {
     char sub[128];       /* user or client id (UUID); the provider's subject for PRINCIPAL_IDP */
     char name[160];      /* for audit lines: username, client_id, or "idp:" + subject */
     role role;
-    char unit[16];       /* GSO code, empty for enterprise actors */
+    char unit[24];       /* the unit's key (its GSO code), empty for enterprise and national actors */
     char enterprise[40]; /* enterprise id (UUID), empty for unit actors */
     bool read_only;
     bool personal_data;  /* may read members' phone and email (false only for clients without it) */

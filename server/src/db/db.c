@@ -35,6 +35,9 @@ static const struct {
     {"units_level_code_check", "code", "must have 2 digits for a province, 3 for a district, 5 for a commune"},
     {"members_birth_year_check", "birth_year", "must be between 1900 and this year"},
     {"users_check", "enterprise_id", "is required for enterprise accounts only"},
+    {"users_unit_check", "unit_code", "is required for every role but enterprise and national, and only then"},
+    {"units_code_period_excl", "valid_from", "another unit holds this code in that period"},
+    {"units_valid_check", "valid_to", "must be after valid_from"},
     {"api_clients_enterprise_check", "enterprise_id", "is required for enterprise clients only"},
     {"api_clients_unit_check", "unit_code", "is required for every role but enterprise, and only then"},
 };

@@ -40,6 +40,7 @@ static const struct {
     {"23503", PROBLEM_VALIDATION, 0},      /* foreign_key_violation: a reference to nothing */
     {"23514", PROBLEM_VALIDATION, 0},      /* check_violation */
     {"23502", PROBLEM_VALIDATION, 0},      /* not_null_violation */
+    {"23P01", PROBLEM_CONFLICT, 0},        /* exclusion_violation: a unit code taken in that period */
     {"22P02", PROBLEM_BAD_REQUEST, 0},     /* invalid_text_representation */
     {"22007", PROBLEM_BAD_REQUEST, 0},     /* invalid_datetime_format */
     {"22008", PROBLEM_BAD_REQUEST, 0},     /* datetime_field_overflow */

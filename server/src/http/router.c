@@ -399,10 +399,11 @@ static int run_route(request *r, const struct route *route)
     if (route->access != ACCESS_PUBLIC) {
         if (!authenticated_or_fail(r))
             return API_FAILED;
-        if (route->access == ACCESS_PROVINCE && r->claims->role != ROLE_PROVINCE)
+        bool national = r->claims->role == ROLE_NATIONAL;
+        if (route->access == ACCESS_PROVINCE && r->claims->role != ROLE_PROVINCE && !national)
             return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may do this");
         if (route->access == ACCESS_ISSUER && r->claims->role != ROLE_PROVINCE &&
-            r->claims->role != ROLE_DISTRICT)
+            r->claims->role != ROLE_DISTRICT && !national)
             return request_fail(r, PROBLEM_FORBIDDEN, "Only province and district accounts may do this");
         if (is_write(route->method) && r->claims->read_only)
             return request_fail(r, PROBLEM_FORBIDDEN, "This account is read-only");

@@ -16,8 +16,8 @@
 typedef enum {
     ACCESS_PUBLIC,   /* no token */
     ACCESS_USER,     /* any signed-in caller; writes refused to read-only accounts */
-    ACCESS_PROVINCE, /* role province only */
-    ACCESS_ISSUER,   /* roles that issue deadlines: province and district */
+    ACCESS_PROVINCE, /* role province (and national, whose scope is every province) */
+    ACCESS_ISSUER,   /* roles that issue deadlines: province and district (and national) */
 } access_level;
 
 enum {

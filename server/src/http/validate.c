@@ -110,8 +110,13 @@ const char *check_tax_code(const char *v)
 
 const char *check_unit_code(const char *v)
 {
-    size_t n = strlen(v);
-    if ((n != 2 && n != 3 && n != 5) || !all_chars_in(v, "0123456789"))
+    /* A GSO code, or the key of a version that passed its code on: 25747@2025-07-01. */
+    const char *at = strchr(v, '@');
+    size_t n = at ? (size_t)(at - v) : strlen(v);
+    bool digits = strspn(v, "0123456789") == n;
+    bool key_ok = !at || (strlen(at) == 11 && strspn(at + 1, "0123456789-") == 10 && at[5] == '-' &&
+                          at[8] == '-' && strspn(at + 1, "0123456789") == 4);
+    if ((n != 2 && n != 3 && n != 5) || !digits || !key_ok)
         return "must be a GSO code of 2, 3 or 5 digits";
     return NULL;
 }
@@ -216,6 +221,35 @@ static const char *check_value(const cJSON *v, const struct field *f, char *msg,
             for (const cJSON *other = item->next; other; other = other->next)
                 if (strcmp(other->string, item->string) == 0)
                     return "must not repeat a count";
+        }
+        return NULL;
+    }
+    case FIELD_TEXT_LIST:
+    case FIELD_UUID_MAP: {
+        bool map = f->type == FIELD_UUID_MAP;
+        if (map ? !cJSON_IsObject(v) : !cJSON_IsArray(v))
+            return map ? "must be an object" : "must be an array";
+        if (cJSON_GetArraySize(v) > f->max) {
+            snprintf(msg, cap, "must have at most %ld %s", f->max, map ? "entries" : "values");
+            return msg;
+        }
+        const cJSON *item, *other;
+        cJSON_ArrayForEach(item, v)
+        {
+            if (map && !text_is_uuid(item->string)) {
+                snprintf(msg, cap, "has a key that is not a UUID: \"%.*s\"", utf8_prefix(item->string, 60), item->string);
+                return msg;
+            }
+            if (!cJSON_IsString(item))
+                return map ? "must map each key to a string" : "must be an array of strings";
+            const char *bad = f->check ? f->check(item->valuestring) : NULL;
+            if (bad)
+                return bad;
+            /* Arrays of a few codes and maps of a few choices: a pairwise check is enough. */
+            for (other = item->next; other; other = other->next)
+                if (map ? strcmp(other->string, item->string) == 0
+                        : cJSON_IsString(other) && strcmp(other->valuestring, item->valuestring) == 0)
+                    return map ? "must not repeat a key" : "must not repeat a value";
         }
         return NULL;
     }

@@ -22,6 +22,8 @@ typedef enum {
     FIELD_ENUM,      /* a string from `choices` */
     FIELD_ENUM_LIST, /* an array of distinct strings from `choices` (so no longer than they are) */
     FIELD_COUNTS,    /* an object whose keys are from `choices`, each an integer in [min, max] */
+    FIELD_TEXT_LIST, /* an array of at most `max` distinct strings, each passing `check` */
+    FIELD_UUID_MAP,  /* an object of at most `max` entries: UUID keys, string values passing `check` */
 } field_type;
 
 enum {

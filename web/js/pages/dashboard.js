@@ -158,7 +158,9 @@ function renderCharts(ctx, area, o, from, to) {
 }
 
 function childrenPanel(ctx, o, Chart) {
-  const title = BY_LEVEL[o.children[0].level] || 'Theo đơn vị trực thuộc';
+  // A province without districts: its communes; one with an intermediate level (or both): its units.
+  const levels = new Set(o.children.map((c) => c.level));
+  const title = (levels.size === 1 && BY_LEVEL[o.children[0].level]) || 'Theo đơn vị trực thuộc';
   // Horizontal bars, one row per unit, when there are many units or the screen is narrow.
   const narrow = window.matchMedia('(max-width: 40rem)').matches;
   const many = o.children.length > 12 || (narrow && o.children.length > 4);

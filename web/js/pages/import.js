@@ -11,7 +11,7 @@ import { LABELS, T, fieldLabel, formatNumber, translateMessage } from '../i18n.j
 // The columns of each import (server/src/api/import.c), required ones first; codes lists where
 // a column takes codes.
 const COLUMNS = {
-  units: [['code', true], ['name', true], ['level', true, 'level'], ['parent_code'], ['valid_to']],
+  units: [['code', true], ['name', true], ['level', true, 'level'], ['parent_code'], ['valid_from'], ['valid_to']],
   enterprises: [['tax_code', true], ['name', true], ['unit_code', true], ['address'], ['contact_name'], ['contact_phone']],
   teams: [['external_id', true], ['name', true], ['kind', true, 'teamKind'], ['unit_code', true], ['hamlet'],
     ['enterprise_tax_code'], ['decision_no'], ['established_on'], ['status', false, 'teamStatus'], ['note']],
@@ -31,7 +31,7 @@ export async function render(ctx) {
     view.append(notice('info', T.status403ReadOnly));
     return;
   }
-  const resources = Object.keys(COLUMNS).filter((r) => r !== 'units' || user.role === 'province');
+  const resources = Object.keys(COLUMNS).filter((r) => r !== 'units' || user.role === 'province' || user.role === 'national');
   let resource = ctx.query.get('resource');
   if (!resources.includes(resource)) resource = 'teams';
 

@@ -1,0 +1,117 @@
+-- 35_rollup: where each team was (team_homes), and the monthly activity rollup that the figures
+-- read (014_activity_rollup.sql says why it exists; 018_unit_versions.sql why it keys two units).
+--
+-- The rollup always equals, over every activity a of a team t:
+--     (unit_code = t.unit_code, held_unit = team_home_on(t, a.held_on), month of a.held_on)
+-- so that the figures of today's structure read it by unit_code (where the teams are now) and
+-- those of a past structure by held_unit (where they were when the activity was held).
+
+-- The unit a team was in on day d: its home then, else (a team with no history yet) its unit.
+CREATE OR REPLACE FUNCTION team_home_on(p_team uuid, d date) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(
+        (SELECT h.unit_code FROM team_homes h
+          WHERE h.team_id = p_team AND (h.since IS NULL OR h.since <= d) AND (h.until IS NULL OR h.until > d)
+          ORDER BY h.since DESC NULLS LAST LIMIT 1),
+        (SELECT t.unit_code FROM teams t WHERE t.id = p_team))
+$$;
+
+-- One activity's figures as a rollup row, each multiplied by sign (1: add, -1: remove). An outcome
+-- not reported counts 0 (the figures sum what is reported).
+CREATE OR REPLACE FUNCTION activity_rollup_row(unit text, held text, a activities, sign bigint)
+RETURNS activity_month_unit LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ROW(unit, date_trunc('month', a.held_on)::date, sign, sign * a.people_reached,
+               sign * coalesce((a.outcomes ->> 'vneid_activations')::bigint, 0),
+               sign * coalesce((a.outcomes ->> 'public_service_applications')::bigint, 0),
+               sign * coalesce((a.outcomes ->> 'cashless_accounts')::bigint, 0),
+               sign * coalesce((a.outcomes ->> 'ecommerce_shops')::bigint, 0),
+               sign * coalesce((a.outcomes ->> 'app_installs')::bigint, 0),
+               sign * coalesce((a.outcomes ->> 'people_trained')::bigint, 0),
+               held)::activity_month_unit
+$$;
+
+-- Adds rows (any number per key, signed) into the rollup. Writers of the same key wait for each
+-- other's commit on its row.
+CREATE OR REPLACE FUNCTION activity_rollup_add(d activity_month_unit[]) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO activity_month_unit AS r (unit_code, held_unit, month, activities, people_reached,
+           vneid_activations, public_service_applications, cashless_accounts, ecommerce_shops,
+           app_installs, people_trained)
+    SELECT x.unit_code, x.held_unit, x.month, sum(x.activities), sum(x.people_reached), sum(x.vneid_activations),
+           sum(x.public_service_applications), sum(x.cashless_accounts), sum(x.ecommerce_shops),
+           sum(x.app_installs), sum(x.people_trained)
+      FROM unnest(d) x
+     GROUP BY x.unit_code, x.held_unit, x.month
+    ON CONFLICT (unit_code, held_unit, month) DO UPDATE SET
+        activities = r.activities + EXCLUDED.activities,
+        people_reached = r.people_reached + EXCLUDED.people_reached,
+        vneid_activations = r.vneid_activations + EXCLUDED.vneid_activations,
+        public_service_applications = r.public_service_applications + EXCLUDED.public_service_applications,
+        cashless_accounts = r.cashless_accounts + EXCLUDED.cashless_accounts,
+        ecommerce_shops = r.ecommerce_shops + EXCLUDED.ecommerce_shops,
+        app_installs = r.app_installs + EXCLUDED.app_installs,
+        people_trained = r.people_trained + EXCLUDED.people_trained
+$$;
+
+-- The rollup from scratch, from every activity (bench/generate.sql after its bulk load, which
+-- skips triggers). One batch per unit keeps the arrays small.
+CREATE OR REPLACE FUNCTION activity_rollup_fill() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM activity_month_unit;
+    SELECT activity_rollup_add(array_agg(activity_rollup_row(t.unit_code, team_home_on(t.id, a.held_on), a, 1)))
+      FROM activities a JOIN teams t ON t.id = a.team_id
+     GROUP BY t.unit_code;
+$$;
+
+-- An activity written, changed or deleted: its figures leave its old key and join its new one.
+CREATE OR REPLACE FUNCTION activities_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d activity_month_unit[] := '{}';
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        d := d || activity_rollup_row((SELECT unit_code FROM teams WHERE id = OLD.team_id),
+                                      team_home_on(OLD.team_id, OLD.held_on), OLD, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        d := d || activity_rollup_row((SELECT unit_code FROM teams WHERE id = NEW.team_id),
+                                      team_home_on(NEW.team_id, NEW.held_on), NEW, 1);
+    END IF;
+    PERFORM activity_rollup_add(d);
+    RETURN NULL;
+END $$;
+
+-- A new team's first home.
+CREATE OR REPLACE FUNCTION teams_home_first() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO team_homes (team_id, unit_code) VALUES (NEW.id, NEW.unit_code);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER teams_home_ai AFTER INSERT ON teams
+    FOR EACH ROW EXECUTE FUNCTION teams_home_first();
+
+-- A team moved to another unit: its home changes from the day its old unit closed (a team
+-- re-homed after a reorganisation was in the new unit from the day the old one ended), or from
+-- today. Its activities' figures move along to the new unit; those held from that day on are
+-- now held in the new unit too. (A new key of the same unit, unit_pass_code, is no move.)
+CREATE OR REPLACE FUNCTION teams_rollup_move() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    moved_on date;
+    d activity_month_unit[];
+BEGIN
+    IF unit_rekeying() THEN
+        RETURN NULL;
+    END IF;
+    SELECT CASE WHEN NOT unit_open(u.valid_to) THEN u.valid_to ELSE unit_today() END INTO moved_on
+      FROM units u WHERE u.code = OLD.unit_code;
+    SELECT array_agg(activity_rollup_row(OLD.unit_code, team_home_on(NEW.id, a.held_on), a, -1)) INTO d
+      FROM activities a WHERE a.team_id = NEW.id;
+    -- The open home ends on moved_on (or is replaced when it began that day or later).
+    DELETE FROM team_homes WHERE team_id = NEW.id AND until IS NULL AND since >= moved_on;
+    UPDATE team_homes SET until = moved_on WHERE team_id = NEW.id AND until IS NULL;
+    INSERT INTO team_homes (team_id, unit_code, since)
+    VALUES (NEW.id, NEW.unit_code,
+            CASE WHEN EXISTS (SELECT 1 FROM team_homes WHERE team_id = NEW.id) THEN moved_on END);
+    SELECT d || array_agg(activity_rollup_row(NEW.unit_code, team_home_on(NEW.id, a.held_on), a, 1)) INTO d
+      FROM activities a WHERE a.team_id = NEW.id;
+    IF d IS NOT NULL THEN
+        PERFORM activity_rollup_add(d);
+    END IF;
+    RETURN NULL;
+END $$;
