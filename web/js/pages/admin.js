@@ -123,8 +123,15 @@ async function users(ctx, box) {
     clear(formBox);
     try {
       const { data, version } = await api.request('GET', `/users/${u.id}`);
+      // An account of a unit moves to another unit of its level (after a reorganisation, say),
+      // by an administrator above both.
+      const unitDef = data.unit_code ? {
+        ...unitField('unit_code', 'Đơn vị hành chính', { root: user.unit, mode: 'any', hint: `Đơn vị phải là ${label('levelShort', data.role).toLowerCase()}.` }),
+        value: data.unit_code,
+      } : null;
       const f = form([
         { name: 'full_name', label: FIELDS.full_name, maxlength: 200, value: data.full_name },
+        ...(unitDef ? [unitDef] : []),
         { name: 'password', label: 'Mật khẩu mới', type: 'password', hint: 'Để trống nếu không đổi. Đổi mật khẩu sẽ đăng xuất tài khoản khỏi mọi thiết bị.' },
         { name: 'read_only', label: FIELDS.read_only, type: 'checkbox', value: data.read_only },
         { name: 'disabled', label: 'Khóa tài khoản (không cho đăng nhập)', type: 'checkbox', value: data.disabled },
@@ -134,6 +141,7 @@ async function users(ctx, box) {
           const v = el.values();
           if (!v) return;
           if (!v.password) delete v.password;
+          if (!v.unit_code || v.unit_code === data.unit_code) delete v.unit_code;
           await api.patch(`/users/${u.id}`, v, version);
           announce(T.saved);
           ctx.navigate(location.hash, { replace: true });

@@ -1,12 +1,14 @@
 // pages/dashboard.js — #/ and #/dashboard/<unit>: how the caller's unit (or a unit below it)
 // stands. Figures from GET /stats/overview as cards; a bar chart per child unit (communes
 // covered, compliant teams, members trained) whose bars and table rows drill down; a line chart
-// of activities and people reached (GET /stats/timeseries); overdue and soon-due deadlines.
+// of activities and people reached (GET /stats/timeseries); each year's activity figures side by
+// side; where the unit came from (the 2025 reform) with a link to each old unit's own figures, on
+// the units of its day; overdue and soon-due deadlines.
 
 import { get } from '../api.js';
-import { badge, clear, form, h, link, load, pageHeader, table } from '../dom.js';
+import { badge, clear, form, h, link, load, notice, pageHeader, table } from '../dom.js';
 import { LABELS, T, formatDate, formatNumber, formatPercent, formatPeriod, label, todayIso } from '../i18n.js';
-import { chainBetween } from '../refdata.js';
+import { chainBetween, getUnit } from '../refdata.js';
 
 const SOON_DAYS = 14;
 
@@ -44,10 +46,12 @@ export async function render(ctx) {
   const head = pageHeader(T.dashboard);
   const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Vị trí' });
   const period = periodForm(ctx, unit, from, to);
+  const lineage = h('div', { id: 'lineage' });
   const figures = h('div', { id: 'figures' });
   const chartArea = h('div', { class: 'charts' });
+  const years = h('section', { class: 'panel', 'aria-labelledby': 'years-title' });
   const deadlines = h('section', { class: 'panel', 'aria-labelledby': 'dl-title' });
-  view.append(head, crumbs, period, figures, chartArea, deadlines);
+  view.append(head, crumbs, lineage, period, figures, chartArea, years, deadlines);
 
   await load(figures, async () => {
     const overview = await get('/stats/overview', { unit, from, to });
@@ -55,10 +59,50 @@ export async function render(ctx) {
     head.querySelector('h1').textContent = `${T.dashboard}: ${overview.unit.name}`;
     ctx.setTitle(`${T.dashboard}: ${overview.unit.name}`);
     await breadcrumb(crumbs, user, overview.unit);
+    if (user.role !== 'enterprise') load(lineage, () => lineageNote(overview));
     renderCharts(ctx, chartArea, overview, from, to);
+    load(years, () => yearsPanel(overview));
     return renderFigures(overview, user);
   });
   load(deadlines, () => deadlineList(user));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The units in time (issue 12): where a unit came from, or what took its place, and the figures
+// of each year side by side, on the units the figures are about.
+
+/** "Trước 01/07/2025: …" — the predecessors of a unit, or the end and successors of a closed one. */
+async function lineageNote(o) {
+  const u = await getUnit(o.unit.code);
+  if (!u) return null;
+  const links = (list) => list.flatMap((x, i) => [i ? ', ' : '', link(`#/dashboard/${encodeURIComponent(x.code)}`, x.name)]);
+  if (u.valid_to && u.valid_to <= todayIso()) {
+    return notice('info', h('span', {},
+      `${u.name} đã kết thúc từ ngày ${formatDate(u.valid_to)} (sắp xếp đơn vị hành chính). `,
+      `Số liệu dưới đây tính theo địa giới ngày ${formatDate(o.on)}. `,
+      u.successors.length ? h('span', {}, 'Đơn vị kế thừa: ', ...links(u.successors), '.') : 'Không có đơn vị kế thừa.'));
+  }
+  if (!u.predecessors.length) return null;
+  return notice('info', h('span', {},
+    `${u.name} hình thành ngày ${formatDate(u.valid_from)} từ: `, ...links(u.predecessors),
+    '. Số liệu trước ngày này được cộng vào đơn vị hiện nay; chọn một đơn vị cũ để xem theo địa giới cũ.'));
+}
+
+const YEAR_FIGURES = [['activities', 'Số hoạt động'], ['people_reached', 'Số người được hỗ trợ'], ...Object.entries(LABELS.outcome)];
+
+/** The activity figures of each year from 2024 (the year before the reform) to this one, side by side. */
+async function yearsPanel(o) {
+  const last = Number(todayIso().slice(0, 4));
+  const list = [];
+  for (let y = Math.min(2024, last); y <= last; y++) list.push(y);
+  const per = await Promise.all(list.map((y) => get('/stats/overview', { unit: o.unit.code, on: o.on, from: `${y}-01-01`, to: `${y}-12-31` })));
+  return h('div', {},
+    h('h2', { id: 'years-title' }, 'So sánh theo năm'),
+    h('p', { class: 'hint' }, `Hoạt động theo năm tổ chức, trên địa giới ngày ${formatDate(o.on)}.`),
+    table([
+      { label: 'Chỉ tiêu', value: ([, text]) => text },
+      ...list.map((y, i) => ({ label: `Năm ${y}`, class: 'num', value: ([k]) => h('span', { dataset: { year: y, yearFigure: k } }, formatNumber(per[i].totals[k])) })),
+    ], YEAR_FIGURES, { caption: `So sánh theo năm: ${o.unit.name}` }));
 }
 
 function periodForm(ctx, unit, from, to) {
@@ -294,8 +338,10 @@ async function deadlineList(user) {
     ]);
     // What the units below must do: the deadlines it issued, and for a district also the
     // province's to its communes (each counted over its own communes). The province's deadlines
-    // to the district itself are its own work, listed above.
-    const followed = (d) => d.target_level !== user.role;
+    // to the district itself are its own work, listed above. Deadlines due before the unit began
+    // (a province made in the 2025 reform) were the old units' work: their history, not its.
+    const own = user.unit ? await getUnit(user.unit) : null;
+    const followed = (d) => d.target_level !== user.role && !(own?.valid_from && d.due_on < own.valid_from);
     sections.push(['Nhiệm vụ của đơn vị cấp dưới (theo dõi)', [...over.items, ...pending.items].filter(followed), false]);
   }
   for (const [title, items, mine] of sections) {

@@ -171,7 +171,11 @@ async function create(ctx) {
     view.append(notice('info', user.read_only ? T.status403ReadOnly : 'Chỉ cấp tỉnh và cấp huyện được giao nhiệm vụ.'));
     return;
   }
-  const levels = user.role === 'province' ? LABELS.targetLevel : { commune: LABELS.targetLevel.commune, enterprise: LABELS.targetLevel.enterprise };
+  // A province issues to its districts only where it has some: since the 2025 reform most have
+  // none, their communes being directly under them.
+  const hasDistricts = user.role === 'province'
+    && (await api.get('/units', { parent: user.unit, level: 'district', limit: 1 })).total > 0;
+  const levels = hasDistricts ? LABELS.targetLevel : { commune: LABELS.targetLevel.commune, enterprise: LABELS.targetLevel.enterprise };
   const f = form([
     { name: 'title', label: FIELDS.title, required: true, wide: true, maxlength: 200, placeholder: 'Ví dụ: Báo cáo kết quả hoạt động tháng' },
     { name: 'kind', label: 'Loại nhiệm vụ', type: 'select', required: true, options: [{ value: '', label: '— Chọn —' }, ...optionsOf(LABELS.deadlineKind)] },
