@@ -42,6 +42,24 @@ describe('administration', () => {
     await close(page);
   });
 
+  test('the province moves a commune account to another commune (as after a reorganisation)', async () => {
+    const username = `chuyen.${RUN}`;
+    const made = await apiOk('POST', '/users', { body: { username, password: 'mat-khau-tam-2', role: 'commune', unit_code: DEMO.commune } });
+    const page = await newPage(DESKTOP);
+    await signIn(page, 'demo.province', { hash: '#/admin' });
+    await settled(page);
+    await page.getByRole('button', { name: `Sửa ${username}` }).click();
+    const form = page.locator('#user-edit-form');
+    // 79 has communes directly under it and, in the tests, two intermediate units: one list, two groups.
+    await form.getByLabel('Đơn vị trực thuộc').selectOption(DEMO.dianDistrict);
+    await form.getByLabel('Xã, phường, thị trấn', { exact: true }).selectOption(DEMO.dian);
+    await form.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('tr', { hasText: username }).getByText('Phường Dĩ An').waitFor();
+    assert.equal((await apiOk('GET', `/users/${made.id}`)).unit_code, DEMO.dian);
+    await assertClean(page);
+    await close(page);
+  });
+
   test('the province creates an API client: the secret is shown once, with a copy button, and works', async () => {
     const name = uniq('Cổng dịch vụ công tỉnh');
     const page = await newPage(DESKTOP, { permissions: ['clipboard-read', 'clipboard-write'] });

@@ -29,6 +29,8 @@ export const DEMO = {
   province: '79', // Thành phố Hồ Chí Minh (sql/seed/demo.sql)
   district: '990', // Khu vực Thủ Dầu Một (tests/fixtures/intermediate-level.sql)
   commune: '25747', // Phường Thủ Dầu Một (Phường Phú Cường until the 2025 reform), under 990
+  dianDistrict: '991', // Khu vực Dĩ An (tests/fixtures/intermediate-level.sql)
+  dian: '25942', // Phường Dĩ An, under 991
   accounts: ['demo.province', 'demo.district', 'demo.commune', 'demo.enterprise', 'demo.readonly', 'demo.commune.dian'],
 };
 

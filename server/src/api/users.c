@@ -51,7 +51,7 @@ static const char SQL_INSERT[] =
  * level: the trigger of sql/functions/60_accounts.sql). No row: the new unit is outside scope.
  */
 static const char SQL_UPDATE[] =
-    "UPDATE users u SET full_name = x.full_name, read_only = x.read_only, disabled = x.disabled,"
+    "UPDATE users u SET full_name = coalesce(x.full_name, ''), read_only = x.read_only, disabled = x.disabled,"
     "       unit_code = x.unit_code, password_hash = coalesce($5, u.password_hash),"
     "       password_changed_at = CASE WHEN $5::text IS NULL THEN u.password_changed_at ELSE now() END,"
     "       version = u.version + 1, updated_at = now()"
