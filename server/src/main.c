@@ -230,6 +230,8 @@ int main(int argc, char **argv)
         return 0;
     if (argc > 1 && strcmp(argv[1], "--rehome") == 0)
         return rehome_command(database_url, argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "--create-admin") == 0)
+        return users_create_admin_command(database_url, argc - 2, argv + 2);
 
     const char *secret = getenv("JWT_SECRET");
     if (!secret || strlen(secret) < 32) {

@@ -67,6 +67,8 @@ int users_list(request *r);
 int users_get(request *r);
 int users_create(request *r);
 int users_update(request *r);
+/* cdt-server --create-admin ARGS: the first account of a new database (api/users.c). Returns the exit status. */
+int users_create_admin_command(const char *conninfo, int argc, char **argv);
 
 int clients_list(request *r);
 int clients_get(request *r);

@@ -9,6 +9,7 @@
  * password_changed_at, which ends the account's older tokens.
  */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,4 +260,82 @@ int users_update(request *r)
     /* Disabled or a new password: this process stops the old tokens at once (auth/principals.h). */
     request_after_commit(r, principals_forget_hook, (void *)r->params[0]);
     return resource_get(r, &USERS, r->params[0]);
+}
+
+/*
+ * cdt-server --create-admin USERNAME [--role national|province] [--unit CODE] [--full-name NAME]:
+ * the first account of a new database, which has none to sign in with. The password is read from
+ * the first line of stdin (so it never shows in a process list or a shell history) and must meet
+ * the password rules. By default a national account (every unit: it loads the national lists and
+ * creates the provinces' accounts); --role province --unit 79 makes a province's instead. Refuses
+ * a username that exists. Audited as "cdt-server --create-admin". Returns the exit status.
+ */
+static const char SQL_CREATE_ADMIN[] =
+    "WITH u AS (INSERT INTO users (username, password_hash, full_name, role, unit_code)"
+    "           VALUES ($1, $2, $3, $4, $5) RETURNING id, unit_code)"
+    " , a AS (INSERT INTO audit (actor, action, resource, resource_id, unit_code, changes)"
+    "         SELECT 'cdt-server --create-admin', 'create', 'users', u.id::text, u.unit_code,"
+    "                jsonb_build_object('username', $1::text, 'role', $4::text, 'unit_code', $5::text) FROM u)"
+    " SELECT id FROM u";
+
+int users_create_admin_command(const char *conninfo, int argc, char **argv)
+{
+    const char *username = argc > 0 ? argv[0] : NULL, *role = "national", *unit = NULL, *full_name = "";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+            role = argv[++i];
+        else if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc)
+            unit = argv[++i];
+        else if (strcmp(argv[i], "--full-name") == 0 && i + 1 < argc)
+            full_name = argv[++i];
+        else
+            username = NULL;
+    }
+    bool province = strcmp(role, "province") == 0;
+    if (!username || check_username(username) || (!province && strcmp(role, "national") != 0) ||
+        (province != (unit != NULL))) {
+        fprintf(stderr, "usage: cdt-server --create-admin USERNAME [--role national | --role province --unit CODE]"
+                        " [--full-name NAME] < password\n");
+        if (username && check_username(username))
+            fprintf(stderr, "  USERNAME %s\n", check_username(username));
+        return 2;
+    }
+    char password[1024];
+    if (!fgets(password, sizeof password, stdin)) {
+        fprintf(stderr, "--create-admin: give the password on the first line of stdin\n");
+        return 2;
+    }
+    password[strcspn(password, "\r\n")] = '\0';
+    const char *weak = password_rule_violation(password);
+    if (weak) {
+        fprintf(stderr, "--create-admin: the password %s\n", weak);
+        explicit_bzero(password, sizeof password);
+        return 2;
+    }
+    char *hash = password_hash(password);
+    explicit_bzero(password, sizeof password);
+    if (!hash)
+        return 1;
+    int rc = 1;
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "cannot connect to the database: %s", PQerrorMessage(c));
+    } else {
+        const char *params[5] = {username, hash, full_name, role, unit};
+        PGresult *res = PQexecParams(c, SQL_CREATE_ADMIN, 5, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+            printf("created %s account %s (id %s)%s%s\n", role, username, PQgetvalue(res, 0, 0),
+                   unit ? " for unit " : "", unit ? unit : "");
+            rc = 0;
+        } else {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            fprintf(stderr, "--create-admin: %s", state && strcmp(state, "23505") == 0
+                                                      ? "an account with this username exists already\n"
+                                                      : PQresultErrorMessage(res));
+        }
+        PQclear(res);
+    }
+    PQfinish(c);
+    free(hash);
+    return rc;
 }
