@@ -5,8 +5,8 @@
 
 import { before, describe, test } from 'node:test';
 import {
-  api, assert, assertProblem, BASE_URL, createActivity, createEnterprise, createMember, createTeam, DEMO,
-  freeUnitCode, listAll, login, PREFIX, RUN, show, uniq, whoami,
+  api, assert, assertProblem, BASE_URL, createActivity, createEnterprise, createMember, createTeam, csvTextCell, DEMO,
+  FORMULA_START, freeUnitCode, listAll, login, parseCsv, PREFIX, RUN, show, uniq, whoami,
 } from './lib.mjs';
 
 const P = 'demo.province';
@@ -14,52 +14,6 @@ const C = 'demo.commune';
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const OUTCOME_KEYS = ['vneid_activations', 'public_service_applications', 'cashless_accounts',
   'ecommerce_shops', 'app_installs', 'people_trained'];
-
-// ---------------------------------------------------------------------------------------------
-// A strict RFC 4180 parser: records end with CRLF; a field is either unquoted (no comma, quote,
-// CR or LF) or quoted, where "" stands for one quote and commas, CR and LF are data.
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let i = 0;
-  const n = text.length;
-  if (n === 0) return rows;
-  for (;;) {
-    let field = '';
-    if (text[i] === '"') {
-      i += 1;
-      for (;;) {
-        if (i >= n) throw new Error('CSV: unterminated quoted field');
-        const ch = text[i];
-        if (ch === '"') {
-          if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
-          i += 1;
-          break;
-        }
-        field += ch;
-        i += 1;
-      }
-    } else {
-      while (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
-        if (text[i] === '"') throw new Error(`CSV: a quote inside an unquoted field at offset ${i}`);
-        field += text[i];
-        i += 1;
-      }
-    }
-    row.push(field);
-    if (text[i] === ',') { i += 1; continue; }
-    if (text[i] === '\r' && text[i + 1] === '\n') {
-      rows.push(row);
-      row = [];
-      i += 2;
-      if (i >= n) return rows;
-      continue;
-    }
-    if (i >= n) throw new Error('CSV: the last record does not end with CRLF');
-    throw new Error(`CSV: unexpected ${JSON.stringify(text[i])} at offset ${i} (bare CR or LF, or text after a closing quote)`);
-  }
-}
 
 test('the test\'s own CSV parser follows RFC 4180', () => {
   assert.deepEqual(parseCsv('a,b\r\n'), [['a', 'b']]);
@@ -127,7 +81,7 @@ function assertRowMatches(header, cells, doc, what) {
     const cell = cells[k];
     const where = `${what}, column ${col}`;
     if (v === undefined || v === null) assert.equal(cell, '', `${where}: null is an empty field`);
-    else if (typeof v === 'string') assert.equal(cell, v, where);
+    else if (typeof v === 'string') assert.equal(cell, csvTextCell(v), `${where}: text, guarded against formulas`);
     else if (typeof v === 'number') assert.equal(Number(cell), v, `${where}: ${cell}`);
     else if (typeof v === 'boolean') assert.equal(cell, String(v), where);
     else assert.deepEqual(JSON.parse(cell), v, `${where}: objects and arrays are compact JSON`);
@@ -177,6 +131,14 @@ const NASTY = [
   'Nguye\u0302\u0303n Văn Đức (NFD)',
   '🇻🇳 Việt Nam 𠀀 chữ Nôm',
   'Ấp Định Thọ, Xã Định An,\r\nHuyện Dầu Tiếng; "Bình Dương"',
+  // Formula starts (OWASP's CSV injection list) and a text that starts with the guard itself.
+  '+84 274 3822 111',
+  '-2+3+cmd|\' /C calc\'!A0',
+  '@SUM(1,2)',
+  '\t=1+2',
+  '\r=1+2',
+  "'đã có dấu nháy",
+  'a;=1+2',
 ];
 
 describe('CSV export', () => {
@@ -222,16 +184,16 @@ describe('CSV export', () => {
     // The texts really went through: every nasty string is a note, byte for byte.
     const noteCol = t.csv.header.indexOf('note');
     const notes = t.csv.rows.map((r) => r[noteCol]);
-    for (const s of NASTY) assert.ok(notes.includes(s), `team note ${JSON.stringify(s)} did not survive`);
+    for (const s of NASTY) assert.ok(notes.includes(csvTextCell(s)), `team note ${JSON.stringify(s)} did not survive`);
 
     const m = await assertExportMatchesJson('/members', { q: tag, sort: 'full_name' }, { min: NASTY.length + 2 });
     const nameCol = m.csv.header.indexOf('full_name');
-    for (const s of NASTY) assert.ok(m.csv.rows.some((r) => r[nameCol] === `${s} ${tag}`), `member ${JSON.stringify(s)}`);
+    for (const s of NASTY) assert.ok(m.csv.rows.some((r) => r[nameCol] === csvTextCell(`${s} ${tag}`)), `member ${JSON.stringify(s)}`);
     await assertExportMatchesJson(`/teams/${team.id}/members`, { sort: 'full_name' }, { min: NASTY.length + 1, how: 'accept' });
 
     const a = await assertExportMatchesJson('/activities', { q: tag, sort: 'held_on' }, { min: NASTY.length + 1 });
     const locCol = a.csv.header.indexOf('location');
-    for (const s of NASTY) assert.ok(a.csv.rows.some((r) => r[locCol] === s), `activity location ${JSON.stringify(s)}`);
+    for (const s of NASTY) assert.ok(a.csv.rows.some((r) => r[locCol] === csvTextCell(s)), `activity location ${JSON.stringify(s)}`);
 
     await assertExportMatchesJson('/enterprises', { q: tag, sort: 'name' }, { min: 4 });
     await assertExportMatchesJson('/units', { q: tag }, { min: 2 });
@@ -240,6 +202,28 @@ describe('CSV export', () => {
     const changesCol = au.csv.header.indexOf('changes');
     const created = JSON.parse(au.csv.rows[au.csv.rows.length - 1][changesCol]);
     assert.equal(created.note, NASTY[0], 'the audit entry\'s changes survive two layers of quoting');
+  });
+
+  test('no text cell starts like a formula: each such text leaves with a \' in front (issue 11 item 4)', async () => {
+    const exports = [
+      await getCsv('/teams', { query: { q: tag } }), await getCsv('/members', { query: { q: tag } }),
+      await getCsv('/activities', { query: { q: tag } }), await getCsv('/enterprises', { query: { q: tag } }),
+      await getCsv('/audit', { query: { resource_id: team.id } }),
+    ];
+    let guarded = 0;
+    for (const r of exports) {
+      assert.equal(r.status, 200, csvShow(r));
+      for (const row of r.rows) {
+        for (const [k, cell] of row.entries()) {
+          assert.ok(!FORMULA_START.test(cell), `${r.path} column ${r.header[k]}: a live formula ${JSON.stringify(cell)}`);
+          if (/^'[=+\-@\t\r']/.test(cell)) guarded += 1;
+        }
+      }
+    }
+    assert.ok(guarded >= 7 * 4, `guarded cells: ${guarded}`);
+    // A ';' inside a text is quoted, so that Excel splitting on ';' cannot start a cell there.
+    const teams = exports[0];
+    assert.ok(teams.text.includes(',"a;=1+2",'), 'a ; inside a text is quoted');
   });
 
   test('BOM, Content-Type, Content-Disposition; Accept: text/csv and format=csv give the same file', async () => {

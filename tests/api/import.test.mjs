@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
-  api, assert, assertProblem, CDT_SERVER, DATABASE_URL, DEMO, existsSync, expectStatus, freeUnitCode, haveDb,
-  PASSWORD, ROOT, RUN, show, sql, sqlValue, taxCode, uniq,
+  api, assert, assertProblem, CDT_SERVER, csvTextCell, DATABASE_URL, DEMO, existsSync, expectStatus, FORMULA_START,
+  freeUnitCode, haveDb, parseCsv, PASSWORD, ROOT, RUN, show, sql, sqlValue, taxCode, uniq,
 } from './lib.mjs';
 import { startServer } from './spawn.mjs';
 
@@ -539,6 +539,49 @@ describe('round trip: CSV export imports back unchanged', () => {
     const acts = await exportCsv('/activities', { team });
     const a = result(await imp('activities', acts));
     assert.equal(a.unchanged, a.rows);
+  });
+
+  test('texts a spreadsheet would run as formulas leave guarded and come back unchanged (issue 11 item 4)', async () => {
+    const tag = `${RUN}rtf`;
+    const formula = '=HYPERLINK("http://x","y")';
+    const teamExt = `${RUN}-rtf-team`;
+    // Made from JSON, so that no CSV reading is involved before the export.
+    result(await imp('enterprises', [{ tax_code: taxCode(), name: `${formula} ${tag}`, unit_code: DEMO.commune,
+      address: '@SUM(1,2)', contact_name: "'Lê Văn Tám", contact_phone: '+84 274 3822 111' }]));
+    result(await imp('teams', [{ external_id: teamExt, name: `-Tổ ${tag}`, kind: 'hamlet', unit_code: DEMO.commune,
+      hamlet: '+Khu phố 1', note: '\t=1+2', decision_no: '@12/QĐ' }]));
+    result(await imp('members', [{ external_id: `${RUN}-rtf-m`, team_external_id: teamExt, full_name: `${formula} ${tag}`,
+      phone: '+84 274 3822 111' }]));
+    result(await imp('activities', [{ external_id: `${RUN}-rtf-a`, team_external_id: teamExt, held_on: '2025-06-01',
+      kind: 'vneid', title: `\r=1+2 ${tag}`, location: '-1', note: "''" }]));
+    const team = (await api('GET', '/teams', { as: P, query: { q: tag } })).json.items[0];
+
+    const files = {
+      enterprises: await exportCsv('/enterprises', { q: tag }),
+      teams: await exportCsv('/teams', { q: tag }),
+      members: await exportCsv('/members', { q: tag }),
+      activities: await exportCsv('/activities', { team: team.id }),
+    };
+    for (const [resource, text] of Object.entries(files)) {
+      const [header, ...rows] = parseCsv(text);
+      assert.equal(rows.length, 1, `${resource}: ${text}`);
+      for (const [k, cell] of rows[0].entries()) {
+        assert.ok(!FORMULA_START.test(cell), `${resource}.${header[k]}: a live formula ${JSON.stringify(cell)}`);
+      }
+      const cellOf = (col) => rows[0][header.indexOf(col)];
+      if (resource === 'members') {
+        assert.equal(cellOf('full_name'), csvTextCell(`${formula} ${tag}`));
+        assert.equal(cellOf('phone'), "'+84 274 3822 111");
+      }
+      if (resource === 'enterprises') assert.equal(cellOf('contact_name'), "''Lê Văn Tám");
+      // The file as exported, sent back: every row unchanged.
+      const back = result(await imp(resource, text), resource);
+      assert.deepEqual(counts(back), { rows: 1, inserted: 0, updated: 0, unchanged: 1, rejected: 0, error_count: 0 }, resource);
+    }
+    // A quote typed by hand before other text is kept: the stored contact_name has it.
+    const [ent] = (await api('GET', '/enterprises', { as: P, query: { q: tag } })).json.items;
+    const typed = csv([['tax_code', 'name', 'unit_code', 'contact_name'], [ent.tax_code, ent.name, DEMO.commune, "'Lê Văn Tám"]]);
+    assert.equal(result(await imp('enterprises', typed)).unchanged, 1);
   });
 
   test('a JSON list of teams imports back', async () => {

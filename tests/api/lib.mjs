@@ -225,6 +225,65 @@ export function sqlValue(query, vars = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CSV: a strict RFC 4180 parser: records end with CRLF; a field is either unquoted (no comma, quote,
+// CR or LF) or quoted, where "" stands for one quote and commas, CR and LF are data.
+
+/** Rows of cells of a CSV text (RFC 4180, strict); throws on anything else. */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let i = 0;
+  const n = text.length;
+  if (n === 0) return rows;
+  for (;;) {
+    let field = '';
+    if (text[i] === '"') {
+      i += 1;
+      for (;;) {
+        if (i >= n) throw new Error('CSV: unterminated quoted field');
+        const ch = text[i];
+        if (ch === '"') {
+          if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+          i += 1;
+          break;
+        }
+        field += ch;
+        i += 1;
+      }
+    } else {
+      while (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
+        if (text[i] === '"') throw new Error(`CSV: a quote inside an unquoted field at offset ${i}`);
+        field += text[i];
+        i += 1;
+      }
+    }
+    row.push(field);
+    if (text[i] === ',') { i += 1; continue; }
+    if (text[i] === '\r' && text[i + 1] === '\n') {
+      rows.push(row);
+      row = [];
+      i += 2;
+      if (i >= n) return rows;
+      continue;
+    }
+    if (i >= n) throw new Error('CSV: the last record does not end with CRLF');
+    throw new Error(`CSV: unexpected ${JSON.stringify(text[i])} at offset ${i} (bare CR or LF, or text after a closing quote)`);
+  }
+}
+
+/**
+ * The cell a text value leaves in an export as: with a ' in front when it starts with one of
+ * = + - @ TAB CR (a spreadsheet would run it as a formula: OWASP's CSV injection rule) or ' (so
+ * that the import can take exactly one away again).
+ */
+export function csvTextCell(value) {
+  return /^[=+\-@\t\r']/.test(value) ? `'${value}` : value;
+}
+
+/** Starts a spreadsheet would read as a formula. */
+export const FORMULA_START = /^[=+\-@\t\r]/;
+
+// ---------------------------------------------------------------------------------------------
 // Fixtures through the API
 
 export function etag(version) {

@@ -1,5 +1,6 @@
 /*
- * tests/unit/test_csv.c — RFC 4180 quoting and rows from JSON documents (http/csv.c).
+ * tests/unit/test_csv.c — RFC 4180 quoting, rows from JSON documents, and the guard against
+ * spreadsheet formulas with its reading back on import (http/csv.c).
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -12,6 +13,53 @@ static char *field(const char *text)
     buf b = {0};
     csv_append_field(&b, text);
     return b.data ? b.data : calloc(1, 1);
+}
+
+static char *text_cell(const char *text)
+{
+    buf b = {0};
+    csv_append_text(&b, text);
+    return b.data ? b.data : calloc(1, 1);
+}
+
+/* OWASP's rule on export, and csv_cell_text taking exactly the guard away again on import. */
+static void check_formula_guard(void)
+{
+    static const struct {
+        const char *value, *cell;
+    } cases[] = {
+        {"=1+2", "'=1+2"},
+        {"+84 274 3822 111", "'+84 274 3822 111"},
+        {"-2+3", "'-2+3"},
+        {"@SUM(A1:A2)", "'@SUM(A1:A2)"},
+        {"\t=1+2", "'\t=1+2"},
+        {"\r=1+2", "\"'\r=1+2\""},
+        {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
+        {"'already", "''already"},
+        {"'", "''"},
+        {"x=1", "x=1"},
+        {" =1", " =1"},
+        {"", ""},
+        {"Phú Cường", "Phú Cường"},
+        {"a;=1+2", "\"a;=1+2\""}, /* Excel in a ';' locale would start a cell at the ';' */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *c = text_cell(cases[i].value);
+        CHECK_STR(c, cases[i].cell);
+        free(c);
+    }
+    /* Every value comes back from the cell the CSV reader hands the import (quotes undone). */
+    static const char *const values[] = {"=1", "+84", "-", "@", "\t", "\r", "'", "''", "'x", "'=1", "x", ""};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char cell[16];
+        snprintf(cell, sizeof cell, "%s%s", values[i][0] && strchr("=+-@\t\r'", values[i][0]) ? "'" : "",
+                 values[i]);
+        CHECK_STR(csv_cell_text(cell), values[i]);
+    }
+    /* A hand-typed quote before anything else is the person's text, kept. */
+    CHECK_STR(csv_cell_text("'x"), "'x");
+    CHECK_STR(csv_cell_text("'"), "'");
+    CHECK_STR(csv_cell_text("'0274"), "'0274");
 }
 
 int main(void)
@@ -46,6 +94,13 @@ int main(void)
     csv_append_row(&b, doc, columns);
     CHECK_STR(b.data, "y,,,,,,,\r\n");
     cJSON_Delete(doc);
+    b.len = 0;
+    /* Text is guarded; a number is not a formula, even a negative one. */
+    doc = cJSON_Parse("{\"id\":\"=1+2\",\"count\":-3,\"name\":\"-3\"}");
+    csv_append_row(&b, doc, (const char *const[]){"id", "count", "name", NULL});
+    CHECK_STR(b.data, "'=1+2,-3,'-3\r\n");
+    cJSON_Delete(doc);
     buf_free(&b);
+    check_formula_guard();
     CHECK_SUMMARY();
 }

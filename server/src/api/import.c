@@ -8,6 +8,8 @@
  * by natural key, counting inserted / updated / unchanged. By default one bad row and nothing is
  * written (422 listing every bad row: row number as the file counts it, field, message);
  * atomic=false saves the good rows and lists the bad; dry_run=true validates and counts only.
+ * A CSV cell is read as csv_cell_text gives it (http/csv.h): without the ' that exports put before
+ * texts a spreadsheet would run as formulas, so an exported file imports back unchanged.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "api/api.h"
 #include "api/resource.h"
 #include "db/db.h"
+#include "http/csv.h"
 #include "http/csv_reader.h"
 
 enum { MAX_COLUMNS = 32, ERRORS_LISTED = 1000 };
@@ -700,7 +703,8 @@ static bool read_csv(struct run *run)
             if (column_field[i] < 0)
                 continue;
             const struct field *f = &run->spec->fields[column_field[i]];
-            cJSON *v = cell_value(f, cells.data + offsets[i]);
+            /* A cell the export guarded against spreadsheet formulas ('=...) means the text without the quote. */
+            cJSON *v = cell_value(f, csv_cell_text(cells.data + offsets[i]));
             if (v)
                 cJSON_AddItemToObject(row, f->name, v);
         }

@@ -4,13 +4,28 @@
 #include "http/csv.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * OWASP's rule for CSV injection: a spreadsheet reads a cell that starts with one of = + - @ TAB
+ * or CR as a formula (=HYPERLINK(...) sends whoever clicks it anywhere; DDE runs commands), so
+ * such a text cell is written with a ' before it, which spreadsheets take as "this is text".
+ * A text that itself starts with ' gets one more, so that csv_cell_text can always take exactly
+ * one away again and every exported value imports back as it was.
+ */
+static bool neutralised(const char *text)
+{
+    return text[0] != '\0' && strchr("=+-@\t\r'", text[0]) != NULL;
+}
+
 void csv_append_field(buf *out, const char *text)
 {
-    if (!strpbrk(text, ",\"\r\n")) {
+    /* ';' too: Excel in Vietnamese locales splits on ';', and then an unquoted ";=..." would start
+     * a cell of its own. */
+    if (!strpbrk(text, ",;\"\r\n")) {
         buf_puts(out, text);
         return;
     }
@@ -21,6 +36,24 @@ void csv_append_field(buf *out, const char *text)
         buf_append(out, p, 1);
     }
     buf_append(out, "\"", 1);
+}
+
+void csv_append_text(buf *out, const char *text)
+{
+    if (!neutralised(text)) {
+        csv_append_field(out, text);
+        return;
+    }
+    buf guarded = {0};
+    buf_append(&guarded, "'", 1);
+    buf_puts(&guarded, text);
+    csv_append_field(out, guarded.data);
+    buf_free(&guarded);
+}
+
+const char *csv_cell_text(const char *cell)
+{
+    return cell[0] == '\'' && neutralised(cell + 1) ? cell + 1 : cell;
 }
 
 void csv_append_header(buf *out, const char *const *columns)
@@ -55,8 +88,9 @@ void csv_append_row(buf *out, const cJSON *doc, const char *const *columns)
         if (!v || cJSON_IsNull(v))
             continue;
         if (cJSON_IsString(v)) {
-            csv_append_field(out, v->valuestring);
+            csv_append_text(out, v->valuestring);
         } else {
+            /* Numbers, booleans, objects and arrays: JSON text, which no spreadsheet runs. */
             char *text = cJSON_PrintUnformatted(v);
             if (!text)
                 abort(); /* cJSON fails only on allocation */
