@@ -84,13 +84,70 @@ const char *query_get(request *r, const char *name)
     return n >= 0 ? value : NULL;
 }
 
+static const char *skip_ows(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/*
+ * Anything that is not "*" or a list of entity-tags is malformed and matches nothing: a client
+ * that sends If-Match wants the write only if the resource is as it last saw it, and a value we
+ * cannot read says nothing about that (before, "abc", an unquoted 3 or a list let it through).
+ */
+if_match_result if_match_evaluate(const char *field, long current_version)
+{
+    char etag[32];
+    int etag_len = snprintf(etag, sizeof etag, "\"%ld\"", current_version);
+    const char *p = skip_ows(field);
+    if (*p == '*')
+        return *skip_ows(p + 1) ? IF_MATCH_MALFORMED : IF_MATCH_MATCHES;
+    bool matched = false;
+    for (;;) {
+        p = skip_ows(p);
+        if (*p == ',') { /* an empty list element (RFC 9110 §5.6.1.2) */
+            p++;
+            continue;
+        }
+        if (!*p)
+            break;
+        bool weak = strncmp(p, "W/", 2) == 0;
+        const char *tag = weak ? p + 2 : p;
+        if (*tag != '"')
+            return IF_MATCH_MALFORMED;
+        p = tag + 1;
+        /* etagc: any visible character but '"', and obs-text */
+        while (*p != '"' && (unsigned char)*p > 0x20 && *p != 0x7f)
+            p++;
+        if (*p != '"')
+            return IF_MATCH_MALFORMED;
+        p++;
+        if (!weak && p - tag == etag_len && memcmp(tag, etag, (size_t)etag_len) == 0)
+            matched = true;
+        p = skip_ows(p);
+        if (*p && *p != ',')
+            return IF_MATCH_MALFORMED;
+    }
+    return matched ? IF_MATCH_MATCHES : IF_MATCH_NO_MATCH;
+}
+
 bool if_match_or_fail(request *r, long current_version)
 {
-    if (r->if_match < 0 || r->if_match == 0 || r->if_match == current_version)
+    if (!r->if_match)
         return true;
+    switch (if_match_evaluate(r->if_match, current_version)) {
+    case IF_MATCH_MATCHES:
+        return true;
+    case IF_MATCH_NO_MATCH:
+        request_fail(r, PROBLEM_PRECONDITION_FAILED,
+                     "If-Match names no current version: the current ETag is \"%ld\"", current_version);
+        return false;
+    case IF_MATCH_MALFORMED:
+        break;
+    }
     request_fail(r, PROBLEM_PRECONDITION_FAILED,
-                 "If-Match names version %ld but the current version is %ld", r->if_match,
-                 current_version);
+                 "If-Match must be * or a list of ETags such as \"%ld\" (the current one)", current_version);
     return false;
 }
 

@@ -38,8 +38,8 @@ typedef struct request {
     size_t raw_len;
     bool raw_is_csv;                     /* text/csv, else application/json */
 
-    /* If-Match: -1 when absent, 0 for "*", else the version asked for. */
-    long if_match;
+    /* The If-Match field as sent (several lines joined by ", "), or NULL when absent (arena). */
+    const char *if_match;
 
     /* The success response, set by handlers through respond_*. */
     const char *content_type;
@@ -89,7 +89,17 @@ const char *query_get(request *r, const char *name);
 /* The client's address as limits count it (http/client_address.h); owned by the arena. */
 const char *request_client_address(request *r);
 
-/* Compare the If-Match header to the resource's current version; 412 on mismatch. */
+typedef enum { IF_MATCH_MATCHES, IF_MATCH_NO_MATCH, IF_MATCH_MALFORMED } if_match_result;
+
+/*
+ * Evaluates an If-Match field value against a resource whose ETag is "<current_version>"
+ * (RFC 9110 §13.1.1): "*" matches; otherwise it must be a comma-separated list of entity-tags
+ * (empty elements allowed), and matches when one of them is strongly equal to the ETag, so a
+ * weak W/"3" never does. Pure; cannot fail.
+ */
+if_match_result if_match_evaluate(const char *field, long current_version);
+
+/* True when the request has no If-Match or it matches the current version; else records 412. */
 bool if_match_or_fail(request *r, long current_version);
 
 #endif

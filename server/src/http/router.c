@@ -168,21 +168,19 @@ static void assign_request_id(request *r)
         snprintf(r->request_id + 2 * i, 3, "%02x", raw[i]);
 }
 
-static long parse_if_match(const char *h)
+/*
+ * Every field line of the given name joined by ", ", as RFC 9110 §5.3 combines a list-valued
+ * field sent on several lines; NULL when there is none. Owned by the arena.
+ */
+static const char *header_list(request *r, const char *name)
 {
-    if (!h)
-        return -1;
-    while (*h == ' ')
-        h++;
-    if (strcmp(h, "*") == 0)
-        return 0;
-    if (strncmp(h, "W/", 2) == 0)
-        h += 2;
-    long v = 0;
-    char tail = 0;
-    if (sscanf(h, "\"%ld\"%c", &v, &tail) == 1 && v > 0)
-        return v;
-    return -2; /* matches no version: answers 412 */
+    const struct mg_request_info *ri = mg_get_request_info(r->conn);
+    const char *out = NULL;
+    for (int i = 0; i < ri->num_headers; i++)
+        if (strcasecmp(ri->http_headers[i].name, name) == 0)
+            out = out ? arena_printf(r->arena, "%s, %s", out, ri->http_headers[i].value)
+                      : ri->http_headers[i].value;
+    return out;
 }
 
 /* Sets r->claims from a valid token whose principal is still allowed in; else records 401 or 503. */
@@ -412,7 +410,7 @@ static int run_route(request *r, const struct route *route)
         return API_FAILED;
     if ((route->flags & ROUTE_RAW_BODY) && !read_raw_body(r))
         return API_FAILED;
-    r->if_match = parse_if_match(mg_get_header(r->conn, "If-Match"));
+    r->if_match = header_list(r, "If-Match"); /* if_match_or_fail reads it (http/request.h) */
 
     bool transaction = is_write(route->method) && !(route->flags & ROUTE_NO_TX);
     if (transaction && (!db_connect_or_fail(r) || !db_begin_or_fail(r)))
@@ -439,7 +437,6 @@ int router_dispatch(struct mg_connection *conn, void *unused)
     r.method = ri->request_method;
     r.path = path;
     r.query = ri->query_string;
-    r.if_match = -1;
     assign_request_id(&r);
     if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0)
         return edge_outside_api(conn, r.method, path, r.request_id); /* health, readiness, web client */
