@@ -257,7 +257,8 @@ int users_update(request *r)
         return resource_refused_write(r, REFS, COUNT_OF(REFS), r->body, "The account's new unit is outside your scope");
     if (!audit_record(r, "update", "users", r->params[0], db_value(row, 1), db_value(row, 2), redacted(r)))
         return API_FAILED;
-    /* Disabled or a new password: this process stops the old tokens at once (auth/principals.h). */
+    /* Disabled, read-only or a new password: this process applies it to the old tokens at once
+     * (auth/principals.h). */
     request_after_commit(r, principals_forget_hook, (void *)r->params[0]);
     return resource_get(r, &USERS, r->params[0]);
 }

@@ -17,14 +17,17 @@
 #include "db/db.h"
 #include "http/validate.h"
 
-/* $1 = user id -> (disabled, password_changed_at in whole epoch seconds); no row: gone. */
+/*
+ * Both: $1 = id -> (blocked, password_changed_at in whole epoch seconds or 0, read_only);
+ * no row: gone. read_only is read here, not taken from the token, because it can change while
+ * a token lives (an hour by default) and the dispatcher's read-only check must see the change.
+ */
 static const char SQL_USER[] =
-    "SELECT u.disabled, floor(extract(epoch FROM u.password_changed_at))::bigint"
+    "SELECT u.disabled, floor(extract(epoch FROM u.password_changed_at))::bigint, u.read_only"
     "  FROM users u WHERE u.id = $1::uuid";
 
-/* $1 = client id -> (revoked); no row: gone. */
 static const char SQL_CLIENT[] =
-    "SELECT c.revoked_at IS NOT NULL FROM api_clients c WHERE c.id = $1::uuid";
+    "SELECT c.revoked_at IS NOT NULL, 0, c.read_only FROM api_clients c WHERE c.id = $1::uuid";
 
 enum { SLOTS = 4096 };
 
@@ -33,6 +36,7 @@ struct entry {
     principal_kind kind;
     bool blocked;          /* gone, disabled or revoked */
     long changed_at;       /* users: password_changed_at (epoch s); tokens older are refused */
+    bool read_only;        /* the account's or client's flag now */
     struct timespec fetched;
 };
 
@@ -115,14 +119,14 @@ static bool fetch(request *r, principal_kind kind, const char *id, struct entry 
         e->blocked = true;
     } else {
         e->blocked = strcmp(db_value(res, 0), "t") == 0;
-        if (kind == PRINCIPAL_USER)
-            e->changed_at = atol(db_value(res, 1));
+        e->changed_at = atol(db_value(res, 1));
+        e->read_only = strcmp(db_value(res, 2), "t") == 0;
     }
     clock_gettime(CLOCK_MONOTONIC, &e->fetched);
     return true;
 }
 
-principal_status principals_check(request *r, const struct claims *c)
+principal_status principals_check(request *r, struct claims *c)
 {
     if (c->kind == PRINCIPAL_IDP)
         return PRINCIPAL_OK; /* the provider answers for its people; nothing of ours to check */
@@ -139,5 +143,6 @@ principal_status principals_check(request *r, const struct claims *c)
     /* A token issued before the password last changed belongs to the old password. */
     if (c->kind == PRINCIPAL_USER && c->issued_at < e.changed_at)
         return PRINCIPAL_REJECTED;
+    c->read_only = e.read_only; /* the flag now, both ways: the token's "ro" is what it was at issue */
     return PRINCIPAL_OK;
 }

@@ -2,7 +2,8 @@
  * auth/principals.h — is the user or client behind a verified token still allowed in?
  *
  * A token stays valid until it expires, but its principal may be stopped sooner: a client
- * revoked, a user disabled, a user's password changed after the token was issued. The dispatcher
+ * revoked, a user disabled, a user's password changed after the token was issued; and an
+ * account or client may be made read-only (or writable) while its token lives. The dispatcher
  * asks here on every authenticated request, after token_verify. The answer comes from a small
  * in-process cache keyed by principal id, refreshed from PostgreSQL when an entry is older than
  * the TTL (at most 30 s), so a change made through any server process takes effect everywhere
@@ -26,8 +27,12 @@ typedef enum {
 /* Sets the cache's TTL (0 to PRINCIPAL_CACHE_MAX_SECONDS; 0 asks the database every time). */
 void principals_init(long ttl_seconds);
 
-/* Checks c (already verified) against its row, through the cache. Cannot fail otherwise. */
-principal_status principals_check(request *r, const struct claims *c);
+/*
+ * Checks c (already verified) against its row, through the cache. On PRINCIPAL_OK, sets
+ * c->read_only to the row's flag now, which the dispatcher's read-only check then uses.
+ * Cannot fail otherwise.
+ */
+principal_status principals_check(request *r, struct claims *c);
 
 /* Drops what the cache knows about id (a user or client id), so the next check reads the row. */
 void principals_forget(const char *id);

@@ -183,7 +183,10 @@ static const char *header_list(request *r, const char *name)
     return out;
 }
 
-/* Sets r->claims from a valid token whose principal is still allowed in; else records 401 or 503. */
+/*
+ * Sets r->claims from a valid token whose principal is still allowed in, with read_only as the
+ * account is now (auth/principals.h); else records 401 or 503.
+ */
 static bool authenticated_or_fail(request *r)
 {
     const char *h = mg_get_header(r->conn, "Authorization");
