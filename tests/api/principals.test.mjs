@@ -2,10 +2,12 @@
 // as the account or client behind it is now. An account made read-only loses its writes (403,
 // as a read-only token does) at once in the process that made the change and within the cache's
 // TTL in any other; the check reads the current flag, so an account made writable again writes.
+// Accounts and clients of a closed unit (units.valid_to, unit_open()) cannot sign in (403 naming
+// the unit and the day it closed) and their tokens stop (401), as a disabled account's do.
 
 import { after, before, describe, test } from 'node:test';
 import {
-  api, assert, assertProblem, DEMO, haveDb, PASSWORD, RUN, show, sql, uniq,
+  api, assert, assertProblem, createEnterprise, DEMO, freeUnitCode, haveDb, PASSWORD, RUN, show, sql, uniq,
 } from './lib.mjs';
 import { startServer } from './spawn.mjs';
 
@@ -86,5 +88,74 @@ describe('read-only set on an account stops its tokens\' writes (issue 11 item 6
       await new Promise((r) => setTimeout(r, 1200));
       assertReadOnly(await write());
     });
+  });
+});
+
+describe('accounts of closed units (issue 11 item 10)', () => {
+  // Long before any instant the other files set app_clock to, so the unit is closed whatever "now" they set.
+  const CLOSED_ON = '2000-01-01';
+  let code;
+  let unitName;
+  const who = {}; // user, enterprise user and client of the unit: {username | client_id, secret, token}
+
+  before(async () => {
+    code = await freeUnitCode(P);
+    unitName = uniq('Phường Sắp Sáp Nhập');
+    const unit = await api('POST', '/units', { as: P, body: { code, name: unitName, level: 'commune', parent_code: DEMO.district } });
+    assert.equal(unit.status, 201, show(unit));
+    who.user = await newAccount({ unit_code: code });
+    const ent = await createEnterprise(P, { unit_code: code });
+    who.ent = await newAccount({ role: 'enterprise', unit_code: undefined, enterprise_id: ent.id });
+    const client = await api('POST', '/clients', { as: P, body: { name: uniq('Hệ thống xã'), role: 'commune', unit_code: code } });
+    assert.equal(client.status, 201, show(client));
+    who.client = client.json;
+  });
+
+  const login = (username, password = PASSWORD) => api('POST', '/auth/login', { body: { username, password } });
+  const exchange = (c) => api('POST', '/auth/token', {
+    body: { grant_type: 'client_credentials', client_id: c.client_id, client_secret: c.client_secret },
+  });
+  const setValidTo = async (validTo) => {
+    const res = await api('PATCH', `/units/${code}`, { as: P, body: { valid_to: validTo } });
+    assert.equal(res.status, 200, show(res));
+  };
+
+  function assertClosed(res) {
+    assertProblem(res, 403, { kind: 'forbidden' });
+    assert.match(res.json.detail, new RegExp(`unit \\(${code}, ${unitName}\\) was closed on ${CLOSED_ON}`), show(res));
+  }
+
+  test('sign-in is refused with the unit and the day it closed; existing tokens stop at once', async () => {
+    const tokens = [
+      (await login(who.user.username)).json.access_token,
+      (await login(who.ent.username)).json.access_token,
+      (await exchange(who.client)).json.access_token,
+    ];
+    for (const token of tokens) assert.equal((await api('GET', '/auth/me', { token })).status, 200, 'works (and is cached) before');
+
+    await setValidTo(CLOSED_ON);
+    for (const token of tokens) {
+      const res = await api('GET', '/teams', { token, query: { limit: 1 } });
+      assertProblem(res, 401);
+      assert.match(res.json.detail, /unit closed/, show(res));
+    }
+    assertClosed(await login(who.user.username));
+    assertClosed(await login(who.ent.username)); // an enterprise account: its enterprise's unit
+    assertClosed(await exchange(who.client));
+    // A wrong password tells nothing about the unit.
+    assertProblem(await login(who.user.username, 'sai-mat-khau-1'), 401);
+    if (haveDb()) {
+      const refused = sql(`SELECT coalesce(changes->>'reason', '-') FROM audit WHERE action = 'login_failed' AND actor = :'u' ORDER BY id`,
+        { u: who.user.username });
+      assert.deepEqual(refused.map((r) => r[0]), ['unit_closed', '-'], 'audited: refused for the closed unit, then the wrong password');
+    }
+  });
+
+  test('a unit that closes later still signs in; reopened, the accounts are back', async () => {
+    await setValidTo('2199-12-31');
+    assert.equal((await login(who.user.username)).status, 200);
+    await setValidTo(null);
+    assert.equal((await login(who.ent.username)).status, 200);
+    assert.equal((await exchange(who.client)).status, 200);
   });
 });

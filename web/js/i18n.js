@@ -97,6 +97,7 @@ export const T = {
   status415: 'Định dạng dữ liệu không được hỗ trợ.',
   status429: 'Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.',
   signinLocked: (minutes) => `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${minutes} phút.`,
+  unitClosed: (name, code, date) => `Đơn vị ${name} (mã ${code}) của tài khoản đã hết hiệu lực từ ngày ${date}, nên tài khoản không thể đăng nhập. Vui lòng liên hệ cơ quan quản lý để được cấp tài khoản của đơn vị mới.`,
   status500: 'Máy chủ gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho quản trị hệ thống.',
   dateFormatHint: 'dd/mm/yyyy',
   badDate: 'Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy.',
@@ -468,10 +469,14 @@ export function problemText(status, detail = '') {
   switch (status) {
     case 400: return T.status400;
     case 401: return d === 'Wrong username or password' ? T.wrongCredentials : T.sessionExpired;
-    case 403:
+    case 403: {
+      // Sign-in of an account (or client) whose unit was closed: the server names it and the day.
+      const closed = /^The (?:account|client)'s unit \((\d+), (.*)\) was closed on (\d{4}-\d{2}-\d{2})/.exec(d);
+      if (closed) return T.unitClosed(closed[2], closed[1], formatDate(closed[3]));
       if (/read-only/i.test(d)) return T.status403ReadOnly;
       if (/outside your scope/i.test(d)) return T.status403Scope;
       return T.status403;
+    }
     case 404: return T.status404;
     case 409:
       if (/logged activities/.test(d)) return T.status409Team;

@@ -13,6 +13,11 @@
  * Retry-After before any password is checked: no hash is computed for it and nothing is audited.
  * A successful sign-in clears its name's count and gives its address back the one attempt, no
  * more: otherwise one valid account would let an address go on guessing the others.
+ *
+ * An account or client whose unit is closed (an enterprise account: its enterprise's unit;
+ * unit_open(), 004_deadlines.sql) is refused with 403 naming the unit and the day it closed, but
+ * only once its password checked out: before that it gets the same 401 as anyone, so the refusal
+ * tells a guesser nothing. Its tokens stop in auth/principals.c.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -28,10 +33,18 @@
 /* The user as the signed-in principal: user_doc with its kind. */
 #define USER_PRINCIPAL_DOC "(to_jsonb(user_doc(u)) || jsonb_build_object('kind', 'user'))::text"
 
+/*
+ * The principal's unit when it is closed: (code, name, valid_to), NULLs while it is open. The
+ * name is cut to 80 characters to keep the refusal's detail within its buffer.
+ */
+#define CLOSED_UNIT_COLUMNS "closed.code, left(closed.name, 80), closed.valid_to"
+#define CLOSED_UNIT_JOIN(unit) " LEFT JOIN units closed ON closed.code = " unit " AND NOT unit_open(closed.valid_to)"
+
 static const char SQL_FIND_USER[] =
     "SELECT u.id, u.password_hash, u.role, coalesce(u.unit_code, ''),"
-    "       coalesce(u.enterprise_id::text, ''), u.read_only, u.disabled, " USER_PRINCIPAL_DOC
-    "  FROM users u WHERE u.username = $1";
+    "       coalesce(u.enterprise_id::text, ''), u.read_only, u.disabled, " USER_PRINCIPAL_DOC ","
+    "       " CLOSED_UNIT_COLUMNS
+    "  FROM users u" CLOSED_UNIT_JOIN("user_unit(u)") " WHERE u.username = $1";
 
 static const char SQL_ME[] =
     "SELECT " USER_PRINCIPAL_DOC ", u.version FROM users u WHERE u.id = $1::uuid AND NOT u.disabled";
@@ -39,8 +52,8 @@ static const char SQL_ME[] =
 static const char SQL_FIND_CLIENT[] =
     "SELECT c.id, c.secret_hash, c.role, coalesce(c.unit_code, ''),"
     "       coalesce(c.enterprise_id::text, ''), c.read_only, c.revoked_at IS NOT NULL,"
-    "       client_principal_doc(c)::text, c.personal_data, api_client_unit(c)"
-    "  FROM api_clients c WHERE c.client_id = $1";
+    "       client_principal_doc(c)::text, c.personal_data, api_client_unit(c), " CLOSED_UNIT_COLUMNS
+    "  FROM api_clients c" CLOSED_UNIT_JOIN("api_client_unit(c)") " WHERE c.client_id = $1";
 
 static const char SQL_ME_CLIENT[] =
     "SELECT client_principal_doc(c)::text, c.version FROM api_clients c"
@@ -111,6 +124,16 @@ static bool signin_succeeded(request *r, const struct signin_keys *k)
     return db_query(r, SQL_SIGNIN_SUCCEEDED, 2, params) != NULL;
 }
 
+/* The audit row's changes for a sign-in refused because the unit is closed. */
+static const char UNIT_CLOSED_AUDIT[] = "{\"reason\":\"unit_closed\"}";
+
+/* 403 for a principal (whose: "account" or "client") whose unit is closed; the unit at columns col.. */
+static int unit_closed_fail(request *r, const char *whose, const PGresult *row, int col)
+{
+    return request_fail(r, PROBLEM_FORBIDDEN, "The %s's unit (%s, %s) was closed on %s; it can no longer sign in",
+                        whose, db_value(row, col), db_value(row, col + 1), db_value(row, col + 2));
+}
+
 /* Answers 200 with a new token for c; user_doc is the principal's JSON text. */
 static int respond_token(request *r, const struct claims *c, const char *user_doc)
 {
@@ -146,6 +169,7 @@ int auth_login(request *r)
     bool found = PQntuples(user) == 1;
     bool ok = password_verify(password, found ? db_value(user, 1) : NULL) && found &&
               strcmp(db_value(user, 6), "f") == 0;
+    bool closed = ok && db_value(user, 8); /* the right password, but the unit is closed */
 
     struct claims *c = arena_alloc(r->arena, sizeof *c);
     copy_text(c->name, sizeof c->name, username);
@@ -157,14 +181,17 @@ int auth_login(request *r)
         c->read_only = strcmp(db_value(user, 5), "t") == 0;
     }
     r->claims = c; /* the audit row names who tried */
-    if (!audit_record(r, ok ? "login" : "login_failed", "auth", found ? c->sub : NULL,
-                      c->unit[0] ? c->unit : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL) ||
-        (ok && !signin_succeeded(r, &keys)))
+    if (!audit_record(r, ok && !closed ? "login" : "login_failed", "auth", found ? c->sub : NULL,
+                      c->unit[0] ? c->unit : NULL, c->enterprise[0] ? c->enterprise : NULL,
+                      closed ? UNIT_CLOSED_AUDIT : NULL) ||
+        (ok && !signin_succeeded(r, &keys))) /* closed or not, the password was no guess */
         return API_FAILED;
     if (!ok) {
         r->extra_header = "WWW-Authenticate: Bearer";
         return request_fail(r, PROBLEM_UNAUTHORIZED, "Wrong username or password");
     }
+    if (closed)
+        return unit_closed_fail(r, "account", user, 8);
 
     return respond_token(r, c, db_value(user, 7));
 }
@@ -196,6 +223,7 @@ int auth_token(request *r)
     bool found = PQntuples(client) == 1;
     bool ok = password_verify(secret, found ? db_value(client, 1) : NULL) && found &&
               strcmp(db_value(client, 6), "f") == 0;
+    bool closed = ok && db_value(client, 10);
 
     struct claims *c = arena_alloc(r->arena, sizeof *c);
     c->kind = PRINCIPAL_CLIENT;
@@ -209,14 +237,17 @@ int auth_token(request *r)
         c->personal_data = strcmp(db_value(client, 8), "t") == 0;
     }
     r->claims = c; /* the audit row names who tried */
-    if (!audit_record(r, ok ? "login" : "login_failed", "clients", found ? c->sub : NULL,
-                      found ? db_value(client, 9) : NULL, c->enterprise[0] ? c->enterprise : NULL, NULL) ||
+    if (!audit_record(r, ok && !closed ? "login" : "login_failed", "clients", found ? c->sub : NULL,
+                      found ? db_value(client, 9) : NULL, c->enterprise[0] ? c->enterprise : NULL,
+                      closed ? UNIT_CLOSED_AUDIT : NULL) ||
         (ok && !signin_succeeded(r, &keys)))
         return API_FAILED;
     if (!ok) {
         r->extra_header = "WWW-Authenticate: Bearer";
         return request_fail(r, PROBLEM_UNAUTHORIZED, "Wrong, unknown or revoked client credentials");
     }
+    if (closed)
+        return unit_closed_fail(r, "client", client, 10);
     return respond_token(r, c, db_value(client, 7));
 }
 

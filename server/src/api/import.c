@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/resource.h"
+#include "auth/principals.h"
 #include "db/db.h"
 #include "http/csv.h"
 #include "http/csv_reader.h"
@@ -1007,6 +1008,9 @@ int imports_post(request *r)
                           r->claims->enterprise[0] ? r->claims->enterprise : NULL, summary))
             goto out;
     }
+    /* A file of units may close some: their accounts' tokens stop at once in this process. */
+    if (!dry_run && strcmp(spec->resource, "units") == 0)
+        request_after_commit(r, principals_forget_all_hook, NULL);
     status = respond_json(r, 200, body, 0);
 out:
     cJSON_Delete(run.errors);

@@ -7,8 +7,11 @@
  * default), and a code names the version valid on that day (by default today's, else its latest).
  * Units are closed with valid_to, never deleted; new versions come with imports (valid_from).
  */
+#include <cjson/cJSON.h>
+
 #include "api/api.h"
 #include "api/resource.h"
+#include "auth/principals.h"
 #include "db/db.h"
 
 /* unit_visible($1, $2, u.code) in set form: the caller's subtree, or its enterprise's commune. */
@@ -157,5 +160,9 @@ int units_update(request *r)
 {
     if (!code_or_fail(r))
         return API_FAILED;
+    /* A unit closed (or reopened) stops (or lets in) its accounts' tokens: at once in this
+     * process, which does not know which cached principals belong to the unit. */
+    if (cJSON_GetObjectItemCaseSensitive(r->body, "valid_to"))
+        request_after_commit(r, principals_forget_all_hook, NULL);
     return resource_update(r, &UNITS, r->params[0]);
 }

@@ -19,22 +19,28 @@
 
 /*
  * Both: $1 = id -> (blocked, password_changed_at in whole epoch seconds or 0, read_only);
- * no row: gone. read_only is read here, not taken from the token, because it can change while
- * a token lives (an hour by default) and the dispatcher's read-only check must see the change.
+ * no row: gone. Blocked: disabled or revoked, or its unit (an enterprise's: the enterprise's
+ * unit) closed, by unit_open(), the one definition of "open today" (004_deadlines.sql).
+ * read_only is read here, not taken from the token, because it can change while a token lives
+ * (an hour by default) and the dispatcher's read-only check must see the change.
  */
 static const char SQL_USER[] =
-    "SELECT u.disabled, floor(extract(epoch FROM u.password_changed_at))::bigint, u.read_only"
+    "SELECT u.disabled OR NOT unit_open((SELECT valid_to FROM units WHERE code = user_unit(u))),"
+    "       floor(extract(epoch FROM u.password_changed_at))::bigint, u.read_only"
     "  FROM users u WHERE u.id = $1::uuid";
 
 static const char SQL_CLIENT[] =
-    "SELECT c.revoked_at IS NOT NULL, 0, c.read_only FROM api_clients c WHERE c.id = $1::uuid";
+    "SELECT c.revoked_at IS NOT NULL"
+    "       OR NOT unit_open((SELECT valid_to FROM units WHERE code = api_client_unit(c))),"
+    "       0, c.read_only"
+    "  FROM api_clients c WHERE c.id = $1::uuid";
 
 enum { SLOTS = 4096 };
 
 struct entry {
     char id[40];           /* UUID text; "" for a free slot */
     principal_kind kind;
-    bool blocked;          /* gone, disabled or revoked */
+    bool blocked;          /* gone, disabled, revoked, or its unit closed */
     long changed_at;       /* users: password_changed_at (epoch s); tokens older are refused */
     bool read_only;        /* the account's or client's flag now */
     struct timespec fetched;
@@ -103,6 +109,14 @@ void principals_forget(const char *id)
 void principals_forget_hook(void *arg)
 {
     principals_forget(arg);
+}
+
+void principals_forget_all_hook(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&lock);
+    memset(slots, 0, sizeof slots);
+    pthread_mutex_unlock(&lock);
 }
 
 /* Reads the principal's row into e; false after recording the database's problem on r. */

@@ -2,8 +2,9 @@
  * auth/principals.h — is the user or client behind a verified token still allowed in?
  *
  * A token stays valid until it expires, but its principal may be stopped sooner: a client
- * revoked, a user disabled, a user's password changed after the token was issued; and an
- * account or client may be made read-only (or writable) while its token lives. The dispatcher
+ * revoked, a user disabled, a user's password changed after the token was issued, the unit of
+ * an account or client closed (units.valid_to); and an account or client may be made read-only
+ * (or writable) while its token lives. The dispatcher
  * asks here on every authenticated request, after token_verify. The answer comes from a small
  * in-process cache keyed by principal id, refreshed from PostgreSQL when an entry is older than
  * the TTL (at most 30 s), so a change made through any server process takes effect everywhere
@@ -20,7 +21,7 @@ enum { PRINCIPAL_CACHE_MAX_SECONDS = 30 };
 
 typedef enum {
     PRINCIPAL_OK,       /* still allowed in */
-    PRINCIPAL_REJECTED, /* revoked, disabled, password changed since iat, or gone */
+    PRINCIPAL_REJECTED, /* revoked, disabled, unit closed, password changed since iat, or gone */
     PRINCIPAL_ERROR,    /* the database could not answer; the problem is recorded on r */
 } principal_status;
 
@@ -39,5 +40,11 @@ void principals_forget(const char *id);
 
 /* principals_forget as a request_after_commit hook: arg is the id (arena-owned). */
 void principals_forget_hook(void *arg);
+
+/*
+ * Forgets every entry, as a request_after_commit hook (arg unused): for a change that may stop
+ * principals without naming them, such as a unit closed. Costs one query per principal after.
+ */
+void principals_forget_all_hook(void *unused);
 
 #endif

@@ -204,8 +204,8 @@ static bool authenticated_or_fail(request *r)
     case PRINCIPAL_REJECTED:
         r->extra_header = "WWW-Authenticate: Bearer error=\"invalid_token\"";
         request_fail(r, PROBLEM_UNAUTHORIZED,
-                     "The token is no longer valid (the account was disabled, its password changed, "
-                     "or the client was revoked); obtain a new one");
+                     "The token is no longer valid (the account was disabled or its unit closed, its "
+                     "password changed, or the client was revoked); obtain a new one");
         return false;
     case PRINCIPAL_ERROR:
         break;

@@ -27,9 +27,10 @@ export async function render(ctx) {
           el.field('password').focus();
           return;
         }
-        if (err instanceof api.ProblemError && err.status === 429) {
+        // 429: too many failures; 403: the account's unit was closed. The server's detail says which.
+        if (err instanceof api.ProblemError && (err.status === 429 || err.status === 403)) {
           el.clearErrors();
-          el.querySelector('.form-alert').replaceChildren(notice('error', problemText(429, err.detail)));
+          el.querySelector('.form-alert').replaceChildren(notice('error', problemText(err.status, err.detail)));
           return;
         }
         throw err;
