@@ -7,8 +7,10 @@
  * query_filter_problem, and ?sort= through query_order_by. Besides the sanitizers, it checks what
  * the server relies on: an accepted filter value has its declared form, an accepted count is in
  * range, and an ORDER BY clause is made only of the declared SQL expressions (no request text
- * ever reaches the SQL).
+ * ever reaches the SQL). And query_nul_value, which the dispatcher asks before any handler,
+ * finds a parameter exactly when civetweb's decoding of some value holds NUL.
  */
+#include <civetweb.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,27 @@ static void check_list(request *r, const struct list_spec *spec)
     buf_free(&order);
 }
 
+/* True when civetweb's decoder turns some value of the query into text holding NUL. */
+static bool some_value_decodes_to_nul(const char *query)
+{
+    for (const char *p = query; *p;) {
+        size_t pair = strcspn(p, "&"), name = strcspn(p, "=&");
+        if (name < pair) {
+            size_t n = pair - name - 1;
+            char *v = malloc(n + 1);
+            int got = mg_url_decode(p + name + 1, (int)n, v, (int)n + 1, 1);
+            bool nul = got > 0 && memchr(v, '\0', (size_t)got);
+            free(v);
+            if (nul)
+                return true;
+        }
+        p += pair;
+        if (*p == '&')
+            p++;
+    }
+    return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > QUERY_MAX_BYTES)
@@ -103,6 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *query = malloc(size + 1);
     memcpy(query, data, size);
     query[size] = '\0'; /* civetweb's query_string is a C string: it ends at the first NUL */
+
+    size_t at, len;
+    bool found = query_nul_value(query, &at, &len);
+    REQUIRE(found == some_value_decodes_to_nul(query));
+    REQUIRE(!found || (at + len <= size && (query[at + len] == '=')));
 
     size_t nlists;
     const struct fuzz_list *lists = fuzz_all_lists(&nlists);

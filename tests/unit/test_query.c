@@ -57,5 +57,17 @@ int main(void)
     memset(longer, 'a', sizeof longer - 1);
     longer[sizeof longer - 1] = '\0';
     CHECK(query_filter_problem(&text, longer));
+
+    /* Values that decode to NUL, and the name of the first one's parameter. */
+    size_t at = 99, len = 99;
+    CHECK(query_nul_value("q=%00", &at, &len) && at == 0 && len == 1);
+    CHECK(query_nul_value("limit=5&unit=abc%00def&q=%00", &at, &len) && at == 8 && len == 4);
+    CHECK(query_nul_value("a=%%00", &at, &len) && at == 0 && len == 1);
+    CHECK(query_nul_value("x=1&&y=%00&", &at, &len) && at == 5 && len == 1);
+    CHECK(query_nul_value("=%00", &at, &len) && at == 0 && len == 0);
+    CHECK(!query_nul_value("q=%2500", &at, &len));     /* a literal "%00" */
+    CHECK(!query_nul_value("q%00=1&r=%0", &at, &len)); /* a name is not a value; a cut escape */
+    CHECK(!query_nul_value("q=%01%0A%FF", &at, &len));
+    CHECK(!query_nul_value("", &at, &len) && !query_nul_value("q", &at, &len) && !query_nul_value("&&", &at, &len));
     CHECK_SUMMARY();
 }

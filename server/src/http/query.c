@@ -9,6 +9,32 @@
 
 #include "util/utf8.h"
 
+/*
+ * Scanning the raw text is exact: a percent escape is '%' and two hex digits, so no escape can
+ * swallow part of a "%00", and "%00" is the only way a decoded value can hold NUL (a query string
+ * is a C string). Every C string function would otherwise stop there: ?q=%00 read as an empty
+ * value, which lists take for "no filter".
+ */
+bool query_nul_value(const char *query, size_t *name_at, size_t *name_len)
+{
+    for (const char *p = query; *p;) {
+        size_t pair = strcspn(p, "&");
+        size_t name = strcspn(p, "=&");
+        if (name < pair) {
+            for (const char *v = p + name + 1; v + 3 <= p + pair; v++)
+                if (v[0] == '%' && v[1] == '0' && v[2] == '0') {
+                    *name_at = (size_t)(p - query);
+                    *name_len = name;
+                    return true;
+                }
+        }
+        p += pair;
+        if (*p == '&')
+            p++;
+    }
+    return false;
+}
+
 bool query_count(const char *text, long min, long max, long *out)
 {
     char *end;

@@ -29,6 +29,13 @@ struct sort_key {
     const char *sql;  /* the expression it orders by; never user text */
 };
 
+/*
+ * The first parameter of a raw query string (as sent, not decoded) whose value decodes to text
+ * holding NUL, that is holds "%00": its raw name is query[*name_at, *name_at + *name_len).
+ * False when there is none. Pure; cannot fail.
+ */
+bool query_nul_value(const char *query, size_t *name_at, size_t *name_len);
+
 /* Parses a decimal integer in [min, max] with nothing after it. */
 bool query_count(const char *text, long min, long max, long *out);
 

@@ -4,7 +4,8 @@
  * Order of the checks (each answers through the error catalogue, never the handler): route
  * (404/405), token (401), principal still allowed in (401: client revoked, user disabled or
  * password changed; auth/principals.h), role (403), read-only (403), media type (415), size
- * (413), UTF-8, a body cut short, JSON nesting deeper than JSON_MAX_DEPTH and JSON syntax (400).
+ * (413), UTF-8, a body cut short, JSON nesting deeper than JSON_MAX_DEPTH and JSON syntax (400);
+ * a query value holding NUL (%00) answers 422 after the read-only check.
  * A query string over QUERY_MAX_BYTES answers 414 before any of them. Writes run in one
  * transaction committed only on success.
  *
@@ -390,6 +391,25 @@ static bool read_json_body(request *r, bool form_too)
     return ok;
 }
 
+/*
+ * 422 naming the parameter whose value holds NUL (%00), which every C string function would
+ * cut short: ?q=%00 would read as no filter at all (http/query.h). False after recording it.
+ */
+static bool query_without_nul_or_fail(request *r)
+{
+    size_t at, len;
+    if (!r->query || !query_nul_value(r->query, &at, &len))
+        return true;
+    char *name = arena_alloc(r->arena, len + 1);
+    int n = mg_url_decode(r->query + at, (int)len, name, (int)len + 1, 1);
+    /* The name goes back in the answer: it must be text (it cannot hold NUL, but may be bad UTF-8). */
+    if (n < 0 || memchr(name, '\0', (size_t)n) || !utf8_valid(name, (size_t)n))
+        name = "query";
+    request_field_error(r, name, "must not contain the NUL character (%00)");
+    request_fail(r, PROBLEM_VALIDATION, "A query parameter contains the NUL character (%%00)");
+    return false;
+}
+
 static bool is_write(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
@@ -409,6 +429,8 @@ static int run_route(request *r, const struct route *route)
         if (is_write(route->method) && r->claims->read_only)
             return request_fail(r, PROBLEM_FORBIDDEN, "This account is read-only");
     }
+    if (!query_without_nul_or_fail(r))
+        return API_FAILED;
     if ((route->flags & ROUTE_JSON_BODY) && !read_json_body(r, route->flags & ROUTE_FORM_BODY))
         return API_FAILED;
     if ((route->flags & ROUTE_RAW_BODY) && !read_raw_body(r))
