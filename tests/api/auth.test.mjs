@@ -135,6 +135,16 @@ test('expired, not-yet-valid and wrong-audience tokens signed with the real secr
   assert401(await api('GET', PROTECTED, { token: signHS256({ ...c, iat: now, nbf: now, exp: now + 600, iss: 'someone-else' }, secret) }));
   // HS256 header claiming another algorithm.
   assert401(await api('GET', PROTECTED, { token: signHS256({ ...c, iat: now, nbf: now, exp: now + 600 }, secret, { alg: 'HS512', typ: 'JWT' }) }));
+  // Claims of the wrong type (issue 11 item 9): libjwt read a non-boolean "ro" as false, writable.
+  for (const ro of [1, 0, 'false', 'true', null, []]) {
+    assert401(await api('GET', PROTECTED, { token: signHS256({ ...c, iat: now, nbf: now, exp: now + 600, ro }, secret) }));
+  }
+  // Issued in the future beyond the 30 s leeway, or not a number.
+  for (const iat of [now + 3600, now + 86400 * 365, String(now), -1]) {
+    assert401(await api('GET', PROTECTED, { token: signHS256({ ...c, iat, nbf: now, exp: now + 600 }, secret) }));
+  }
+  const ahead = await api('GET', PROTECTED, { token: signHS256({ ...c, iat: now + 5, nbf: now, exp: now + 600 }, secret) });
+  assert.equal(ahead.status, 200, `a clock a little ahead, within the leeway: ${show(ahead)}`);
 });
 
 test('public routes need no token', async () => {

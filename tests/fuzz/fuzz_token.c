@@ -12,9 +12,11 @@
  * whose key pair is made at start-up. Besides the sanitizers, it checks what the router relies
  * on: a token that verifies no longer does under another secret and another provider key (the
  * signature, never the header, decides); its principal has a role and exactly the scope the role
- * calls for; our tokens name a UUID subject; it is valid at `now`; a refused token leaves the
- * claims zeroed.
+ * calls for; our tokens name a UUID subject; it is valid at `now` and was not issued after it
+ * (beyond the leeway); a refused token leaves the claims zeroed. For a payload of ours given as
+ * is (mode 1), an accepted token's "ro" is absent (read-only) or a JSON boolean it matches.
  */
+#include <cjson/cJSON.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
@@ -186,6 +188,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             REQUIRE(c.unit[0] != '\0' && c.enterprise[0] == '\0');
         REQUIRE(NOW < c.expires_at + config.leeway_seconds);
         REQUIRE(NOW + config.leeway_seconds >= c.not_before);
+        REQUIRE(c.issued_at <= NOW + config.leeway_seconds);
+        if (mode == 1) {
+            /* cJSON reads the payload as libjwt's jansson did, unless "ro" is there twice (which
+             * one wins then differs between the two parsers). */
+            cJSON *payload = cJSON_ParseWithLength(rest, len);
+            const cJSON *ro = NULL, *member;
+            int named_ro = 0;
+            cJSON_ArrayForEach(member, payload)
+                if (member->string && strcmp(member->string, "ro") == 0)
+                    ro = member, named_ro++;
+            if (cJSON_IsObject(payload) && named_ro <= 1) {
+                REQUIRE(!ro || cJSON_IsBool(ro));
+                REQUIRE(c.read_only == (!ro || cJSON_IsTrue(ro)));
+            }
+            cJSON_Delete(payload);
+        }
         if (c.kind == PRINCIPAL_IDP) {
             REQUIRE(mode == 0 || mode == 3);
             REQUIRE(c.personal_data);

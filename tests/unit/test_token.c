@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_token.c — tokens: the algorithm is pinned and every claim is checked (auth/token.c).
  */
+#include <jwt.h>
 #include <stdlib.h>
 
 #include "auth/token.h"
@@ -26,10 +27,67 @@ static char *issue(const struct token_config *cfg, role r, const char *unit, con
     return token_issue(cfg, &c, at);
 }
 
+/*
+ * Verifies at NOW a token of ours (HS256, SECRET) over a commune user's claims with `extra` added
+ * (JSON members, leading comma); times default to NOW unless `extra` gives its own.
+ */
+static const time_t NOW = 1800000000;
+
+static bool verifies(const char *times, const char *extra, struct claims *out)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"iss\":\"cdt\",\"aud\":\"cdt-api\",\"sub\":\"00000000-0000-4000-8000-100000000003\","
+             "\"role\":\"commune\",\"unit\":\"25747\"%s%s}",
+             times, extra);
+    jwt_t *jwt = NULL;
+    char *token = NULL;
+    if (jwt_new(&jwt) == 0 && jwt_add_grants_json(jwt, json) == 0 &&
+        jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)SECRET, (int)strlen(SECRET)) == 0)
+        token = jwt_encode_str(jwt);
+    jwt_free(jwt);
+    bool ok = token && token_verify(&(struct token_config){(const unsigned char *)SECRET, strlen(SECRET), "cdt",
+                                                          "cdt-api", 3600, 30, NULL},
+                                    token, NOW, out);
+    free(token);
+    return ok;
+}
+
+#define TIMES ",\"iat\":1800000000,\"nbf\":1800000000,\"exp\":1800003600"
+
+/* Every claim has its type; a wrong one makes the token invalid, never a default. */
+static void check_claim_types(void)
+{
+    struct claims out;
+    CHECK(verifies(TIMES, ",\"ro\":false", &out) && !out.read_only);
+    CHECK(verifies(TIMES, ",\"ro\":true", &out) && out.read_only);
+    CHECK(verifies(TIMES, "", &out) && out.read_only); /* absent: the safer reading */
+    /* libjwt reads each of these as false: a read-only token would have become writable. */
+    static const char *const not_boolean[] = {",\"ro\":1", ",\"ro\":0", ",\"ro\":\"true\"", ",\"ro\":\"false\"",
+                                              ",\"ro\":null", ",\"ro\":[]", ",\"ro\":{}"};
+    for (size_t i = 0; i < sizeof not_boolean / sizeof not_boolean[0]; i++)
+        CHECK(!verifies(TIMES, not_boolean[i], &out));
+    /* A client's personal-data grant likewise. */
+    CHECK(verifies(TIMES, ",\"ro\":true,\"kind\":\"client\",\"pd\":true", &out) && out.personal_data);
+    CHECK(verifies(TIMES, ",\"ro\":true,\"kind\":\"client\"", &out) && !out.personal_data);
+    CHECK(!verifies(TIMES, ",\"ro\":true,\"kind\":\"client\",\"pd\":1", &out));
+
+    /* Times: numbers, all three present; iat not in the future beyond the leeway (30 s). */
+    CHECK(verifies(",\"iat\":1800000030,\"nbf\":1800000000,\"exp\":1800003600", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"iat\":1800000031,\"nbf\":1800000000,\"exp\":1800003600", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"iat\":1900000000,\"nbf\":1800000000,\"exp\":1900003600", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"nbf\":1800000000,\"exp\":1800003600", ",\"ro\":false", &out)); /* no iat */
+    CHECK(!verifies(",\"iat\":\"1800000000\",\"nbf\":1800000000,\"exp\":1800003600", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"iat\":1800000000,\"nbf\":\"x\",\"exp\":1800003600", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"iat\":1800000000,\"nbf\":1800000000,\"exp\":\"1800003600\"", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"iat\":1800000000,\"nbf\":null,\"exp\":1800003600", ",\"ro\":false", &out));
+    CHECK(!verifies(",\"iat\":-1,\"nbf\":1800000000,\"exp\":1800003600", ",\"ro\":false", &out));
+}
+
 int main(void)
 {
     struct token_config cfg = config(SECRET, "cdt", "cdt-api");
-    time_t now = 1800000000;
+    time_t now = NOW;
     struct claims out;
 
     char *t = issue(&cfg, ROLE_COMMUNE, "25747", "", now);
@@ -84,5 +142,6 @@ int main(void)
 
     CHECK(role_parse("district") == ROLE_DISTRICT && role_parse("admin") == ROLE_NONE);
     CHECK(role_parse(NULL) == ROLE_NONE);
+    check_claim_types();
     CHECK_SUMMARY();
 }

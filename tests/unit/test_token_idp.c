@@ -156,6 +156,13 @@ int main(void)
                     "{\"iss\":\"https://sso.example.gov.vn\",\"aud\":\"cdt-api\",\"exp\":1799999000,\"sub\":\"a\",\"role\":\"commune\",\"unit\":\"25747\"}", &out));
     CHECK(!accepted(&with_rs, JWT_ALG_RS256, RSA_PRIVATE,
                     "{" GOOD ",\"nbf\":1800003600,\"sub\":\"a\",\"role\":\"commune\",\"unit\":\"25747\"}", &out));
+    /* Issued in the future: refused beyond the leeway (30 s), accepted within it. */
+    CHECK(!accepted(&with_rs, JWT_ALG_RS256, RSA_PRIVATE,
+                    "{\"iss\":\"https://sso.example.gov.vn\",\"aud\":\"cdt-api\",\"exp\":1800000600,\"iat\":1800000031,"
+                    "\"sub\":\"a\",\"role\":\"commune\",\"unit\":\"25747\"}", &out));
+    CHECK(accepted(&with_rs, JWT_ALG_RS256, RSA_PRIVATE,
+                   "{\"iss\":\"https://sso.example.gov.vn\",\"aud\":\"cdt-api\",\"exp\":1800000600,\"iat\":1800000030,"
+                   "\"sub\":\"a\",\"role\":\"commune\",\"unit\":\"25747\"}", &out));
 
     /* The mapping: role must be ours and the unit or enterprise must fit it. */
     CHECK(!accepted(&with_rs, JWT_ALG_RS256, RSA_PRIVATE, "{" GOOD ",\"sub\":\"a\",\"role\":\"admin\",\"unit\":\"74\"}", &out));

@@ -5,7 +5,6 @@
 #include "auth/token.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <jwt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,15 +153,74 @@ static bool scope_matches_role(const struct claims *c)
            (c->role == ROLE_ENTERPRISE || c->unit[0] != '\0');
 }
 
+/*
+ * Claims are read from the payload's JSON with their types checked, not through libjwt's
+ * getters: jwt_get_grant_bool answers 0 with no error for "ro": 1, "true" or null, which read as
+ * "writable", and jwt_get_grant_int answers 0 for "nbf": "x", which reads as "valid since 1970".
+ */
+
+/* A NumericDate claim; absent is *out = fallback and fine unless required. */
+static bool claim_time(const cJSON *payload, const char *name, long *out, long fallback, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(payload, name);
+    if (!v) {
+        *out = fallback;
+        return !required;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e13)
+        return false;
+    *out = (long)v->valuedouble;
+    return true;
+}
+
+/* A boolean claim; absent is *out = fallback; anything but true or false is refused. */
+static bool claim_bool(const cJSON *payload, const char *name, bool *out, bool fallback)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(payload, name);
+    if (!v) {
+        *out = fallback;
+        return true;
+    }
+    if (!cJSON_IsBool(v))
+        return false;
+    *out = cJSON_IsTrue(v);
+    return true;
+}
+
+/*
+ * Valid at now, give or take the leeway: not expired, not before nbf, and not issued in the
+ * future. A future iat would outlive a password change (auth/principals.c refuses tokens issued
+ * before it), and no honest issuer writes one.
+ */
+static bool times_hold(const struct token_config *cfg, time_t now, long exp, long nbf, long iat)
+{
+    return now < exp + cfg->leeway_seconds && now + cfg->leeway_seconds >= nbf &&
+           iat <= now + cfg->leeway_seconds;
+}
+
+/* The token's payload as JSON; NULL when it is not an object. Caller frees with cJSON_Delete. */
+static cJSON *payload_of(jwt_t *jwt)
+{
+    char *text = jwt_get_grants_json(jwt, NULL);
+    cJSON *payload = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!cJSON_IsObject(payload)) {
+        cJSON_Delete(payload);
+        return NULL;
+    }
+    return payload;
+}
+
 /* Our own token: HS256 with our secret, issuer and audience. */
 static bool verify_ours(const struct token_config *cfg, const char *token, time_t now,
                         struct claims *out)
 {
     jwt_t *jwt = NULL;
+    cJSON *payload = NULL;
     bool ok = false;
     if (jwt_decode(&jwt, token, cfg->secret, (int)cfg->secret_len) != 0 || !jwt)
         goto out;
-    if (jwt_get_alg(jwt) != JWT_ALG_HS256)
+    if (jwt_get_alg(jwt) != JWT_ALG_HS256 || !(payload = payload_of(jwt)))
         goto out;
 
     const char *iss = jwt_get_grant(jwt, "iss");
@@ -170,14 +228,9 @@ static bool verify_ours(const struct token_config *cfg, const char *token, time_
     if (!iss || strcmp(iss, cfg->issuer) != 0 || !aud || strcmp(aud, cfg->audience) != 0)
         goto out;
 
-    errno = 0;
-    long exp = jwt_get_grant_int(jwt, "exp");
-    if (errno)
-        goto out;
-    long nbf = jwt_get_grant_int(jwt, "nbf");
-    if (errno)
-        goto out;
-    if (now >= exp + cfg->leeway_seconds || now + cfg->leeway_seconds < nbf)
+    long exp, nbf, iat;
+    if (!claim_time(payload, "exp", &exp, 0, true) || !claim_time(payload, "nbf", &nbf, 0, true) ||
+        !claim_time(payload, "iat", &iat, 0, true) || !times_hold(cfg, now, exp, nbf, iat))
         goto out;
 
     char role_text[16];
@@ -190,9 +243,8 @@ static bool verify_ours(const struct token_config *cfg, const char *token, time_
     out->role = role_parse(role_text);
     if (!scope_matches_role(out))
         goto out;
-    errno = 0;
-    int ro = jwt_get_grant_bool(jwt, "ro");
-    out->read_only = errno ? true : ro != 0; /* absent: the safer reading */
+    if (!claim_bool(payload, "ro", &out->read_only, true)) /* absent: the safer reading */
+        goto out;
 
     /* Tokens from before clients existed carry no "kind": they are users'. */
     const char *kind = jwt_get_grant(jwt, "kind");
@@ -201,9 +253,8 @@ static bool verify_ours(const struct token_config *cfg, const char *token, time_
         out->personal_data = true;
     } else if (strcmp(kind, "client") == 0) {
         out->kind = PRINCIPAL_CLIENT;
-        errno = 0;
-        int pd = jwt_get_grant_bool(jwt, "pd");
-        out->personal_data = !errno && pd != 0; /* absent: the safer reading */
+        if (!claim_bool(payload, "pd", &out->personal_data, false)) /* absent: the safer reading */
+            goto out;
     } else {
         goto out; /* "idp" and anything else never come with our signature */
     }
@@ -211,12 +262,10 @@ static bool verify_ours(const struct token_config *cfg, const char *token, time_
         goto out;
     out->expires_at = exp;
     out->not_before = nbf;
-    errno = 0;
-    out->issued_at = jwt_get_grant_int(jwt, "iat");
-    if (errno)
-        goto out;
+    out->issued_at = iat;
     ok = true;
 out:
+    cJSON_Delete(payload);
     jwt_free(jwt);
     return ok;
 }
@@ -231,20 +280,6 @@ static bool idp_text(const cJSON *payload, const char *name, char *dst, size_t c
     if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) >= cap)
         return false;
     memcpy(dst, v->valuestring, strlen(v->valuestring) + 1);
-    return true;
-}
-
-/* A NumericDate claim; absent is *out = fallback and fine unless required. */
-static bool idp_time(const cJSON *payload, const char *name, long *out, long fallback, bool required)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(payload, name);
-    if (!v) {
-        *out = fallback;
-        return !required;
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e13)
-        return false;
-    *out = (long)v->valuedouble;
     return true;
 }
 
@@ -283,15 +318,10 @@ static bool verify_idp(const struct token_config *cfg, const char *token, time_t
     const struct idp_config *idp = cfg->idp;
     jwt_alg_t want = strcmp(idp->algorithm, "ES256") == 0 ? JWT_ALG_ES256 : JWT_ALG_RS256;
     jwt_t *jwt = NULL;
-    char *text = NULL;
     cJSON *payload = NULL;
     bool ok = false;
     if (jwt_decode(&jwt, token, idp->public_key, (int)idp->public_key_len) != 0 || !jwt ||
-        jwt_get_alg(jwt) != want)
-        goto out;
-    text = jwt_get_grants_json(jwt, NULL);
-    payload = text ? cJSON_Parse(text) : NULL;
-    if (!cJSON_IsObject(payload))
+        jwt_get_alg(jwt) != want || !(payload = payload_of(jwt)))
         goto out;
 
     const cJSON *iss = cJSON_GetObjectItemCaseSensitive(payload, "iss");
@@ -299,10 +329,8 @@ static bool verify_idp(const struct token_config *cfg, const char *token, time_t
         !idp_audience_ok(payload, idp->audience))
         goto out;
     long exp, nbf, iat;
-    if (!idp_time(payload, "exp", &exp, 0, true) || !idp_time(payload, "nbf", &nbf, 0, false) ||
-        !idp_time(payload, "iat", &iat, 0, false))
-        goto out;
-    if (now >= exp + cfg->leeway_seconds || now + cfg->leeway_seconds < nbf)
+    if (!claim_time(payload, "exp", &exp, 0, true) || !claim_time(payload, "nbf", &nbf, 0, false) ||
+        !claim_time(payload, "iat", &iat, 0, false) || !times_hold(cfg, now, exp, nbf, iat))
         goto out;
 
     char role_text[16], sub[sizeof out->sub];
@@ -339,7 +367,6 @@ static bool verify_idp(const struct token_config *cfg, const char *token, time_t
     ok = true;
 out:
     cJSON_Delete(payload);
-    free(text);
     jwt_free(jwt);
     return ok;
 }

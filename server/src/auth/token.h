@@ -7,7 +7,9 @@
  * against our issuer and audience; exactly the configured identity-provider algorithm with its
  * public key against its issuer and audience; anything else is refused before libjwt sees it.
  * A token whose header says HS256 but that was signed with the provider's public key as an HMAC
- * secret therefore fails: it is checked with our secret. exp, nbf, iss and aud are checked here.
+ * secret therefore fails: it is checked with our secret. exp, nbf, iat, iss and aud are checked
+ * here, each with its type: a non-boolean "ro", or a time that is not a number, makes the token
+ * invalid rather than read as a default; so does an iat in the future beyond the leeway.
  * Pure apart from libjwt: unit-tested in tests/unit/test_token.c.
  */
 #ifndef CDT_AUTH_TOKEN_H
@@ -60,7 +62,7 @@ struct token_config {
     const char *issuer;
     const char *audience;
     long ttl_seconds;
-    long leeway_seconds; /* clock skew tolerated on exp and nbf, ours and the provider's */
+    long leeway_seconds; /* clock skew tolerated on exp, nbf and iat, ours and the provider's */
     const struct idp_config *idp; /* NULL: only our own tokens are accepted */
 };
 
