@@ -49,9 +49,24 @@ void db_record_error(request *r, const PGresult *res);
 /* The first cell of the first row, or NULL when there is no row. Borrowed from res. */
 const char *db_value(const PGresult *res, int col);
 
+/*
+ * Runs sql (no parameters) on a connection of its own, outside the pool, all within timeout_ms,
+ * connecting included: a database that accepts connections and never answers (stopped, hung, a
+ * network that drops packets) cannot hold the caller longer. Returns the rows, or NULL after the
+ * deadline or any failure. Caller frees with PQclear. For readiness checks, not requests.
+ */
+PGresult *db_query_within(const char *sql, int timeout_ms);
+
 /* Apply pending migrations from dir under an advisory lock. Returns 0 on success. */
 int db_migrate(const char *conninfo, const char *dir);
-/* True when the database answers and has every migration in dir applied. */
+
+/* How long db_ready may take, at most, before it says "not ready". */
+enum { DB_READY_TIMEOUT_MS = 1500 };
+/*
+ * True when the database answers within DB_READY_TIMEOUT_MS and has every migration in dir
+ * applied. Uses a connection of its own (db_query_within): the answer does not wait for a busy
+ * pool, and a hung database makes it false in time for a load balancer's probe.
+ */
 bool db_ready(const char *migrations_dir);
 
 #endif

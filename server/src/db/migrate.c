@@ -226,15 +226,10 @@ bool db_ready(const char *migrations_dir)
         return false;
     }
     list_sql_files(fdir, is_functions_name, &functions);
-    request r = {0};
-    r.arena = arena_create();
-    bool ready = false;
-    PGresult *res = db_query(&r, "SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM schema_functions)",
-                             0, NULL);
-    if (res && (size_t)atol(db_value(res, 0)) == list.count && (size_t)atol(db_value(res, 1)) >= functions.count)
-        ready = true;
-    db_release(&r);
-    arena_destroy(r.arena);
+    PGresult *res = db_query_within("SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM schema_functions)",
+                                    DB_READY_TIMEOUT_MS);
+    bool ready = res && (size_t)atol(db_value(res, 0)) == list.count && (size_t)atol(db_value(res, 1)) >= functions.count;
+    PQclear(res);
     free_list(&list);
     free_list(&functions);
     free(fdir);

@@ -3,7 +3,9 @@
  *
  * A request borrows one connection for its whole life, so its statements share a transaction.
  * Broken connections are re-made on the next borrow; while PostgreSQL is down a borrow fails at
- * once and the request answers 503, and the pool recovers by itself once it is back.
+ * once and the request answers 503, and the pool recovers by itself once it is back. A
+ * connection the server closed while it sat in the pool (a restart or crash of PostgreSQL) is
+ * seen before it is lent (closed_by_server), so no request after a restart pays for it.
  *
  * Each connection remembers the statements prepared on it (db_prepared_name): the server keeps
  * their plans, so a statement is parsed and planned once per connection rather than once per
@@ -11,6 +13,7 @@
  */
 #include "db/db.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +194,23 @@ static bool apply_mask_or_fail(request *r, int i)
     return true;
 }
 
+/*
+ * True when an idle connection has something to read, or its socket is closed or in error. An
+ * idle connection has nothing to read: the server speaks only when asked, and we LISTEN to
+ * nothing. When PostgreSQL stops, restarts or crashes it ends every backend, which closes its
+ * socket (after a FATAL message, for a clean stop), while libpq still says CONNECTION_OK until it
+ * reads that; without this look, each pooled connection failed the first request that used it
+ * after a restart. A connection that died silently (a network cut, no FIN) is not seen here: its
+ * request fails (503) and the connection is re-made on the next borrow. A failed statement is
+ * not retried on a fresh connection instead: one that reached the server may have committed,
+ * and nothing tells which.
+ */
+static bool closed_by_server(PGconn *c)
+{
+    struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+    return p.fd < 0 || poll(&p, 1, 0) != 0;
+}
+
 bool db_connect_or_fail(request *r)
 {
     if (r->db)
@@ -200,7 +220,7 @@ bool db_connect_or_fail(request *r)
         request_fail(r, PROBLEM_UNAVAILABLE, "All database connections are busy; try again");
         return false;
     }
-    if (pool.conns[i] && PQstatus(pool.conns[i]) != CONNECTION_OK) {
+    if (pool.conns[i] && (PQstatus(pool.conns[i]) != CONNECTION_OK || closed_by_server(pool.conns[i]))) {
         PQfinish(pool.conns[i]);
         pool.conns[i] = NULL;
     }
@@ -233,6 +253,72 @@ void db_release(request *r)
     }
     r->db = NULL;
     give_slot(i);
+}
+
+/* Milliseconds from now until deadline (CLOCK_MONOTONIC); 0 once it has passed. */
+static int ms_until(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? (int)ms : 0;
+}
+
+/* Waits until c's socket is readable (or writable); false at the deadline or on an error. */
+static bool socket_ready(PGconn *c, bool for_write, const struct timespec *deadline)
+{
+    struct pollfd p = {.fd = PQsocket(c), .events = for_write ? POLLOUT : POLLIN};
+    int ms = ms_until(deadline);
+    return p.fd >= 0 && ms > 0 && poll(&p, 1, ms) == 1;
+}
+
+PGresult *db_query_within(const char *sql, int timeout_ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    PGresult *out = NULL;
+    /* Connecting without blocking: libpq's own connect_timeout has a floor of 2 s and does not
+     * cover the query. A host name is still resolved blocking, by getaddrinfo. */
+    PGconn *c = PQconnectStart(pool.conninfo);
+    if (!c || PQstatus(c) == CONNECTION_BAD)
+        goto out;
+    for (PostgresPollingStatusType st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
+        if (st == PGRES_POLLING_FAILED || !socket_ready(c, st == PGRES_POLLING_WRITING, &deadline))
+            goto out;
+        st = PQconnectPoll(c);
+    }
+    if (PQsetnonblocking(c, 1) != 0 || !PQsendQuery(c, sql))
+        goto out;
+    for (;;) {
+        int flushed;
+        while ((flushed = PQflush(c)) == 1)
+            if (!socket_ready(c, true, &deadline))
+                goto out;
+        if (flushed < 0)
+            goto out;
+        while (PQisBusy(c))
+            if (!socket_ready(c, false, &deadline) || !PQconsumeInput(c))
+                goto out;
+        PGresult *res = PQgetResult(c);
+        if (!res)
+            break;
+        if (!out && PQresultStatus(res) == PGRES_TUPLES_OK)
+            out = res;
+        else
+            PQclear(res);
+    }
+    PQfinish(c);
+    return out;
+out:
+    PQclear(out);
+    PQfinish(c);
+    return NULL;
 }
 
 static unsigned text_hash(const char *s)
