@@ -1,11 +1,12 @@
--- 016_signin_lock_order: the sign-in counters (012_signin_limits.sql) locked in one order.
+-- 70_signin: the sign-in counters' functions (tables in 012_signin_limits.sql), both locking the
+-- counter rows in one order.
 --
 -- signin_begin locks an attempt's two rows in key order ('addr:…' before 'client:…' or
--- 'user:…'); signin_succeeded deleted the account's row and then updated the address's, the
--- other order. A success and a parallel attempt of the same account from the same address could
--- each hold one row and wait for the other, and PostgreSQL broke the deadlock by failing one
--- (40P01), which the API answered 409 to a correct password. signin_succeeded now takes both
--- locks first, in key order.
+-- 'user:…'). signin_succeeded, as 012 defined it, deleted the account's row and then updated the
+-- address's, the other order: a success and a parallel attempt of the same account from the same
+-- address could each hold one row and wait for the other, and PostgreSQL broke the deadlock by
+-- failing one (40P01), which the API answered 409 to a correct password. It now takes both locks
+-- first, in key order.
 --
 -- signin_begin's clean-up of expired rows locked whatever rows it met, in the order it met them,
 -- so it could deadlock with an attempt renewing two expired rows of its own; it now skips rows
