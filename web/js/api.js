@@ -157,8 +157,15 @@ export async function request(method, path, opts = {}) {
   const version = etag ? Number(etag.replace(/"/g, '')) : undefined;
   if (response.status === 204) return { status: 204, data: null, version };
   const type = response.headers.get('Content-Type') || '';
-  if (opts.blob) return { status: response.status, data: await response.blob(), version };
-  const data = /json/.test(type) ? await response.json() : await response.text();
+  // The body can still fail to arrive (the connection drops, the page is reloaded meanwhile):
+  // a network failure like a failed fetch, not a bug of the client (a SyntaxError still is).
+  let data;
+  try {
+    data = opts.blob ? await response.blob() : /json/.test(type) ? await response.json() : await response.text();
+  } catch (err) {
+    if (err instanceof TypeError) throw new ServiceError(0);
+    throw err;
+  }
   return { status: response.status, data, version };
 }
 
