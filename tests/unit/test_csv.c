@@ -41,7 +41,6 @@ static void check_formula_guard(void)
         {" =1", " =1"},
         {"", ""},
         {"Phú Cường", "Phú Cường"},
-        {"a;=1+2", "\"a;=1+2\""}, /* Excel in a ';' locale would start a cell at the ';' */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *c = text_cell(cases[i].value);

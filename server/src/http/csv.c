@@ -14,7 +14,10 @@
  * or CR as a formula (=HYPERLINK(...) sends whoever clicks it anywhere; DDE runs commands), so
  * such a text cell is written with a ' before it, which spreadsheets take as "this is text".
  * A text that itself starts with ' gets one more, so that csv_cell_text can always take exactly
- * one away again and every exported value imports back as it was.
+ * one away again and every exported value imports back as it was. Only the start of a cell is
+ * guarded: a spreadsheet that splits the comma-separated file on ';' (Excel set to a ';' list
+ * separator) starts cells inside texts too, where neither this nor quoting helps
+ * (docs/security.md §6 says what is left).
  */
 static bool neutralised(const char *text)
 {
@@ -23,9 +26,7 @@ static bool neutralised(const char *text)
 
 void csv_append_field(buf *out, const char *text)
 {
-    /* ';' too: Excel in Vietnamese locales splits on ';', and then an unquoted ";=..." would start
-     * a cell of its own. */
-    if (!strpbrk(text, ",;\"\r\n")) {
+    if (!strpbrk(text, ",\"\r\n")) {
         buf_puts(out, text);
         return;
     }

@@ -16,8 +16,7 @@ struct cJSON;
 /* The UTF-8 byte order mark, so that Excel reads Vietnamese text correctly. */
 #define CSV_BOM "\xEF\xBB\xBF"
 
-/* Appends one field as is, quoted when it holds a comma, semicolon, quote, CR or LF (quotes
- * doubled). */
+/* Appends one field as is, quoted when it holds a comma, quote, CR or LF (quotes doubled). */
 void csv_append_field(buf *out, const char *text);
 /*
  * Appends a text value: as csv_append_field, but a text starting with = + - @ TAB CR (which a
