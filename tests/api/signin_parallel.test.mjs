@@ -2,7 +2,7 @@
 // signin_begin locked the two counter rows (address, account) in key order and
 // signin_succeeded in the other order (account, then address), so one request's begin and
 // another's success could each hold one row and wait for the other: PostgreSQL broke the
-// deadlock by failing one (40P01), which the API answered 409 (sql/functions/70_signin.sql).
+// deadlock by failing one (40P01), which the API answered 409 (sql/functions/90_signin.sql).
 //
 // The window is a few microseconds against the tens of milliseconds a password check takes, so
 // sign-ins through the API rarely hit it; the functions called as sign-ins call them, without the

@@ -34,10 +34,12 @@
 #define USER_PRINCIPAL_DOC "(to_jsonb(user_doc(u)) || jsonb_build_object('kind', 'user'))::text"
 
 /*
- * The principal's unit when it is closed: (code, name, valid_to), NULLs while it is open. The
- * name is cut to 80 characters to keep the refusal's detail within its buffer.
+ * The principal's unit when it is closed: (GSO code, name, valid_to), NULLs while it is open. The
+ * GSO code, not the key: an account left on a version whose code passed on holds the key
+ * "25747@2025-07-01" (018_unit_versions.sql), and people know the unit by "25747". The name is
+ * cut to 80 characters to keep the refusal's detail within its buffer.
  */
-#define CLOSED_UNIT_COLUMNS "closed.code, left(closed.name, 80), closed.valid_to"
+#define CLOSED_UNIT_COLUMNS "closed.gso_code, left(closed.name, 80), closed.valid_to"
 #define CLOSED_UNIT_JOIN(unit) " LEFT JOIN units closed ON closed.code = " unit " AND NOT unit_open(closed.valid_to)"
 
 static const char SQL_FIND_USER[] =

@@ -1,4 +1,4 @@
--- 70_signin: the sign-in counters' functions (tables in 012_signin_limits.sql), both locking the
+-- 90_signin: the sign-in counters' functions (tables in 012_signin_limits.sql), both locking the
 -- counter rows in one order.
 --
 -- signin_begin locks an attempt's two rows in key order ('addr:…' before 'client:…' or
