@@ -153,20 +153,21 @@ describe('accounts of closed units (issue 11 item 10)', () => {
 
   test('an account left on a version whose code passed on (as 25747@2025-07-01 did) is refused, naming the code', async () => {
     // A commune of this run under a province of the tests' own (valid since before the records, so
-    // that a version may start in 2000), and its account; then the same code loaded as a new unit
-    // from CLOSED_ON, as the 2025 list did to 25747: the old version is re-keyed code@CLOSED_ON and
-    // closed that day, and the account, which follows it, belongs to a closed unit.
+    // that a version may start in 2000; 13 is no GSO province code, then or now), and its account;
+    // then the same code loaded as a new unit from CLOSED_ON, as the 2025 list did to 25747: the
+    // old version is re-keyed code@CLOSED_ON and closed that day, and the account, which follows
+    // it, belongs to a closed unit.
     const N = 'demo.national';
     const gso = await freeUnitCode(N);
     const oldName = uniq('Phường Cũ');
     const units = (csv, query) => api('POST', '/import/units', { as: N, query, raw: csv, headers: { 'Content-Type': 'text/csv' } });
-    const made = await units(`code,name,level,parent_code\n96,Tỉnh Thử Phiên Bản,province,\n${gso},${oldName},commune,96\n`);
+    const made = await units(`code,name,level,parent_code\n13,Tỉnh Thử Phiên Bản,province,\n${gso},${oldName},commune,13\n`);
     assert.equal(made.status, 200, show(made));
     const acct = await api('POST', '/users', { as: N, body: { username: `pr.${RUN}.v${gso}`, password: PASSWORD, role: 'commune', unit_code: gso } });
     assert.equal(acct.status, 201, show(acct));
     const token = (await login(acct.json.username)).json.access_token;
     assert.equal((await api('GET', '/auth/me', { token })).status, 200);
-    const load = await units(`code,name,level,parent_code\n${gso},${uniq('Phường Mới')},commune,96\n`, { valid_from: CLOSED_ON });
+    const load = await units(`code,name,level,parent_code\n${gso},${uniq('Phường Mới')},commune,13\n`, { valid_from: CLOSED_ON });
     assert.equal(load.status, 200, show(load));
     assert.equal((await api('GET', `/users/${acct.json.id}`, { as: N })).json.unit_code, `${gso}@${CLOSED_ON}`);
     assertProblem(await api('GET', '/auth/me', { token }), 401);
