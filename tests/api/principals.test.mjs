@@ -184,3 +184,20 @@ describe('accounts of closed units (issue 11 item 10)', () => {
     assert.equal((await exchange(who.client)).status, 200);
   });
 });
+
+describe('an account moved to another unit (issue 11)', () => {
+  test('its old token, which names the old unit, stops at once; signed in again it acts for the new unit', async () => {
+    const acct = await newAccount();
+    const token = await signIn(acct.username);
+    assert.equal((await api('GET', '/auth/me', { token })).json.unit, DEMO.commune);
+    // demo.province is above both communes, so it may move the account (api/users.c).
+    const moved = await api('PATCH', `/users/${acct.id}`, { as: P, body: { unit_code: DEMO.dian } });
+    assert.equal(moved.status, 200, show(moved));
+    assertProblem(await api('GET', '/auth/me', { token }), 401);
+    assertProblem(await api('POST', '/teams', { token, body: teamBody() }), 401);
+    const fresh = await signIn(acct.username);
+    assert.equal((await api('GET', '/auth/me', { token: fresh })).json.unit, DEMO.dian);
+    const team = await api('POST', '/teams', { token: fresh, body: teamBody() });
+    assertProblem(team, 403); // Phú Cường is no longer the account's
+  });
+});

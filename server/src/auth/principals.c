@@ -18,21 +18,24 @@
 #include "http/validate.h"
 
 /*
- * Both: $1 = id -> (blocked, password_changed_at in whole epoch seconds or 0, read_only);
- * no row: gone. Blocked: disabled or revoked, or its unit (an enterprise's: the enterprise's
+ * Both: $1 = id -> (blocked, password_changed_at in whole epoch seconds or 0, read_only,
+ * unit key or '', enterprise id or ''); no row: gone. Blocked: disabled or revoked, or its unit (an enterprise's: the enterprise's
  * unit) closed, by unit_open(), the one definition of "open today" (004_deadlines.sql).
  * read_only is read here, not taken from the token, because it can change while a token lives
- * (an hour by default) and the dispatcher's read-only check must see the change.
+ * (an hour by default) and the dispatcher's read-only check must see the change. The unit and
+ * enterprise are compared with the token's: an account moved to another unit, or left on a
+ * version whose code passed to a new unit, must sign in again to act for where it is now.
  */
 static const char SQL_USER[] =
     "SELECT u.disabled OR NOT unit_open((SELECT valid_to FROM units WHERE code = user_unit(u))),"
-    "       floor(extract(epoch FROM u.password_changed_at))::bigint, u.read_only"
+    "       floor(extract(epoch FROM u.password_changed_at))::bigint, u.read_only,"
+    "       coalesce(u.unit_code, ''), coalesce(u.enterprise_id::text, '')"
     "  FROM users u WHERE u.id = $1::uuid";
 
 static const char SQL_CLIENT[] =
     "SELECT c.revoked_at IS NOT NULL"
     "       OR NOT unit_open((SELECT valid_to FROM units WHERE code = api_client_unit(c))),"
-    "       0, c.read_only"
+    "       0, c.read_only, coalesce(c.unit_code, ''), coalesce(c.enterprise_id::text, '')"
     "  FROM api_clients c WHERE c.id = $1::uuid";
 
 enum { SLOTS = 4096 };
@@ -43,6 +46,8 @@ struct entry {
     bool blocked;          /* gone, disabled, revoked, or its unit closed */
     long changed_at;       /* users: password_changed_at (epoch s); tokens older are refused */
     bool read_only;        /* the account's or client's flag now */
+    char unit[24];         /* the row's unit key now, as the token's "unit" claim holds it */
+    char enterprise[40];   /* the row's enterprise id now, as the token's "enterprise" claim holds it */
     struct timespec fetched;
 };
 
@@ -119,6 +124,18 @@ void principals_forget_all_hook(void *unused)
     pthread_mutex_unlock(&lock);
 }
 
+/* Copies src into dst when it fits (with its NUL); false otherwise, leaving dst empty. */
+static bool copy_if_fits(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size) {
+        dst[0] = '\0';
+        return false;
+    }
+    memcpy(dst, src, n + 1);
+    return true;
+}
+
 /* Reads the principal's row into e; false after recording the database's problem on r. */
 static bool fetch(request *r, principal_kind kind, const char *id, struct entry *e)
 {
@@ -135,6 +152,9 @@ static bool fetch(request *r, principal_kind kind, const char *id, struct entry 
         e->blocked = strcmp(db_value(res, 0), "t") == 0;
         e->changed_at = atol(db_value(res, 1));
         e->read_only = strcmp(db_value(res, 2), "t") == 0;
+        /* A key too long for the token's field can never match: such a row is blocked. */
+        e->blocked |= !copy_if_fits(e->unit, sizeof e->unit, db_value(res, 3)) ||
+                      !copy_if_fits(e->enterprise, sizeof e->enterprise, db_value(res, 4));
     }
     clock_gettime(CLOCK_MONOTONIC, &e->fetched);
     return true;
@@ -156,6 +176,9 @@ principal_status principals_check(request *r, struct claims *c)
         return PRINCIPAL_REJECTED;
     /* A token issued before the password last changed belongs to the old password. */
     if (c->kind == PRINCIPAL_USER && c->issued_at < e.changed_at)
+        return PRINCIPAL_REJECTED;
+    /* The token acts for the unit it was issued for; the account may since have moved. */
+    if (strcmp(c->unit, e.unit) != 0 || strcmp(c->enterprise, e.enterprise) != 0)
         return PRINCIPAL_REJECTED;
     c->read_only = e.read_only; /* the flag now, both ways: the token's "ro" is what it was at issue */
     return PRINCIPAL_OK;

@@ -2,7 +2,8 @@
  * auth/principals.h — is the user or client behind a verified token still allowed in?
  *
  * A token stays valid until it expires, but its principal may be stopped sooner: a client
- * revoked, a user disabled, a user's password changed after the token was issued, the unit of
+ * revoked, a user disabled, a user's password changed after the token was issued, the account
+ * moved to another unit (the token names the old one), the unit of
  * an account or client closed (units.valid_to); and an account or client may be made read-only
  * (or writable) while its token lives. The dispatcher
  * asks here on every authenticated request, after token_verify. The answer comes from a small
@@ -21,7 +22,7 @@ enum { PRINCIPAL_CACHE_MAX_SECONDS = 30 };
 
 typedef enum {
     PRINCIPAL_OK,       /* still allowed in */
-    PRINCIPAL_REJECTED, /* revoked, disabled, unit closed, password changed since iat, or gone */
+    PRINCIPAL_REJECTED, /* revoked, disabled, unit closed or changed, password changed since iat, or gone */
     PRINCIPAL_ERROR,    /* the database could not answer; the problem is recorded on r */
 } principal_status;
 
