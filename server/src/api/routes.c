@@ -10,8 +10,9 @@
 #define J ROUTE_JSON_BODY
 
 const struct route ROUTES[] = {
-    {"POST", "/api/v1/auth/login", auth_login, ACCESS_PUBLIC, J | ROUTE_NO_TX},
-    {"POST", "/api/v1/auth/token", auth_token, ACCESS_PUBLIC, J | ROUTE_FORM_BODY | ROUTE_NO_TX},
+    {"POST", "/api/v1/auth/login", auth_login, ACCESS_PUBLIC, J | ROUTE_NO_TX | ROUTE_SMALL_BODY},
+    {"POST", "/api/v1/auth/token", auth_token, ACCESS_PUBLIC,
+     J | ROUTE_FORM_BODY | ROUTE_NO_TX | ROUTE_SMALL_BODY},
     {"GET", "/api/v1/auth/me", auth_me, ACCESS_USER, 0},
 
     {"GET", "/api/v1/units", units_list, ACCESS_USER, 0},
