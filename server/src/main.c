@@ -254,7 +254,11 @@ int main(int argc, char **argv)
                              PRINCIPAL_CACHE_MAX_SECONDS));
     server_config = &config;
 
-    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256));
+    /* Issue 11, item 2: no statement holds a pooled connection longer than STATEMENT_TIMEOUT_MS;
+     * imports and CSV exports, which handle whole files, get BULK_STATEMENT_TIMEOUT_MS. */
+    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256),
+                 env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
+                 env_long("BULK_STATEMENT_TIMEOUT_MS", 300000, 100, 3600000));
 
     /*
      * Connections (issue 11, item 1; http/edge.h). Each connection holds a worker thread for its

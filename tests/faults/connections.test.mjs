@@ -16,7 +16,7 @@
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { assert, login, request, sleep, startServer } from './lib.mjs';
+import { assert, login, metric, sleep, startServer } from './lib.mjs';
 
 /**
  * GET on a connection of its own (fetch would reuse one of its pool's keep-alive connections,
@@ -59,12 +59,6 @@ function trickle(s, everyMs) {
     s.write(head[i] ?? 'a');
     i++;
   }, everyMs);
-}
-
-async function metric(url, name) {
-  const res = await request(url, 'GET', '/metrics', { timeoutMs: 5000 });
-  const m = res.text?.match(new RegExp(`^${name} (\\d+)$`, 'm'));
-  return m ? Number(m[1]) : NaN;
 }
 
 test('200 idle and slow connections: fresh requests answer within 1 s; each is closed in time', async (t) => {
