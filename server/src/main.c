@@ -243,6 +243,7 @@ int main(int argc, char **argv)
     config.max_body_bytes = (size_t)env_long("MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30);
     config.import_max_body_bytes =
         (size_t)env_long("IMPORT_MAX_BODY_BYTES", 128L << 20, 1024, 1L << 31);
+    config.import_lock_wait_ms = env_long("IMPORT_LOCK_WAIT_MS", 15000, 0, 600000);
     config.openapi_path = env_or("OPENAPI_PATH", "docs/openapi.yaml");
     config.migrations_dir = migrations;
     if (!load_idp(&config.token) || !load_cors(&config) || !load_trusted_proxies(&config))

@@ -153,10 +153,29 @@ static void check_repeated_names(void)
     }
 }
 
+/* Issue 11, item 8: the import reads a JSON array one element at a time. */
+static void check_value_end(void)
+{
+    const char *t = "[{\"a\":\"}]\\\"{\",\"b\":[1,{}]}, 42 ,\"x,]\",true]";
+    size_t len = strlen(t);
+    /* The bracket, brace and escaped quote inside "}]\\\"{" do not count. */
+    size_t obj = json_value_end(t, len, 1);
+    CHECK(obj == (size_t)(strstr(t, "}, 42") - t) + 1);
+    CHECK(json_value_end(t, len, obj + 2) == obj + 4);                   /* 42 ends at the space */
+    size_t str = obj + 6;
+    CHECK(t[str] == '"' && json_value_end(t, len, str) == str + 5);      /* "x,]" */
+    CHECK(json_value_end(t, len, str + 6) == len - 1);                   /* true ends at ] */
+    CHECK(json_value_end(t, len, 0) == len);                             /* the whole array */
+    CHECK(json_value_end("[1,2", 4, 0) == 4);                            /* never closed */
+    CHECK(json_value_end("\"ab", 3, 0) == 3);
+    CHECK(json_value_end("", 0, 0) == 0);
+}
+
 int main(void)
 {
     check_limits();
     check_repeated_names();
+    check_value_end();
     struct collected c;
     CHECK(run("{\"name\":\"Tổ 1\",\"kind\":\"a\"}", VALIDATE_CREATE, &c) == 0);
     /* Every bad field is named at once. */

@@ -59,7 +59,7 @@ const struct route ROUTES[] = {
 
     {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
 
-    {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY},
+    {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY | ROUTE_NO_TX},
 
     {"GET", "/api/v1/stats/overview", stats_overview, ACCESS_USER, 0},
     {"GET", "/api/v1/stats/timeseries", stats_timeseries, ACCESS_USER, 0},

@@ -22,7 +22,8 @@ typedef enum {
 
 enum {
     ROUTE_JSON_BODY = 1 << 0, /* requires a JSON body */
-    ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures) */
+    ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures;
+                                 an import reads its file before it takes a connection) */
     ROUTE_RAW_BODY = 1 << 2,  /* a text/csv or application/json body kept as bytes (imports) */
     ROUTE_FORM_BODY = 1 << 3, /* with ROUTE_JSON_BODY: an application/x-www-form-urlencoded body
                                  is accepted too, turned into the same JSON object of strings */
@@ -53,6 +54,7 @@ struct server_config {
     struct token_config token;
     size_t max_body_bytes;
     size_t import_max_body_bytes; /* the limit for ROUTE_RAW_BODY routes */
+    long import_lock_wait_ms;     /* how long an import waits for an overlapping one (api/import.c) */
     const char *openapi_path;
     const char *migrations_dir;
     const char *const *cors_origins; /* exact origins allowed to call from a browser */

@@ -42,6 +42,37 @@ long json_depth_exceeded_at(const char *text, size_t len, int max)
     return -1;
 }
 
+size_t json_value_end(const char *text, size_t len, size_t at)
+{
+    if (at >= len)
+        return len;
+    if (text[at] != '{' && text[at] != '[' && text[at] != '"') {
+        while (at < len && text[at] && !strchr(",]} \t\r\n", text[at]))
+            at++; /* (strchr would find a NUL byte: the terminator) */
+        return at;
+    }
+    size_t depth = 0;
+    bool in_string = false;
+    for (size_t i = at; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++; /* the escaped character, whatever it is */
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+        if (!in_string && depth == 0)
+            return i + 1; /* the closer, or the quote that ends a string value */
+    }
+    return len;
+}
+
 struct named_member {
     const char *name;
     size_t index; /* position in the object: ties sort by it, so the first of a name leads */
