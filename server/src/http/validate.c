@@ -19,25 +19,37 @@ const char *const AFFILIATIONS[] = {
 
 const char *const TEAM_KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
 
+/*
+ * Reads the byte text[*i] of JSON text: +1 for a bracket that opens an object or array, -1 for
+ * one that closes it, 0 for anything else, brackets inside strings included (*in_string follows
+ * the quotes; an escape skips the character after it, advancing *i). The text need not be valid
+ * JSON: this runs before the parser.
+ */
+static int bracket_at(const char *text, size_t *i, bool *in_string)
+{
+    char c = text[*i];
+    if (*in_string) {
+        if (c == '\\')
+            (*i)++; /* the escaped character, whatever it is */
+        else if (c == '"')
+            *in_string = false;
+        return 0;
+    }
+    if (c == '"')
+        *in_string = true;
+    return c == '{' || c == '[' ? 1 : c == '}' || c == ']' ? -1 : 0;
+}
+
 long json_depth_exceeded_at(const char *text, size_t len, int max)
 {
     int depth = 0;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++; /* the escaped character, whatever it is */
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max)
-                return (long)i;
-        } else if ((c == '}' || c == ']') && depth > 0) {
+        int bracket = bracket_at(text, &i, &in_string);
+        if (bracket > 0 && ++depth > max)
+            return (long)i;
+        if (bracket < 0 && depth > 0)
             depth--; /* unbalanced closers never lower the count: the parser refuses them anyway */
-        }
     }
     return -1;
 }
@@ -54,19 +66,11 @@ size_t json_value_end(const char *text, size_t len, size_t at)
     size_t depth = 0;
     bool in_string = false;
     for (size_t i = at; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++; /* the escaped character, whatever it is */
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
+        int bracket = bracket_at(text, &i, &in_string);
+        if (bracket > 0)
             depth++;
-        } else if ((c == '}' || c == ']') && depth > 0) {
+        else if (bracket < 0 && depth > 0)
             depth--;
-        }
         if (!in_string && depth == 0)
             return i + 1; /* the closer, or the quote that ends a string value */
     }
