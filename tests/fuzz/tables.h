@@ -11,6 +11,7 @@
 #ifndef CDT_TESTS_FUZZ_TABLES_H
 #define CDT_TESTS_FUZZ_TABLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "api/resource.h"
@@ -37,6 +38,9 @@ struct fuzz_list {
     extern const struct fuzz_list fuzz_lists_##file[];
 FUZZ_TABLE_FILES(FUZZ_DECLARE)
 #undef FUZZ_DECLARE
+
+/* The import's JSON reader (api/import.c, read_json) over text, for fuzz_import_json. */
+bool fuzz_import_read_json(const char *text, size_t len, long *rows, long *errors, bool *bad_request);
 
 /* Every table of every file, flattened on first use. Borrowed; static. */
 const struct fuzz_fields *fuzz_all_fields(size_t *count);

@@ -695,9 +695,10 @@ static void take_json_row(struct run *run, long row_no, const cJSON *item)
     cJSON_Delete(row);
 }
 
+/* White space as cJSON reads it, so that an array reads as it did whole: any byte up to 32. */
 static size_t skip_space(const char *text, size_t len, size_t at)
 {
-    while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r' || text[at] == '\n'))
+    while (at < len && (unsigned char)text[at] <= 32)
         at++;
     return at;
 }
@@ -720,6 +721,11 @@ static cJSON *parse_value(struct run *run, size_t at, size_t end, bool *too_larg
     *too_large = end - at > server_config->max_body_bytes;
     if (*too_large)
         return NULL;
+    /* cJSON skips a byte order mark at the start of what it is given: only the body may have one. */
+    if (end - at >= 3 && memcmp(text + at, "\xEF\xBB\xBF", 3) == 0) {
+        malformed(run, at);
+        return NULL;
+    }
     const char *parsed_to = NULL;
     cJSON *value = cJSON_ParseWithLengthOpts(text + at, end - at, &parsed_to, 0);
     if (value && parsed_to == text + end)

@@ -59,8 +59,9 @@ size_t json_value_end(const char *text, size_t len, size_t at)
     if (at >= len)
         return len;
     if (text[at] != '{' && text[at] != '[' && text[at] != '"') {
-        while (at < len && text[at] && !strchr(",]} \t\r\n", text[at]))
-            at++; /* (strchr would find a NUL byte: the terminator) */
+        /* Up to a separator, or to what cJSON takes for white space: any byte up to 32. */
+        while (at < len && (unsigned char)text[at] > 32 && text[at] != ',' && text[at] != ']' && text[at] != '}')
+            at++;
         return at;
     }
     size_t depth = 0;

@@ -77,8 +77,8 @@ long json_depth_exceeded_at(const char *text, size_t len, int max);
 
 /*
  * Where the JSON value that starts at text[at] (not whitespace) ends: the offset after its
- * closing bracket or quote, or, for a number or a literal, of the first ',', ']', '}' or space
- * after it. Brackets inside strings do not count (escapes honoured); the value need not be valid
+ * closing bracket or quote, or, for a number or a literal, of the first ',', ']', '}' or byte up
+ * to 32 (white space as cJSON reads it) after it. Brackets inside strings do not count (escapes honoured); the value need not be valid
  * JSON, the parser judges that. len when it does not end within the text. Lets the import read a
  * JSON array one element at a time (api/import.c). Cannot fail.
  */
