@@ -8,12 +8,13 @@
 // ends the answer and the connection.
 //
 // Four clients ask for a 60,000-row export (~30 MB, more than the kernel's socket buffers hold)
-// and never read. Meanwhile three other accounts list, read and sign in without a 503; each
-// stalled export holds one temporary file and no pool connection; within twice REQUEST_TIMEOUT_MS
-// of their stall the server gives up on the four (one civetweb write may have moved a little
-// before the one that times out), holds no worker and no file for them, and logs each as cut
-// short. A client that reads gets every row. Then statement_timeout: with STATEMENT_TIMEOUT_MS=300, a list waiting on
-// a lock is answered 503 after it, and the pool's connection serves the next request.
+// and never read. Once the exports' queries are done, three other accounts list, read and sign
+// in for 6 s without a 503; each stalled export holds one temporary file and no pool connection;
+// within twice REQUEST_TIMEOUT_MS of their stall the server gives up on the four (one civetweb
+// write may have moved a little before the one that times out), holds no worker and no file for
+// them, and logs each as cut short. A client that reads gets every row. Then statement_timeout:
+// with STATEMENT_TIMEOUT_MS=500, a list waiting on a lock is answered 503 after it, and the
+// pool's connection serves the next request.
 
 import { readdirSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -57,31 +58,34 @@ test('four stalled CSV exports hold no pool connection; others are served; the s
 
   const started = Date.now();
   const stalls = await Promise.all([1, 2, 3, 4].map(() => stalled(srv.port, province, path)));
-  await sleep(2000); // the four have their rows and are stuck writing
+  // The four exports' queries take the pool for a moment (seconds each under the sanitizers on a
+  // busy machine): wait until they have their rows and are stuck writing. Before the fix the
+  // queries stayed active for as long as their clients read nothing.
+  const running = () => Number(sql(`SELECT count(*) FROM pg_stat_activity
+    WHERE state = 'active' AND query LIKE 'WITH f AS (SELECT m.id%'`)[0][0]);
+  for (let i = 0; i < 60 && !(spoolFiles(srv.pid) === 4 && running() === 0); i++) await sleep(500);
   const files = spoolFiles(srv.pid);
   const rssStalled = memoryKiB(srv.pid);
 
   // Other accounts, for 6 s: lists, single reads and sign-ins, each on a fresh connection.
   const seen = [];
-  while (Date.now() - started < 8000) {
+  const probing = Date.now();
+  while (Date.now() - probing < 6000) {
     seen.push(await request(srv.url, 'GET', '/api/v1/teams?limit=10', { token: others.commune, timeoutMs: 10_000 }));
     seen.push(await request(srv.url, 'GET', `/api/v1/units/${COMMUNE}`, { token: others.district, timeoutMs: 10_000 }));
     seen.push(await request(srv.url, 'POST', '/api/v1/auth/login', { body: { username: 'demo.enterprise', password: 'demo12345' }, timeoutMs: 10_000 }));
   }
   const statuses = tally(seen);
   assert.deepEqual(Object.keys(statuses), ['200'], `other accounts' answers while four exports stall: ${JSON.stringify(statuses)}`);
-  // The four exports' own queries take pool connections for a moment (over a second each under
-  // the sanitizers); a request may wait for one, never for a stalled client: never 503, that is
-  // never the pool's 5 s.
   const slowest = Math.max(...seen.map((r) => r.ms));
-  assert.ok(slowest < 5000, `the slowest answer took ${slowest} ms`);
+  assert.ok(slowest < 2000, `the slowest answer took ${slowest} ms`);
   assert.equal(files, 4, 'each stalled export is spooled to a temporary file of its own');
 
   // A write that makes no progress for REQUEST_TIMEOUT_MS (10 s) fails, and the server gives up:
   // it closes its side (the client, reading nothing, cannot even see the FIN queued behind the
   // data), and neither a worker nor a temporary file is held any more.
   let closedMs;
-  while (Date.now() - started < 40_000) {
+  while (Date.now() - probing < 40_000) {
     if (spoolFiles(srv.pid) === 0 && await metric(srv.url, 'cdt_http_connections') <= 1) {
       closedMs = Date.now() - started;
       break;
@@ -89,7 +93,8 @@ test('four stalled CSV exports hold no pool connection; others are served; the s
     await sleep(500);
   }
   assert.ok(closedMs, `the server still held the stalled exports 40 s on: ${spoolFiles(srv.pid)} files`);
-  assert.ok(closedMs < 2 * 10_000 + 8000, `the server let the stalled exports go after ${closedMs} ms`);
+  closedMs -= probing - started; // from the stall, not from the request (the queries took the rest)
+  assert.ok(closedMs < 2 * 10_000 + 8000, `the server let the stalled exports go ${closedMs} ms after they stalled`);
   assert.equal((srv.log().match(/export cut short/g) ?? []).length, 4, 'each stalled export is logged as cut short');
   for (const s of stalls) s.destroy();
 
@@ -103,26 +108,28 @@ test('four stalled CSV exports hold no pool connection; others are served; the s
   await srv.stop();
   const summary = `export stall: 4 clients stalled on a ${ROWS}-row CSV (${(Buffer.byteLength(whole.text) / 1e6).toFixed(1)} MB); ` +
     `other accounts ${JSON.stringify(statuses)}, slowest ${slowest} ms; 4 temporary files, RSS ${rssBefore} -> ${rssStalled} KiB; ` +
-    `the server let the stalled connections go after ${closedMs} ms`;
+    `the server let the stalled connections go ${closedMs} ms after they stalled (queries: ${probing - started} ms)`;
   t.diagnostic(summary);
   console.log(summary);
 });
 
 test('a statement past STATEMENT_TIMEOUT_MS is cancelled: 503, and the connection serves on', async (t) => {
-  const srv = await startServer({ DB_POOL_SIZE: '1', STATEMENT_TIMEOUT_MS: '300', BULK_STATEMENT_TIMEOUT_MS: '600' });
+  const srv = await startServer({ DB_POOL_SIZE: '1', STATEMENT_TIMEOUT_MS: '500', BULK_STATEMENT_TIMEOUT_MS: '1000' });
   t.after(() => srv.alive() && srv.signal('SIGKILL'));
   const token = await login(srv.url, 'demo.commune');
-  const held = sqlInBackground('BEGIN; LOCK TABLE teams IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;');
+  const held = sqlInBackground('BEGIN; LOCK TABLE teams IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;');
   await sleep(500);
   const list = await request(srv.url, 'GET', '/api/v1/teams', { token });
   assert.equal(list.status, 503, `a list waiting on the lock: ${list.status ?? list.error} after ${list.ms} ms`);
   assert.match(list.json.detail, /took longer than the database allows/);
-  assert.ok(list.ms < 2000, `cancelled after ${list.ms} ms`);
+  assert.ok(list.ms >= 450 && list.ms < 3000, `cancelled after ${list.ms} ms`);
   const exported = await request(srv.url, 'GET', '/api/v1/teams?format=csv', { token });
   assert.equal(exported.status, 503, 'an export too, after BULK_STATEMENT_TIMEOUT_MS');
-  assert.ok(exported.ms >= 500 && exported.ms < 2500, `cancelled after ${exported.ms} ms`);
+  assert.ok(exported.ms >= 950 && exported.ms < 3500, `cancelled after ${exported.ms} ms`);
   await held;
-  const again = await request(srv.url, 'GET', '/api/v1/teams', { token });
+  // (A light request: the team of the test above, with its 60,000 members, makes team documents
+  // slow enough to reach half a second under the sanitizers on a busy machine.)
+  const again = await request(srv.url, 'GET', `/api/v1/units/${COMMUNE}`, { token });
   assert.equal(again.status, 200, 'the one pooled connection serves the next request');
   await srv.stop();
   t.diagnostic(`statement timeout: a list waiting on a lock answered 503 after ${list.ms} ms, an export after ${exported.ms} ms`);
