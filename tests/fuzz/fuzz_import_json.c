@@ -14,9 +14,7 @@
 #include <string.h>
 
 #include "http/router.h"
-#include "http/validate.h"
 #include "tables.h"
-#include "util/utf8.h"
 
 #define REQUIRE(cond)                                                                             \
     do {                                                                                          \
@@ -29,16 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Every element within a row's limit, so that only the JSON decides. */
     static struct server_config config = {.max_body_bytes = 1 << 30};
     server_config = &config;
-    const char *text = (const char *)data;
-    if (size == 0 || !utf8_valid(text, size) || memchr(text, '\0', size) ||
-        json_depth_exceeded_at(text, size, JSON_MAX_DEPTH) >= 0)
+    char *copy;
+    cJSON *whole;
+    if (size == 0 || !fuzz_router_body((const char *)data, size, &copy, &whole))
         return 0;
-    char *copy = malloc(size + 1);
-    memcpy(copy, text, size);
-    copy[size] = '\0';
-
-    const char *end = NULL;
-    cJSON *whole = cJSON_ParseWithLengthOpts(copy, size + 1, &end, 1);
     long rows, errors;
     bool bad_request;
     bool ok = fuzz_import_read_json(copy, size, &rows, &errors, &bad_request);
