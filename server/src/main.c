@@ -248,6 +248,7 @@ int main(int argc, char **argv)
     config.max_body_bytes = (size_t)env_long("MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30);
     config.import_max_body_bytes =
         (size_t)env_long("IMPORT_MAX_BODY_BYTES", 128L << 20, 1024, 1L << 31);
+    config.import_lock_wait_ms = env_long("IMPORT_LOCK_WAIT_MS", 15000, 0, 600000);
     config.openapi_path = env_or("OPENAPI_PATH", "docs/openapi.yaml");
     config.migrations_dir = migrations;
     if (!load_idp(&config.token) || !load_cors(&config) || !load_trusted_proxies(&config))
@@ -259,7 +260,31 @@ int main(int argc, char **argv)
                              PRINCIPAL_CACHE_MAX_SECONDS));
     server_config = &config;
 
-    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256));
+    /* Issue 11, item 2: no statement holds a pooled connection longer than STATEMENT_TIMEOUT_MS;
+     * imports and CSV exports, which handle whole files, get BULK_STATEMENT_TIMEOUT_MS. */
+    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256),
+                 env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
+                 env_long("BULK_STATEMENT_TIMEOUT_MS", 300000, 100, 3600000));
+
+    /*
+     * Connections (issue 11, item 1; http/edge.h). Each connection holds a worker thread for its
+     * whole life, so: a request head must arrive within REQUEST_TIMEOUT_MS of the first byte
+     * awaited, however slowly it trickles in (civetweb counts from the start, not from the last
+     * byte), and a body read or an answer's write that makes no progress for as long ends the
+     * connection too (this is what frees a worker from a client that stops reading a CSV export);
+     * a keep-alive connection may sit idle KEEP_ALIVE_TIMEOUT_MS between requests. Workers
+     * (~30 KiB each, docs/performance.md §6.5) are cheap beside a stuck service: there are more of
+     * them than connections served, and the spare ones answer 503 to connections over the limit.
+     */
+    long threads = env_long("HTTP_THREADS", 512, 2, 16384);
+    long spare = threads / 8 > 0 ? threads / 8 : 1;
+    long max_connections = env_long("HTTP_MAX_CONNECTIONS", threads - spare, 1, threads - 1);
+    char threads_text[24], request_timeout[24], keep_alive_timeout[24];
+    snprintf(threads_text, sizeof threads_text, "%ld", threads);
+    snprintf(request_timeout, sizeof request_timeout, "%ld", env_long("REQUEST_TIMEOUT_MS", 10000, 1000, 600000));
+    snprintf(keep_alive_timeout, sizeof keep_alive_timeout, "%ld",
+             env_long("KEEP_ALIVE_TIMEOUT_MS", 5000, 500, 600000));
+    edge_limit_connections((int)max_connections);
 
     char security_headers[1024] = "";
     for (int i = 0; SECURITY_HEADERS[i][0]; i++) {
@@ -269,14 +294,14 @@ int main(int argc, char **argv)
     }
     const char *options[] = {
         "listening_ports", env_or("LISTEN", "8080"),
-        "num_threads", env_or("HTTP_THREADS", "64"),
+        "num_threads", threads_text,
         "document_root", env_or("WEB_ROOT", "web"),
         "enable_directory_listing", "no",
         "static_file_max_age", "0", /* browsers revalidate (ETag), so an upgrade never mixes old modules with new */
         "tcp_nodelay", "1",
         "enable_keep_alive", "yes",
-        "keep_alive_timeout_ms", "15000",
-        "request_timeout_ms", "30000",
+        "keep_alive_timeout_ms", keep_alive_timeout,
+        "request_timeout_ms", request_timeout,
         /* The request line and headers; a longer head answers 431 (http/edge.h). */
         "max_request_size", EDGE_MAX_REQUEST_HEAD_TEXT,
         "additional_header", security_headers,
@@ -287,6 +312,8 @@ int main(int argc, char **argv)
     struct mg_callbacks callbacks = {0};
     callbacks.log_message = log_civetweb;
     callbacks.http_error = edge_http_error; /* civetweb's own error pages as problem+json */
+    callbacks.init_connection = edge_connection_opened;
+    callbacks.connection_close = edge_connection_closed;
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {0};

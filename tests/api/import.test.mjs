@@ -379,6 +379,40 @@ describe('formats: separators, BOM, line ends, JSON', () => {
     assertProblem(await imp('members', '[{"external_id": ', { type: 'application/json' }), 400);
   });
 
+  // Issue 11, item 8: the array is read one element at a time, with the same answers as a whole.
+  test('a JSON array read element by element: whitespace, BOM, brackets in strings, bad tails', { skip: NO_DB }, async () => {
+    const json = { type: 'application/json' };
+    const row = (i, name) => JSON.stringify({ external_id: `${RUN}-js-${i}`, team_external_id: T1, full_name: name });
+    const text = `\uFEFF \n[ ${row(1, 'Tên có ] và } và \\" và [{')} ,\n\t${row(2, 'B')}\n] \n`;
+    const ok = result(await imp('members', text, { ...json, query: { dry_run: true } }));
+    assert.deepEqual(counts(ok), { rows: 2, inserted: 2, updated: 0, unchanged: 0, rejected: 0, error_count: 0 });
+    for (const bad of [`[${row(1, 'A')},]`, `[${row(1, 'A')} ${row(2, 'B')}]`, `[${row(1, 'A')}] x`, `[${row(1, 'A')}`,
+      '[42abc]', '[{"a":1}}]', '', '   ', '{"a":']) {
+      const res = await imp('members', bad || ' ', json);
+      const p = assertProblem(res, 400, { kind: 'bad-request' });
+      assert.match(p.detail, /^(Malformed JSON at byte \d+|A request body is required)$/, `${bad}: ${p.detail}`);
+    }
+    // Rows numbered from 1 in array order, whatever each element is.
+    const mixed = rejected(await imp('members', `[${row(3, 'C')}, [], "x", null, ${row(4, '')}]`, json));
+    assert.deepEqual(where(mixed.errors), [[2, ''], [3, ''], [4, ''], [5, 'full_name']]);
+    // A well-formed document that is not an array: 422, as before.
+    rejected(await imp('members', '"rows"', json));
+  });
+
+  test('a JSON row larger than MAX_BODY_BYTES is an error on its row, not parsed', { skip: !existsSync(CDT_SERVER) || !DATABASE_URL ? 'needs CDT_SERVER and DATABASE_URL' : false }, async (t) => {
+    const srv = await startServer({ MAX_BODY_BYTES: '1024' });
+    t.after(() => srv.stop());
+    const login = await api('POST', `${srv.url}/api/v1/auth/login`, { body: { username: P, password: PASSWORD } });
+    const body = JSON.stringify([
+      { external_id: `${RUN}-big-1`, team_external_id: T1, full_name: 'A' },
+      { external_id: `${RUN}-big-2`, team_external_id: T1, full_name: 'B', note: 'x'.repeat(2000) },
+    ]);
+    const res = await api('POST', `${srv.url}/api/v1/import/members`, { token: login.json.access_token, raw: body, query: { dry_run: true } });
+    const p = rejected(res);
+    assert.deepEqual(where(p.errors), [[2, '']]);
+    assert.match(p.errors[0].message, /larger than 1024 bytes/);
+  });
+
   test('numbers in CSV cells are plain integers', async () => {
     const head = ['external_id', 'team_external_id', 'held_on', 'kind', 'title', 'people_reached', 'outcomes.app_installs'];
     const res = await imp('activities', csv([head, [`${RUN}-num-1`, T1, '2024-06-01', 'vneid', 'Số', '1.000', '0x10']]),

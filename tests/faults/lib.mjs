@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +140,18 @@ export async function login(base, username = 'demo.province') {
   const res = await request(base, 'POST', '/api/v1/auth/login', { body: { username, password: PASSWORD } });
   assert.equal(res.status, 200, `login ${username}: ${res.status} ${res.text ?? res.error}`);
   return res.json.access_token;
+}
+
+/** A value of the server's GET /metrics (Prometheus text), e.g. cdt_http_connections; NaN if absent. */
+export async function metric(base, name) {
+  const res = await request(base, 'GET', '/metrics', { timeoutMs: 5000 });
+  const m = res.text?.match(new RegExp(`^${name} (\\d+)$`, 'm'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** A field of /proc/PID/status in KiB: VmRSS (resident now) or VmHWM (the peak since start). */
+export function memoryKiB(pid, field = 'VmRSS') {
+  return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+)`, 'm'))[1]);
 }
 
 /** Counts of a list of statuses or errors, for messages: {"201": 40, "503": 12, "ECONNREFUSED": 3}. */

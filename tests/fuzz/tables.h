@@ -11,6 +11,7 @@
 #ifndef CDT_TESTS_FUZZ_TABLES_H
 #define CDT_TESTS_FUZZ_TABLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "api/resource.h"
@@ -37,6 +38,18 @@ struct fuzz_list {
     extern const struct fuzz_list fuzz_lists_##file[];
 FUZZ_TABLE_FILES(FUZZ_DECLARE)
 #undef FUZZ_DECLARE
+
+/*
+ * A JSON body as http/router.c takes it: false when it would never reach the parser (invalid
+ * UTF-8, a NUL byte, nesting deeper than JSON_MAX_DEPTH); else true with a NUL-terminated copy in
+ * *copy (caller frees with free) and cJSON's parse of the whole of it in *parsed (NULL when cJSON
+ * refuses it; caller frees with cJSON_Delete).
+ */
+struct cJSON;
+bool fuzz_router_body(const char *text, size_t len, char **copy, struct cJSON **parsed);
+
+/* The import's JSON reader (api/import.c, read_json) over text, for fuzz_import_json. */
+bool fuzz_import_read_json(const char *text, size_t len, long *rows, long *errors, bool *bad_request);
 
 /* Every table of every file, flattened on first use. Borrowed; static. */
 const struct fuzz_fields *fuzz_all_fields(size_t *count);

@@ -10,11 +10,20 @@
  * atomic=false saves the good rows and lists the bad; dry_run=true validates and counts only.
  * A CSV cell is read as csv_cell_text gives it (http/csv.h): without the ' that exports put before
  * texts a spreadsheet would run as formulas, so an exported file imports back unchanged.
+ *
+ * The file is read and checked row by row before a database connection is
+ * taken (the route is ROUTE_NO_TX: this handler begins and commits its transaction), and a JSON
+ * array is read one element at a time, so memory is the body, its COPY text and one row, not a
+ * cJSON tree of the whole array (30 to 40 times the body). Imports of one resource whose scopes
+ * overlap run one after the other (scope_locks_or_fail below); others, a commune's beside the
+ * next commune's, run together; dry runs write nothing and take no lock. An import never waits
+ * for a lock while it holds a pooled connection.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "api/resource.h"
@@ -22,6 +31,7 @@
 #include "db/db.h"
 #include "http/csv.h"
 #include "http/csv_reader.h"
+#include "http/router.h"
 
 enum { MAX_COLUMNS = 32, ERRORS_LISTED = 1000 };
 
@@ -508,9 +518,34 @@ static const char *const IGNORED_COLUMNS[] = {
     "gso_code", "predecessors", "successors", "old_name", "new_name", "new_province_code", NULL,
 };
 
-/* One import of a resource at a time: a second one of the same file then finds every row unchanged
- * instead of racing the first to the same natural keys. */
-static const char SQL_SERIALIZE[] = "SELECT pg_advisory_xact_lock(727276, hashtext($1))";
+/*
+ * Imports of one resource whose scopes overlap run one after the other: a second import of the
+ * same file then finds every row unchanged instead of racing the first to the same natural keys.
+ * One lock for the whole country made one commune's import wait for any other's (or answer 503),
+ * holding a pooled connection while it waited. Now the locks follow the unit tree, as intention
+ * locks do: an import takes its own scope's key exclusively and the keys of the units above it
+ * shared, so it excludes imports of its scope, of the scopes inside it (which hold its key shared)
+ * and of those above it (which hold one of its shared keys exclusively), and runs beside every
+ * other; an enterprise account's key is its enterprise, below its unit's chain. Units are loaded
+ * anywhere in the country (reference data), so units imports take one key for the whole country.
+ * The locks are tried, never waited for: $1 resource, $2 the caller's unit, $3 its enterprise
+ * (both NULL: the country); the answer counts the keys another import holds (0: all taken, kept
+ * until the transaction ends). A key is hashtext(resource || ' ' || unit code, 'e' || enterprise
+ * id, or 'country'); a collision between two keys only makes two imports wait for each other.
+ */
+static const char SQL_SCOPE_LOCKS[] =
+    "WITH path AS (SELECT u.ancestors FROM units u"
+    "               WHERE u.code = coalesce($2, (SELECT e.unit_code FROM enterprises e WHERE e.id = $3::uuid))),"
+    " keys AS (SELECT a AS key, a = $2 AS exclusive FROM path, unnest(path.ancestors) a"
+    "          UNION ALL SELECT 'e' || $3, true WHERE $3 IS NOT NULL"
+    "          UNION ALL SELECT 'country', true WHERE $2 IS NULL AND $3 IS NULL)"
+    " SELECT count(*) FILTER (WHERE NOT CASE WHEN exclusive"
+    "        THEN pg_try_advisory_xact_lock(727276, hashtext($1 || ' ' || key))"
+    "        ELSE pg_try_advisory_xact_lock_shared(727276, hashtext($1 || ' ' || key)) END)"
+    " FROM keys";
+
+/* Seconds a client is told to wait (Retry-After) when another import kept the locks too long. */
+enum { LOCK_RETRY_AFTER = 5 };
 
 /* %s: the spec's key column (a name from the tables above, never input). */
 static const char SQL_DUPLICATE_KEYS[] =
@@ -546,6 +581,7 @@ struct run {
     long rows;           /* data rows read */
     long error_count;    /* errors found here (the database adds its own) */
     cJSON *errors;       /* the first ERRORS_LISTED of all errors, as {row, field, message} */
+    long listed;         /* how many errors holds (counting them walked the list: 1000 steps a row) */
     buf copy;            /* COPY text-format lines */
     bool present[MAX_COLUMNS];
     long current_row;
@@ -554,8 +590,9 @@ struct run {
 static void add_error(struct run *run, long row, const char *field, const char *message)
 {
     run->error_count++;
-    if (cJSON_GetArraySize(run->errors) >= ERRORS_LISTED)
+    if (run->listed >= ERRORS_LISTED)
         return;
+    run->listed++;
     cJSON *e = cJSON_CreateObject();
     cJSON_AddNumberToObject(e, "row", (double)row);
     cJSON_AddStringToObject(e, "field", field);
@@ -720,58 +757,143 @@ static bool read_csv(struct run *run)
     return ok;
 }
 
-/* JSON rows: nested objects (outcomes) flatten to dotted names; export-only keys are dropped. */
+/* One JSON row: nested objects (outcomes) flatten to dotted names; export-only keys are dropped. */
+static void take_json_row(struct run *run, long row_no, const cJSON *item)
+{
+    if (!cJSON_IsObject(item)) {
+        run->rows++;
+        add_error(run, row_no, "", "must be a JSON object");
+        return;
+    }
+    cJSON *row = cJSON_CreateObject();
+    const cJSON *member;
+    cJSON_ArrayForEach(member, item)
+    {
+        if (ignored_column(member->string) ||
+            (cJSON_IsNull(member) && field_index(run->spec, member->string) < 0)) {
+            continue; /* export-only, or a null group such as "outcomes": null */
+        } else if (cJSON_IsObject(member) && field_index(run->spec, member->string) < 0) {
+            const cJSON *inner;
+            cJSON_ArrayForEach(inner, member)
+            {
+                char name[128];
+                snprintf(name, sizeof name, "%s.%s", member->string, inner->string);
+                cJSON_AddItemToObject(row, name, cJSON_Duplicate(inner, 1));
+            }
+        } else {
+            cJSON_AddItemToObject(row, member->string, cJSON_Duplicate(member, 1));
+        }
+    }
+    for (size_t i = 0; i < run->spec->nfields; i++)
+        if (cJSON_GetObjectItemCaseSensitive(row, run->spec->fields[i].name))
+            run->present[i] = true;
+    take_row(run, row_no, row);
+    cJSON_Delete(row);
+}
+
+/* White space as cJSON reads it, so that an array reads as it did whole: any byte up to 32. */
+static size_t skip_space(const char *text, size_t len, size_t at)
+{
+    while (at < len && (unsigned char)text[at] <= 32)
+        at++;
+    return at;
+}
+
+/* Records 400 for JSON that is not well formed at byte `at`; returns false. */
+static bool malformed(struct run *run, size_t at)
+{
+    request_fail(run->r, PROBLEM_BAD_REQUEST, "Malformed JSON at byte %zu", at);
+    return false;
+}
+
+/*
+ * The JSON value at text[at..end): NULL after recording 400 when it is not well formed, or when
+ * it is larger than a row may be (a write's body, MAX_BODY_BYTES: *too_large is set, nothing is
+ * parsed). Caller frees with cJSON_Delete.
+ */
+static cJSON *parse_value(struct run *run, size_t at, size_t end, bool *too_large)
+{
+    const char *text = run->r->raw_body;
+    *too_large = end - at > server_config->max_body_bytes;
+    if (*too_large)
+        return NULL;
+    /* cJSON skips a byte order mark at the start of what it is given: only the body may have one. */
+    if (end - at >= 3 && memcmp(text + at, "\xEF\xBB\xBF", 3) == 0) {
+        malformed(run, at);
+        return NULL;
+    }
+    const char *parsed_to = NULL;
+    cJSON *value = cJSON_ParseWithLengthOpts(text + at, end - at, &parsed_to, 0);
+    if (value && parsed_to == text + end)
+        return value;
+    cJSON_Delete(value); /* a value followed by more within the element's extent: "42abc" */
+    malformed(run, parsed_to && parsed_to >= text ? (size_t)(parsed_to - text) : at);
+    return NULL;
+}
+
+/*
+ * JSON rows: a top-level array read one element at a time (json_value_end finds each element's
+ * extent, cJSON parses that element alone), so that memory is one row, not the whole array's
+ * tree. Rows are numbered from 1 in array order; an element that is not an object is an error on
+ * its row, one larger than MAX_BODY_BYTES too (unparsed).
+ */
 static bool read_json(struct run *run)
 {
-    const char *end = NULL;
-    cJSON *rows = cJSON_ParseWithLengthOpts(run->r->raw_body, run->r->raw_len + 1, &end, 1);
-    if (!rows) {
-        size_t at = end && end >= run->r->raw_body ? (size_t)(end - run->r->raw_body) : 0;
-        request_fail(run->r, PROBLEM_BAD_REQUEST, "Malformed JSON at byte %zu", at);
-        return false;
-    }
-    if (!cJSON_IsArray(rows)) {
-        cJSON_Delete(rows);
+    const char *text = run->r->raw_body;
+    size_t len = run->r->raw_len, at = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        at = 3; /* a byte order mark, as cJSON allows one */
+    at = skip_space(text, len, at);
+    if (at >= len)
+        return malformed(run, at);
+    bool too_large;
+    if (text[at] != '[') {
+        /* A well-formed document that is not an array is the client's misunderstanding (422). */
+        size_t end = json_value_end(text, len, at);
+        cJSON *value = parse_value(run, at, end, &too_large);
+        bool parsed = value != NULL;
+        cJSON_Delete(value);
+        if (!parsed && !too_large)
+            return false;
+        if (!too_large && skip_space(text, len, end) != len)
+            return malformed(run, skip_space(text, len, end));
         add_error(run, 0, "", "the body must be a JSON array of objects");
         return false;
     }
+    at = skip_space(text, len, at + 1);
     long row_no = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, rows)
-    {
-        row_no++;
-        if (!cJSON_IsObject(item)) {
-            run->rows++;
-            add_error(run, row_no, "", "must be a JSON object");
-            continue;
-        }
-        cJSON *row = cJSON_CreateObject();
-        const cJSON *member;
-        cJSON_ArrayForEach(member, item)
-        {
-            if (ignored_column(member->string) ||
-                (cJSON_IsNull(member) && field_index(run->spec, member->string) < 0)) {
-                continue; /* export-only, or a null group such as "outcomes": null */
-            } else if (cJSON_IsObject(member) && field_index(run->spec, member->string) < 0) {
-                const cJSON *inner;
-                cJSON_ArrayForEach(inner, member)
-                {
-                    char name[128];
-                    snprintf(name, sizeof name, "%s.%s", member->string, inner->string);
-                    cJSON_AddItemToObject(row, name, cJSON_Duplicate(inner, 1));
-                }
+    if (at < len && text[at] == ']') {
+        at++;
+    } else {
+        for (;;) {
+            if (at >= len)
+                return malformed(run, len ? len - 1 : 0);
+            size_t end = json_value_end(text, len, at);
+            cJSON *item = parse_value(run, at, end, &too_large);
+            row_no++;
+            if (too_large) {
+                run->rows++;
+                add_error(run, row_no, "", arena_printf(run->r->arena, "the row is larger than %zu bytes",
+                                                        server_config->max_body_bytes));
+            } else if (!item) {
+                return false;
             } else {
-                cJSON_AddItemToObject(row, member->string, cJSON_Duplicate(member, 1));
+                take_json_row(run, row_no, item);
+                cJSON_Delete(item);
+            }
+            at = skip_space(text, len, end);
+            if (at < len && text[at] == ',') {
+                at = skip_space(text, len, at + 1);
+            } else if (at < len && text[at] == ']') {
+                at++;
+                break;
+            } else {
+                return malformed(run, at < len ? at : len - 1);
             }
         }
-        for (size_t i = 0; i < run->spec->nfields; i++)
-            if (cJSON_GetObjectItemCaseSensitive(row, run->spec->fields[i].name))
-                run->present[i] = true;
-        take_row(run, row_no, row);
-        cJSON_Delete(row);
     }
-    cJSON_Delete(rows);
-    return true;
+    at = skip_space(text, len, at);
+    return at == len ? true : malformed(run, at);
 }
 
 /* COPY the checked rows into the temporary table. */
@@ -916,6 +1038,53 @@ static bool import_options_or_fail(request *r, const struct import_spec *spec, c
     return request_fields_ok_or_fail(r);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Takes a pooled connection and begins the import's transaction (under the bulk statement
+ * timeout); unless it is a dry run, takes the scope's locks (SQL_SCOPE_LOCKS). When another
+ * import holds one, the connection goes back to the pool (the rollback drops what was taken)
+ * before waiting, 50 ms at first and doubling up to 1 s, and the locks are tried again until
+ * IMPORT_LOCK_WAIT_MS have passed; then 409 with Retry-After. False after recording the problem.
+ */
+static bool scope_locks_or_fail(request *r, const struct import_spec *spec, bool dry_run)
+{
+    const char *params[3] = {spec->resource};
+    if (!spec->province_only) /* units: the whole country, $2 and $3 NULL */
+        actor_params(r, params + 1);
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    for (long pause_ms = 50;; pause_ms = pause_ms < 500 ? pause_ms * 2 : 1000) {
+        if (!db_begin_bulk_or_fail(r))
+            return false;
+        if (dry_run)
+            return true; /* writes nothing: races no one */
+        PGresult *busy = db_query(r, SQL_SCOPE_LOCKS, 3, params);
+        if (!busy)
+            return false;
+        if (atol(db_value(busy, 0)) == 0)
+            return true;
+        db_release(r);
+        long left_ms = server_config->import_lock_wait_ms - (long)(seconds_since(&started) * 1000);
+        if (left_ms <= 0) {
+            r->extra_header = arena_printf(r->arena, "Retry-After: %d", LOCK_RETRY_AFTER);
+            request_fail(r, PROBLEM_CONFLICT,
+                         "Another import of %s in your scope, or in a unit above or below it, is still running; "
+                         "send the file again when it has finished",
+                         spec->resource);
+            return false;
+        }
+        long ms = pause_ms < left_ms ? pause_ms : left_ms; /* the last try at the end of the wait */
+        struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
 int imports_post(request *r)
 {
     const struct import_spec *spec = spec_named(r->params[0]);
@@ -953,8 +1122,7 @@ int imports_post(request *r)
     params[2] = arena_strdup(r->arena, present.data);
     buf_free(&present);
 
-    const char *resource = spec->resource;
-    if (!db_query(r, SQL_SERIALIZE, 1, &resource) || !copy_rows(&run) ||
+    if (!scope_locks_or_fail(r, spec, dry_run) || !copy_rows(&run) ||
         !db_query(r, SQL_OPTIONS, 3, options) ||
         !db_query(r, arena_printf(r->arena, SQL_DUPLICATE_KEYS, spec->key, spec->key), 0, NULL) ||
         !run_all(r, spec->checks, params))
@@ -1005,12 +1173,14 @@ int imports_post(request *r)
         snprintf(summary, sizeof summary, "{\"rows\":%ld,\"inserted\":%s,\"updated\":%s,\"unchanged\":%s}",
                  run.rows, PQgetvalue(counts, 0, 0), PQgetvalue(counts, 0, 1), PQgetvalue(counts, 0, 2));
         if (!audit_record(r, "import", spec->resource, NULL, r->claims->unit[0] ? r->claims->unit : NULL,
-                          r->claims->enterprise[0] ? r->claims->enterprise : NULL, summary))
+                          r->claims->enterprise[0] ? r->claims->enterprise : NULL, summary) ||
+            !db_commit_or_fail(r))
             goto out;
     }
     /* A file of units may close some: their accounts' tokens stop at once in this process. */
     if (!dry_run && strcmp(spec->resource, "units") == 0)
         request_after_commit(r, principals_forget_all_hook, NULL);
+    /* A dry run's transaction, or a failed import's, is rolled back by the dispatcher (db_release). */
     status = respond_json(r, 200, body, 0);
 out:
     cJSON_Delete(run.errors);

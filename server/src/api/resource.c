@@ -14,6 +14,7 @@
 #include "http/csv.h"
 #include "http/response.h"
 #include "util/log.h"
+#include "util/spool.h"
 
 enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000 };
 
@@ -96,67 +97,85 @@ static bool wants_csv(request *r)
     return csv_at && (!json_at || csv_at < json_at);
 }
 
-static void send_chunk(request *r, buf *b)
+/* Bytes of an export kept in memory before the rest goes to a temporary file (util/spool.h). */
+enum { EXPORT_MEMORY_MAX = 256 * 1024, EXPORT_CHUNK = 64 * 1024 };
+
+/* Reads every row of the export query into out; false after recording the problem. */
+static bool spool_rows(request *r, const struct list_spec *spec, spool *out)
 {
-    if (b->len)
-        mg_send_chunk(r->conn, b->data, (unsigned)b->len);
-    b->len = 0;
+    buf rows = {0};
+    buf_puts(&rows, CSV_BOM);
+    csv_append_header(&rows, spec->csv_columns);
+    bool ok = true;
+    PGresult *res;
+    while ((res = PQgetResult(r->db))) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_SINGLE_TUPLE && ok) {
+            cJSON *doc = cJSON_Parse(PQgetvalue(res, 0, 0));
+            csv_append_row(&rows, doc, spec->csv_columns);
+            cJSON_Delete(doc);
+            if (rows.len >= EXPORT_CHUNK) {
+                ok = spool_write(out, rows.data, rows.len);
+                rows.len = 0;
+            }
+        } else if (st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE && ok) {
+            db_record_error(r, res);
+            ok = false;
+        }
+        PQclear(res); /* every result is read, so that the connection is idle again */
+    }
+    if (ok)
+        ok = spool_write(out, rows.data, rows.len);
+    if (out->failed && !r->problem) {
+        log_event("error", r->request_id, "export: the temporary file could not be written", NULL, NULL);
+        request_fail(r, PROBLEM_UNAVAILABLE, "The export could not be prepared; try again later");
+    }
+    buf_free(&rows);
+    return ok;
 }
 
 /*
- * Streams every matching row as CSV: rows arrive from PostgreSQL one at a time (single-row
- * mode) and leave in chunks of about 64 KiB, so memory does not grow with the result.
+ * CSV export. Every matching row is read from PostgreSQL (single-row mode, under the bulk
+ * statement timeout) into a spool, memory up to EXPORT_MEMORY_MAX and then an unlinked temporary
+ * file, and the pooled connection goes back to the pool before the first byte is sent: a client
+ * that reads slowly, or never, holds its own worker thread and nothing else. Sending while
+ * reading held the connection as long as the client took: four clients that never read held the
+ * whole pool, and every account got 503 (issue 11, item 2). A write that makes no progress for
+ * REQUEST_TIMEOUT_MS fails (civetweb), which ends the answer, cut short, and the connection, so
+ * the worker is free too. Since the answer is complete before its head is sent, a database error
+ * is a problem+json answer, never a stream cut in the middle.
  */
 static int export_csv(request *r, const struct list_spec *spec, const char *sql, int nparams,
                       const char *const *params)
 {
-    if (!db_connect_or_fail(r))
+    if (!db_begin_bulk_or_fail(r))
         return API_FAILED;
     if (!PQsendQueryParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(r->db))
         return request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
-    buf out = {0};
-    bool started = false, failed = false;
-    PGresult *res;
-    while ((res = PQgetResult(r->db))) {
-        ExecStatusType st = PQresultStatus(res);
-        if (st == PGRES_SINGLE_TUPLE && !failed) {
-            if (!started) {
-                response_stream_begin(r, "text/csv; charset=utf-8",
-                                      arena_printf(r->arena, "%s.csv", spec->table));
-                buf_puts(&out, CSV_BOM);
-                csv_append_header(&out, spec->csv_columns);
-                started = true;
-            }
-            cJSON *doc = cJSON_Parse(PQgetvalue(res, 0, 0));
-            csv_append_row(&out, doc, spec->csv_columns);
-            cJSON_Delete(doc);
-            if (out.len >= 65536)
-                send_chunk(r, &out);
-        } else if (st == PGRES_TUPLES_OK && !failed && !started) {
-            response_stream_begin(r, "text/csv; charset=utf-8",
-                                  arena_printf(r->arena, "%s.csv", spec->table));
-            buf_puts(&out, CSV_BOM);
-            csv_append_header(&out, spec->csv_columns);
-            started = true;
-        } else if (st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE && !failed) {
-            failed = true;
-            if (!started)
-                db_record_error(r, res);
-            else
-                log_event("error", r->request_id, "export stopped by a database error", "error",
-                          PQresultErrorMessage(res));
-        }
-        PQclear(res);
+    spool out;
+    spool_init(&out, EXPORT_MEMORY_MAX);
+    bool ok = spool_rows(r, spec, &out);
+    db_release(r); /* ends the read-only transaction; the pool has the connection back */
+    if (!ok) {
+        spool_free(&out);
+        return API_FAILED;
     }
-    if (started) {
-        send_chunk(r, &out);
-        /* A failure after the first row can only cut the stream short: no final chunk then. */
-        if (!failed)
-            mg_send_chunk(r->conn, "", 0);
+    response_stream_begin(r, "text/csv; charset=utf-8", arena_printf(r->arena, "%s.csv", spec->table));
+    char *chunk = xmalloc(EXPORT_CHUNK);
+    size_t n, sent = 0;
+    while ((n = spool_read(&out, chunk, EXPORT_CHUNK)) > 0 && mg_send_chunk(r->conn, chunk, (unsigned)n) > 0)
+        sent += n;
+    if (sent == out.size) {
+        mg_send_chunk(r->conn, "", 0);
+    } else {
+        /* Cut short: without its last chunk the client knows it is incomplete; close, not reuse. */
+        mg_disable_connection_keep_alive(r->conn);
+        log_event("warn", r->request_id, "export cut short: the client stopped reading or went away", NULL, NULL);
     }
-    buf_free(&out);
-    return failed && !started ? API_FAILED : 200;
+    free(chunk);
+    spool_free(&out);
+    return 200;
 }
 
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,

@@ -10,8 +10,9 @@
 #define J ROUTE_JSON_BODY
 
 const struct route ROUTES[] = {
-    {"POST", "/api/v1/auth/login", auth_login, ACCESS_PUBLIC, J | ROUTE_NO_TX},
-    {"POST", "/api/v1/auth/token", auth_token, ACCESS_PUBLIC, J | ROUTE_FORM_BODY | ROUTE_NO_TX},
+    {"POST", "/api/v1/auth/login", auth_login, ACCESS_PUBLIC, J | ROUTE_NO_TX | ROUTE_SMALL_BODY},
+    {"POST", "/api/v1/auth/token", auth_token, ACCESS_PUBLIC,
+     J | ROUTE_FORM_BODY | ROUTE_NO_TX | ROUTE_SMALL_BODY},
     {"GET", "/api/v1/auth/me", auth_me, ACCESS_USER, 0},
 
     {"GET", "/api/v1/units", units_list, ACCESS_USER, 0},
@@ -58,7 +59,7 @@ const struct route ROUTES[] = {
 
     {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
 
-    {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY},
+    {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY | ROUTE_NO_TX},
     {"POST", "/api/v1/rehome", rehome_post, ACCESS_PROVINCE, J},
 
     {"GET", "/api/v1/stats/overview", stats_overview, ACCESS_USER, 0},

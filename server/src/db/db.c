@@ -96,7 +96,9 @@ void db_record_error(request *r, const PGresult *res)
                      field);
         return;
     }
-    if (kind == PROBLEM_UNAVAILABLE)
+    if (state && strcmp(state, "57014") == 0)
+        request_fail(r, kind, "The request took longer than the database allows; narrow it or try again later");
+    else if (kind == PROBLEM_UNAVAILABLE)
         request_fail(r, kind, "The database is unavailable; try again shortly");
     else if (kind == PROBLEM_BAD_REQUEST)
         request_fail(r, kind, "A value in the request has the wrong form");
@@ -147,6 +149,15 @@ bool db_begin_or_fail(request *r)
         return false;
     r->in_transaction = true;
     return true;
+}
+
+bool db_begin_bulk_or_fail(request *r)
+{
+    if (!db_begin_or_fail(r))
+        return false;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET LOCAL statement_timeout = %ld", db_bulk_timeout_ms());
+    return exec_simple(r, sql);
 }
 
 bool db_commit_or_fail(request *r)

@@ -14,8 +14,13 @@
 
 #include "http/request.h"
 
-/* Opens nothing yet: connections are made on first use and re-made after failures. */
-void db_pool_init(const char *conninfo, int size);
+/*
+ * Opens nothing yet: connections are made on first use and re-made after failures. Every
+ * statement on them is cancelled after statement_timeout_ms (SQLSTATE 57014, answered 503), so
+ * that no request holds a connection indefinitely; db_begin_bulk_or_fail gives a transaction
+ * bulk_timeout_ms instead.
+ */
+void db_pool_init(const char *conninfo, int size, long statement_timeout_ms, long bulk_timeout_ms);
 void db_pool_shutdown(void);
 
 /* Borrows a healthy connection for the request (kept until request end); false → 503 recorded. */
@@ -24,6 +29,8 @@ bool db_connect_or_fail(request *r);
 void db_release(request *r);
 
 bool db_begin_or_fail(request *r);
+/* BEGIN with the bulk statement timeout: imports and CSV exports, which handle whole files. */
+bool db_begin_bulk_or_fail(request *r);
 bool db_commit_or_fail(request *r);
 void db_rollback(request *r);
 
@@ -43,6 +50,8 @@ PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *ty
  */
 const char *db_prepared_name(request *r, const char *sql, int nparams, const Oid *types,
                              PGresult **failed);
+/* The bulk statement timeout given to db_pool_init (pool.c). */
+long db_bulk_timeout_ms(void);
 /* Records the problem a failed result stands for (what db_query does on failure). */
 void db_record_error(request *r, const PGresult *res);
 

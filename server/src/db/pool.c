@@ -15,6 +15,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,10 +47,13 @@ static struct {
     struct prepared **prepared; /* per connection: its statements, named "s<index>" */
     int *nprepared;
     int size;
-} pool = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    long statement_timeout_ms, bulk_timeout_ms;
+} pool = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
 
-void db_pool_init(const char *conninfo, int size)
+void db_pool_init(const char *conninfo, int size, long statement_timeout_ms, long bulk_timeout_ms)
 {
+    pool.statement_timeout_ms = statement_timeout_ms;
+    pool.bulk_timeout_ms = bulk_timeout_ms;
     pool.conninfo = xstrdup(conninfo);
     pool.size = size > 0 ? size : 1;
     pool.conns = xcalloc((size_t)pool.size, sizeof *pool.conns);
@@ -99,7 +103,15 @@ static PGconn *connect_fresh(void)
         return NULL;
     }
     PQclear(PQexec(c, "SET TIME ZONE 'Asia/Ho_Chi_Minh'"));
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET statement_timeout = %ld", pool.statement_timeout_ms);
+    PQclear(PQexec(c, sql));
     return c;
+}
+
+long db_bulk_timeout_ms(void)
+{
+    return pool.bulk_timeout_ms;
 }
 
 /*

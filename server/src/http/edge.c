@@ -45,9 +45,12 @@ static void new_request_id(char *out, size_t cap)
         snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }
 
-/* Sends a problem+json answer with the headers every answer carries; false if civetweb refused. */
+/*
+ * Sends a problem+json answer with the headers every answer carries, and the header `extra`
+ * ("Name: value", or NULL); false if civetweb refused.
+ */
 static bool send_problem(struct mg_connection *conn, int status, const char *type, const char *title,
-                         const char *detail, const char *request_id, const char *allow)
+                         const char *detail, const char *request_id, const char *extra)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "type", type);
@@ -70,8 +73,8 @@ static bool send_problem(struct mg_connection *conn, int status, const char *typ
         mg_response_header_add(conn, "X-Request-Id", request_id, -1);
         for (int i = 0; SECURITY_HEADERS[i][0]; i++)
             mg_response_header_add(conn, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1], -1);
-        if (allow)
-            mg_response_header_add(conn, "Allow", allow, -1);
+        if (extra)
+            mg_response_header_add_lines(conn, extra);
         mg_response_header_send(conn);
         const struct mg_request_info *ri = mg_get_request_info(conn);
         if (!ri || !ri->request_method || strcmp(ri->request_method, "HEAD") != 0)
@@ -113,7 +116,7 @@ int edge_http_error(struct mg_connection *conn, int status, const char *message)
     if (!detail)
         detail = title;
     return send_problem(conn, status, type, title, detail, request_id,
-                        status == 405 ? "GET, HEAD" : NULL)
+                        status == 405 ? "Allow: GET, HEAD" : NULL)
                ? 0
                : 1;
 }
@@ -126,7 +129,7 @@ int edge_outside_api(struct mg_connection *conn, const char *method, const char 
         char type[96], detail[96];
         snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
         snprintf(detail, sizeof detail, "%.32s is not allowed here: only GET and HEAD", method);
-        send_problem(conn, 405, type, info->title, detail, request_id, "GET, HEAD");
+        send_problem(conn, 405, type, info->title, detail, request_id, "Allow: GET, HEAD");
         return 405;
     }
     return response_outside_api(conn, path, request_id);
@@ -140,19 +143,70 @@ int edge_outside_api(struct mg_connection *conn, const char *method, const char 
 static atomic_int in_flight;
 static atomic_bool draining;
 
+/* The connections workers hold (edge.h), the limit, and how many were turned away. */
+static atomic_int open_connections;
+static int max_connections = 1 << 30;
+static atomic_ulong refused_connections;
+
+/*
+ * Whether the connection this worker thread holds came over the limit. civetweb calls
+ * init_connection in the worker that then serves the connection until it closes, so the thread
+ * is the connection here; the conn_data init_connection may hand back did not survive to the
+ * request handler in civetweb 1.15 (it read NULL there), hence a thread-local.
+ */
+static _Thread_local bool over_limit;
+
+void edge_limit_connections(int max)
+{
+    max_connections = max;
+}
+
+int edge_connection_opened(const struct mg_connection *conn, void **conn_data)
+{
+    (void)conn, (void)conn_data;
+    over_limit = atomic_fetch_add(&open_connections, 1) + 1 > max_connections;
+    if (over_limit)
+        atomic_fetch_add(&refused_connections, 1);
+    return 0;
+}
+
+void edge_connection_closed(const struct mg_connection *conn)
+{
+    (void)conn;
+    atomic_fetch_sub(&open_connections, 1);
+}
+
+void edge_connection_counts(int *open, unsigned long *refused)
+{
+    *open = atomic_load(&open_connections);
+    *refused = atomic_load(&refused_connections);
+}
+
+/* A 503 problem+json; `extra` as for send_problem. */
+static int refuse(struct mg_connection *conn, const char *detail, const char *extra)
+{
+    char request_id[40];
+    new_request_id(request_id, sizeof request_id);
+    const struct problem_info *info = problem_info(PROBLEM_UNAVAILABLE);
+    char type[96];
+    snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+    send_problem(conn, 503, type, info->title, detail, request_id, extra);
+    return 503;
+}
+
 int edge_dispatch(struct mg_connection *conn, void *cbdata)
 {
+    /* Answered whatever it asks, /healthz included (a busy instance is one to route around), and
+     * closed, so that the spare worker it holds is free again at once. */
+    if (over_limit) {
+        mg_disable_connection_keep_alive(conn);
+        return refuse(conn, "The server is serving as many connections as it may; try again shortly",
+                      "Retry-After: 1");
+    }
     atomic_fetch_add(&in_flight, 1);
     if (atomic_load(&draining)) {
         atomic_fetch_sub(&in_flight, 1);
-        char request_id[40];
-        new_request_id(request_id, sizeof request_id);
-        const struct problem_info *info = problem_info(PROBLEM_UNAVAILABLE);
-        char type[96];
-        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
-        send_problem(conn, 503, type, info->title,
-                     "The server is stopping; send the request again", request_id, NULL);
-        return 503;
+        return refuse(conn, "The server is stopping; send the request again", NULL);
     }
     int status = router_dispatch(conn, cbdata);
     atomic_fetch_sub(&in_flight, 1);

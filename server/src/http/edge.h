@@ -16,6 +16,19 @@
  * (problem+json; /readyz too, so a load balancer takes the instance out) and edge_drain returns
  * once every request admitted before has been answered, or after the time given. mg_stop then
  * closes the listening sockets, and new connections are refused.
+ *
+ * Connections (issue 11, item 1): civetweb 1.15 gives each connection a worker thread of its own
+ * from the moment a worker takes it off the accept queue until it closes, idle or not: while it
+ * waits for a request head (at most request_timeout_ms from the first byte awaited, however slowly
+ * the bytes come) and between the requests of a keep-alive connection (keep_alive_timeout_ms).
+ * With every worker so held, a new connection waits in the queue unanswered. So main.c keeps the
+ * waits short (REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS), starts more workers than connections
+ * it serves (HTTP_THREADS above HTTP_MAX_CONNECTIONS), and edge_connection_opened (civetweb's
+ * init_connection callback) counts the connections the workers hold: one that finds
+ * HTTP_MAX_CONNECTIONS already held is marked, and its request is answered 503 with Retry-After
+ * and Connection: close by one of the spare workers, instead of waiting for a worker that a
+ * client sending nothing may hold. In front of the service, nginx holds idle and slow clients
+ * without a thread each (deploy/nginx.conf).
  */
 #ifndef CDT_HTTP_EDGE_H
 #define CDT_HTTP_EDGE_H
@@ -45,5 +58,15 @@ int edge_dispatch(struct mg_connection *conn, void *cbdata);
 
 /* Refuses new requests and waits up to `seconds` for those in flight; false if some still run. */
 bool edge_drain(int seconds);
+
+/* Sets the number of connections served at once (HTTP_MAX_CONNECTIONS); before mg_start. */
+void edge_limit_connections(int max);
+
+/* civetweb's init_connection and connection_close callbacks: count the connections held. */
+int edge_connection_opened(const struct mg_connection *conn, void **conn_data);
+void edge_connection_closed(const struct mg_connection *conn);
+
+/* The connections held now, and those answered 503 for the limit since start-up (/metrics). */
+void edge_connection_counts(int *open, unsigned long *refused);
 
 #endif

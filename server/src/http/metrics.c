@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "http/edge.h"
+
 static atomic_ulong by_class[6]; /* index status / 100: 1xx..5xx */
 static atomic_ulong micros_total;
 
@@ -36,5 +38,17 @@ size_t metrics_render(char *out, size_t cap)
                       "cdt_http_request_duration_seconds_sum %.6f\n"
                       "cdt_http_request_duration_seconds_count %lu\n",
                       (double)atomic_load_explicit(&micros_total, memory_order_relaxed) / 1e6, count);
+    int open;
+    unsigned long refused;
+    edge_connection_counts(&open, &refused);
+    if (n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n,
+                      "# HELP cdt_http_connections Connections held by worker threads now.\n"
+                      "# TYPE cdt_http_connections gauge\n"
+                      "cdt_http_connections %d\n"
+                      "# HELP cdt_http_connections_refused_total Connections answered 503 for HTTP_MAX_CONNECTIONS.\n"
+                      "# TYPE cdt_http_connections_refused_total counter\n"
+                      "cdt_http_connections_refused_total %lu\n",
+                      open, refused);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }

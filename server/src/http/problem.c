@@ -50,6 +50,7 @@ static const struct {
     {"40P01", PROBLEM_CONFLICT, 1},        /* deadlock_detected */
     {"55P03", PROBLEM_CONFLICT, 0},        /* lock_not_available */
     {"08", PROBLEM_UNAVAILABLE, 0},        /* connection exceptions */
+    {"57014", PROBLEM_UNAVAILABLE, 0},     /* query_canceled: statement_timeout (db/pool.c) */
     {"57P01", PROBLEM_UNAVAILABLE, 0},     /* admin_shutdown */
     {"57P02", PROBLEM_UNAVAILABLE, 0},     /* crash_shutdown */
     {"57P03", PROBLEM_UNAVAILABLE, 0},     /* cannot_connect_now */

@@ -289,7 +289,7 @@ static void free_buf_data(void *p)
 }
 
 /* Keeps a text/csv or JSON body as bytes for the handler; false after recording the problem. */
-static bool read_raw_body(request *r)
+static bool read_raw_body(request *r, size_t max)
 {
     const char *ct = mg_get_header(r->conn, "Content-Type");
     bool csv = media_type_is(ct, "text/csv");
@@ -298,7 +298,7 @@ static bool read_raw_body(request *r)
         return false;
     }
     buf body = {0};
-    if (!read_body(r, server_config->import_max_body_bytes, &body) ||
+    if (!read_body(r, max, &body) ||
         (!csv && json_too_deep(r, body.data, body.len))) {
         buf_free(&body);
         return false;
@@ -337,14 +337,20 @@ static bool parse_form_or_fail(request *r, const char *text, size_t len)
                 request_fail(r, PROBLEM_BAD_REQUEST, "The form body is not valid UTF-8 text");
                 return false;
             }
-            if (cJSON_GetObjectItemCaseSensitive(obj, name)) {
-                request_field_error(r, name, "is given more than once");
-                request_fail(r, PROBLEM_BAD_REQUEST, "A form field is given more than once");
-                return false;
-            }
             cJSON_AddItemToObject(obj, name, cJSON_CreateString(value));
         }
         p += n + 1;
+    }
+    /* Names are checked once all are in (json_repeated_names): one lookup per field was quadratic. */
+    size_t count = (size_t)cJSON_GetArraySize(obj), at = 0;
+    bool *repeated = arena_alloc(r->arena, (count ? count : 1) * sizeof *repeated);
+    if (json_repeated_names(obj, repeated, count) > 0) {
+        const cJSON *field = obj->child;
+        while (!repeated[at])
+            field = field->next, at++;
+        request_field_error(r, field->string, "is given more than once");
+        request_fail(r, PROBLEM_BAD_REQUEST, "A form field is given more than once");
+        return false;
     }
     r->body = obj;
     return true;
@@ -354,7 +360,7 @@ static bool parse_form_or_fail(request *r, const char *text, size_t len)
  * Reads and parses the JSON body (or, with form_too, a form body into the same JSON object);
  * false after recording 415, 413 or 400.
  */
-static bool read_json_body(request *r, bool form_too)
+static bool read_json_body(request *r, bool form_too, size_t max)
 {
     const char *ct = mg_get_header(r->conn, "Content-Type");
     bool form = form_too && media_type_is(ct, "application/x-www-form-urlencoded");
@@ -366,7 +372,7 @@ static bool read_json_body(request *r, bool form_too)
     }
     buf body = {0};
     bool ok = false;
-    if (!read_body(r, server_config->max_body_bytes, &body)) {
+    if (!read_body(r, max, &body)) {
         /* recorded */
     } else if (form) {
         ok = parse_form_or_fail(r, body.data, body.len);
@@ -431,9 +437,12 @@ static int run_route(request *r, const struct route *route)
     }
     if (!query_without_nul_or_fail(r))
         return API_FAILED;
-    if ((route->flags & ROUTE_JSON_BODY) && !read_json_body(r, route->flags & ROUTE_FORM_BODY))
+    size_t max_body = (route->flags & ROUTE_SMALL_BODY) ? ROUTE_SMALL_BODY_MAX
+                      : (route->flags & ROUTE_RAW_BODY)  ? server_config->import_max_body_bytes
+                                                         : server_config->max_body_bytes;
+    if ((route->flags & ROUTE_JSON_BODY) && !read_json_body(r, route->flags & ROUTE_FORM_BODY, max_body))
         return API_FAILED;
-    if ((route->flags & ROUTE_RAW_BODY) && !read_raw_body(r))
+    if ((route->flags & ROUTE_RAW_BODY) && !read_raw_body(r, max_body))
         return API_FAILED;
     r->if_match = header_list(r, "If-Match"); /* if_match_or_fail reads it (http/request.h) */
 

@@ -22,11 +22,22 @@ typedef enum {
 
 enum {
     ROUTE_JSON_BODY = 1 << 0, /* requires a JSON body */
-    ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures) */
+    ROUTE_NO_TX = 1 << 1,     /* a write that manages its own commits (sign-in audits failures;
+                                 an import reads its file before it takes a connection) */
     ROUTE_RAW_BODY = 1 << 2,  /* a text/csv or application/json body kept as bytes (imports) */
     ROUTE_FORM_BODY = 1 << 3, /* with ROUTE_JSON_BODY: an application/x-www-form-urlencoded body
                                  is accepted too, turned into the same JSON object of strings */
+    ROUTE_SMALL_BODY = 1 << 4, /* the body is at most ROUTE_SMALL_BODY_MAX bytes (413 above) */
 };
+
+/*
+ * The body limit of ROUTE_SMALL_BODY routes, the public sign-in routes. Their bodies are a name
+ * and a secret: the longest values LOGIN_FIELDS and TOKEN_FIELDS (api/auth.c) allow, 1,456
+ * characters, come to under 6 KiB as plain UTF-8. Anybody may send them without a token, so they
+ * get no more than they need: a body of 0.8 MB with 100,000 keys cost 16 s of CPU before the
+ * duplicate check was made linear (issue 11, item 3).
+ */
+enum { ROUTE_SMALL_BODY_MAX = 8192 };
 
 struct route {
     const char *method;
@@ -43,6 +54,7 @@ struct server_config {
     struct token_config token;
     size_t max_body_bytes;
     size_t import_max_body_bytes; /* the limit for ROUTE_RAW_BODY routes */
+    long import_lock_wait_ms;     /* how long an import waits for an overlapping one (api/import.c) */
     const char *openapi_path;
     const char *migrations_dir;
     const char *const *cors_origins; /* exact origins allowed to call from a browser */

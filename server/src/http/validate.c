@@ -2,11 +2,13 @@
  * http/validate.c — the field-table validator and the small text predicates it uses.
  */
 #include "http/validate.h"
+#include "util/mem.h"
 #include "util/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,29 +19,100 @@ const char *const AFFILIATIONS[] = {
 
 const char *const TEAM_KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
 
+/*
+ * Reads the byte text[*i] of JSON text: +1 for a bracket that opens an object or array, -1 for
+ * one that closes it, 0 for anything else, brackets inside strings included (*in_string follows
+ * the quotes; an escape skips the character after it, advancing *i). The text need not be valid
+ * JSON: this runs before the parser.
+ */
+static int bracket_at(const char *text, size_t *i, bool *in_string)
+{
+    char c = text[*i];
+    if (*in_string) {
+        if (c == '\\')
+            (*i)++; /* the escaped character, whatever it is */
+        else if (c == '"')
+            *in_string = false;
+        return 0;
+    }
+    if (c == '"')
+        *in_string = true;
+    return c == '{' || c == '[' ? 1 : c == '}' || c == ']' ? -1 : 0;
+}
+
 long json_depth_exceeded_at(const char *text, size_t len, int max)
 {
     int depth = 0;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++; /* the escaped character, whatever it is */
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max)
-                return (long)i;
-        } else if ((c == '}' || c == ']') && depth > 0) {
+        int bracket = bracket_at(text, &i, &in_string);
+        if (bracket > 0 && ++depth > max)
+            return (long)i;
+        if (bracket < 0 && depth > 0)
             depth--; /* unbalanced closers never lower the count: the parser refuses them anyway */
-        }
     }
     return -1;
 }
 
+size_t json_value_end(const char *text, size_t len, size_t at)
+{
+    if (at >= len)
+        return len;
+    if (text[at] != '{' && text[at] != '[' && text[at] != '"') {
+        /* Up to a separator, or to what cJSON takes for white space: any byte up to 32. */
+        while (at < len && (unsigned char)text[at] > 32 && text[at] != ',' && text[at] != ']' && text[at] != '}')
+            at++;
+        return at;
+    }
+    size_t depth = 0;
+    bool in_string = false;
+    for (size_t i = at; i < len; i++) {
+        int bracket = bracket_at(text, &i, &in_string);
+        if (bracket > 0)
+            depth++;
+        else if (bracket < 0 && depth > 0)
+            depth--;
+        if (!in_string && depth == 0)
+            return i + 1; /* the closer, or the quote that ends a string value */
+    }
+    return len;
+}
+
+struct named_member {
+    const char *name;
+    size_t index; /* position in the object: ties sort by it, so the first of a name leads */
+};
+
+static int by_name_then_index(const void *a, const void *b)
+{
+    const struct named_member *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+size_t json_repeated_names(const cJSON *obj, bool *repeated, size_t n)
+{
+    struct named_member *sorted = xcalloc(n ? n : 1, sizeof *sorted);
+    size_t count = 0;
+    const cJSON *member;
+    cJSON_ArrayForEach(member, obj)
+    {
+        if (count == n)
+            break;
+        sorted[count].name = member->string ? member->string : "";
+        sorted[count].index = count;
+        repeated[count++] = false;
+    }
+    qsort(sorted, count, sizeof *sorted, by_name_then_index);
+    size_t marked = 0;
+    for (size_t i = 1; i < count; i++)
+        if (strcmp(sorted[i].name, sorted[i - 1].name) == 0) {
+            repeated[sorted[i].index] = true;
+            marked++;
+        }
+    free(sorted);
+    return marked;
+}
 
 bool text_is_uuid(const char *s)
 {
@@ -301,6 +374,10 @@ int validate_object(const cJSON *obj, const struct field *fields, size_t nfields
         REPORT("", "must be a JSON object");
         return errors;
     }
+    /* Duplicate keys would make "which value counts" a guess: each repeat is reported. */
+    size_t nmembers = (size_t)cJSON_GetArraySize(obj), at = 0;
+    bool *repeated = xcalloc(nmembers ? nmembers : 1, sizeof *repeated);
+    json_repeated_names(obj, repeated, nmembers);
     const cJSON *member;
     cJSON_ArrayForEach(member, obj)
     {
@@ -308,12 +385,8 @@ int validate_object(const cJSON *obj, const struct field *fields, size_t nfields
         for (size_t i = 0; i < nfields && !f; i++)
             if (strcmp(fields[i].name, member->string) == 0)
                 f = &fields[i];
-        /* Duplicate keys would make "which value counts" a guess. */
-        for (const cJSON *other = member->next; other; other = other->next)
-            if (strcmp(other->string, member->string) == 0) {
-                REPORT(member->string, "is given more than once");
-                break;
-            }
+        if (at < nmembers && repeated[at++])
+            REPORT(member->string, "is given more than once");
         if (!f) {
             REPORT(member->string, "is not a known field");
         } else if (f->flags & FIELD_READONLY) {
@@ -329,6 +402,7 @@ int validate_object(const cJSON *obj, const struct field *fields, size_t nfields
                 REPORT(member->string, problem);
         }
     }
+    free(repeated);
     if (mode == VALIDATE_CREATE)
         for (size_t i = 0; i < nfields; i++)
             if ((fields[i].flags & FIELD_REQUIRED) &&
