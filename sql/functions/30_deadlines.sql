@@ -152,38 +152,19 @@ BEGIN
     RETURN left(regexp_replace(title, pattern, m[1] || substr(label, strpos(label, ' '))), 200);
 END $fn$;
 
--- As in 004_deadlines.sql, and each new period's title names its own period (deadline_titled).
-CREATE OR REPLACE FUNCTION deadlines_roll() RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-    made integer := 0;
-    ids uuid[];
+-- Every deadline of a series is titled by deadline_titled as it is made: the first with its own
+-- period (POST /deadlines), each next one (deadlines_roll, 004_deadlines.sql, which copies its
+-- predecessor's title) with the period after its predecessor's.
+CREATE OR REPLACE FUNCTION deadlines_title_period() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM deadline_tails()) THEN
-        RETURN 0;
+    IF NEW.recurrence <> 'none' THEN
+        NEW.title := deadline_titled(NEW.title, NEW.recurrence, NEW.due_on,
+                                     CASE WHEN NEW.previous_id IS NULL THEN 0 ELSE 1 END);
     END IF;
-    PERFORM pg_advisory_xact_lock(727276);
-    LOOP
-        -- A new statement, hence a new snapshot: what another roller made is seen here.
-        WITH tails AS (SELECT * FROM deadline_tails()),
-        ins AS (
-            INSERT INTO deadlines (title, description, kind, due_on, issued_by_unit, target_level,
-                                   scope_unit, recurrence, previous_id, series_anchor, series_period)
-            SELECT deadline_titled(t.title, t.recurrence, n.due_on, 1), t.description, t.kind, n.due_on,
-                   t.issued_by_unit, t.target_level, t.scope_unit, t.recurrence, t.id,
-                   t.series_anchor, t.series_period + 1
-              FROM tails t, deadline_period_due(t.series_anchor, t.recurrence, t.series_period + 1) n(due_on)
-            RETURNING id, previous_id),
-        tg AS (
-            INSERT INTO deadline_targets (deadline_id, unit_code, enterprise_id)
-            SELECT ins.id, x.unit_code, x.enterprise_id
-              FROM ins JOIN deadline_targets x ON x.deadline_id = ins.previous_id)
-        SELECT array_agg(id) INTO ids FROM ins;
-        EXIT WHEN ids IS NULL;
-        made := made + cardinality(ids);
-        PERFORM team_setup_refresh(ids, NULL, NULL);
-    END LOOP;
-    RETURN made;
+    RETURN NEW;
 END $$;
+CREATE OR REPLACE TRIGGER deadlines_title_period BEFORE INSERT ON deadlines
+    FOR EACH ROW EXECUTE FUNCTION deadlines_title_period();
 
 -- What issuing this deadline would need confirmed (POST /deadlines without confirm=true, issue
 -- 13): its due date has already ended in Vietnam (every target would be overdue at once), and an

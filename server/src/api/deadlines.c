@@ -92,8 +92,7 @@ static const char SQL_CREATE_CHECK[] =
 static const char SQL_INSERT[] =
     "INSERT INTO deadlines (title, description, kind, due_on, issued_by_unit, target_level,"
     "                       scope_unit, recurrence, series_anchor, series_period)"
-    " SELECT deadline_titled(x.title, coalesce(x.recurrence, 'none'), x.due_on, 0), x.description,"
-    "        x.kind, x.due_on, $1, x.target_level, x.scope_unit,"
+    " SELECT x.title, x.description, x.kind, x.due_on, $1, x.target_level, x.scope_unit,"
     "        coalesce(x.recurrence, 'none'),"
     "        CASE WHEN coalesce(x.recurrence, 'none') <> 'none' THEN x.due_on END,"
     "        CASE WHEN coalesce(x.recurrence, 'none') <> 'none' THEN 0 END"
