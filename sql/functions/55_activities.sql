@@ -1,12 +1,12 @@
 -- 55_activities: an activity's document and what a write of one must pass.
 
 -- The document of GET /activities and /activities/{id} (first in 003_reporting.sql), with the
--- names a person reads beside the codes (issue 13): its team's name and the commune the team
--- serves.
+-- names a person reads beside the codes (issue 13): its team's name and the name of the commune
+-- the team serves. Exports carry them; imports ignore them (api/import.c).
 CREATE OR REPLACE FUNCTION activity_doc(a activities) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', a.id, 'external_id', a.external_id, 'team_id', a.team_id,
-        'team_name', t.name, 'unit_code', t.unit_code, 'unit_name', u.name, 'held_on', a.held_on,
+        'team_name', t.name, 'unit_name', u.name, 'held_on', a.held_on,
         'kind', a.kind, 'title', a.title, 'location', a.location,
         'people_reached', a.people_reached, 'outcomes', a.outcomes, 'note', a.note,
         'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)

@@ -31,6 +31,8 @@ test('rate cards and the per-unit table show the API\'s rates; the table sorts b
   for (const r of ['coverage_rate', 'compliance_rate', 'trained_rate', 'on_time_rate']) {
     assert.equal(await page.locator(`#rates [data-figure="${r}"]`).textContent(), fmtPercent(o.totals[r]), r);
   }
+  // The table is folded under the chart when the units are many (other files add communes to 990).
+  await page.locator('section[aria-labelledby="bar-title"] details.table-alt').evaluate((d) => { d.open = true; });
   const cells = async () => page.locator('table.data tbody tr[data-unit]').evaluateAll((rows) => rows.map((tr) => [
     tr.dataset.unit, tr.querySelector('[data-rate="compliance_rate"]').textContent]));
   const expect = (c) => [c.code, rateText(c.compliance_rate, c.teams_compliant, c.teams_active)];

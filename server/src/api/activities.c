@@ -95,7 +95,7 @@ static const struct sort_key SORTS[] = {
 };
 
 static const char *const CSV_COLUMNS[] = {
-    "id", "external_id", "team_id", "held_on", "kind", "title", "location", "people_reached",
+    "id", "external_id", "team_id", "team_name", "unit_name", "held_on", "kind", "title", "location", "people_reached",
     "outcomes.vneid_activations", "outcomes.public_service_applications",
     "outcomes.cashless_accounts", "outcomes.ecommerce_shops", "outcomes.app_installs",
     "outcomes.people_trained", "note", "version", "created_at", "updated_at", NULL,

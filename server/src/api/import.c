@@ -516,6 +516,8 @@ static const struct import_spec SPECS[] = {
 static const char *const IGNORED_COLUMNS[] = {
     "id", "version", "created_at", "updated_at", "member_count", "leader.id", "leader.full_name",
     "compliance.ok", "compliance.problems", "leader", "compliance",
+    /* activities' exports: the names beside team_id */
+    "team_name", "unit_name",
     /* units' exports; the shared merges file's names beside the codes */
     "gso_code", "predecessors", "successors", "old_name", "new_name", "new_province_code", NULL,
 };
