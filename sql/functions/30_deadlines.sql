@@ -36,8 +36,11 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN RETURN (
     SELECT json_build_object(
         'id', d.id, 'title', d.title, 'description', d.description, 'kind', d.kind,
-        'due_on', d.due_on, 'issued_by_unit', d.issued_by_unit, 'target_level', d.target_level,
-        'scope_unit', d.scope_unit, 'recurrence', d.recurrence, 'previous_id', d.previous_id,
+        'due_on', d.due_on, 'issued_by_unit', d.issued_by_unit,
+        'issued_by_unit_name', (SELECT u.name FROM units u WHERE u.code = d.issued_by_unit),
+        'target_level', d.target_level, 'scope_unit', d.scope_unit,
+        'scope_unit_name', (SELECT u.name FROM units u WHERE u.code = d.scope_unit),
+        'recurrence', d.recurrence, 'previous_id', d.previous_id,
         'next_id', (SELECT n.id FROM deadlines n WHERE n.previous_id = d.id),
         'targets', (SELECT json_build_object(
                         'total', c.total,
@@ -71,4 +74,109 @@ LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM deadline_targets_in_scope(actor_unit, actor_enterprise, d.id) t
                                   WHERE t.completed_at IS NULL) THEN 'done'
                 ELSE target_status(NULL, d.due_on) END
+$$;
+
+-- A target's document (first in 004_deadlines.sql): its unit's or enterprise's name, and the
+-- district (Huyện) its unit (an enterprise's: the commune it is located in) lies in, when it lies
+-- in one, so that a province's list of communes reads by district (issue 13).
+CREATE OR REPLACE FUNCTION deadline_target_doc(t deadline_targets) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', t.id, 'deadline_id', t.deadline_id,
+        'unit_code', t.unit_code, 'unit_name', (SELECT u.name FROM units u WHERE u.code = t.unit_code),
+        'enterprise_id', t.enterprise_id,
+        'enterprise_name', (SELECT e.name FROM enterprises e WHERE e.id = t.enterprise_id),
+        'district_code', dist.code, 'district_name', dist.name,
+        'status', target_status(t.completed_at, d.due_on), 'completed_at', t.completed_at,
+        'on_time', target_on_time(t.completed_at, d.due_on), 'completed_by', t.completed_by,
+        'note', t.note, 'link', t.link, 'version', t.version)
+      FROM deadlines d
+      LEFT JOIN LATERAL (
+          SELECT a.code, a.name
+            FROM units u JOIN units a ON a.code = ANY (u.ancestors) AND a.code <> u.code AND a.level = 'district'
+           WHERE u.code = coalesce(t.unit_code, (SELECT e.unit_code FROM enterprises e WHERE e.id = t.enterprise_id))
+           LIMIT 1) dist ON true
+     WHERE d.id = t.deadline_id
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Recurring titles name their own period (issue 13): "Báo cáo tháng 11/2026", then "Báo cáo
+-- tháng 12/2026"; "Báo cáo quý IV/2026", then "Báo cáo quý I/2027".
+
+-- The period a date lies in, as titles name it: "tháng 11/2026", "quý IV/2026".
+CREATE OR REPLACE FUNCTION deadline_period_label(recurrence text, d date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE recurrence
+               WHEN 'quarterly' THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[extract(quarter FROM d)::int]
+                                    || '/' || extract(year FROM d)::int
+               ELSE 'tháng ' || to_char(d, 'MM/YYYY') END
+$$;
+
+-- The title of a period `advance` periods after the one titled `title` (0: that one itself). The
+-- period a title names ("tháng 10/2026", "Tháng 1/2027", "quý III/2026", "quý 3/2026") moves on
+-- by `advance` periods, so the issuer's choice holds: a monthly report due on 05/12 may say
+-- "tháng 11/2026". A title that names no period gets the one due_on lies in: after a last word
+-- "tháng" ("quý"), else in brackets. At most 200 characters (the title's limit).
+CREATE OR REPLACE FUNCTION deadline_titled(title text, recurrence text, due_on date, advance integer) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+    months constant integer := CASE recurrence WHEN 'quarterly' THEN 3 ELSE 1 END;
+    pattern constant text := CASE recurrence
+        WHEN 'quarterly' THEN '(quý|Quý|QUÝ)\s+(IV|III|II|I|[1-4])\s*/\s*(\d{4})'
+        ELSE '(tháng|Tháng|THÁNG)\s+(\d{1,2})\s*/\s*(\d{4})' END;
+    m text[];
+    start date;
+    label text;
+BEGIN
+    IF recurrence IS NULL OR recurrence = 'none' THEN
+        RETURN title;
+    END IF;
+    m := regexp_match(title, pattern);
+    IF m IS NOT NULL AND recurrence = 'quarterly' THEN
+        start := make_date(m[3]::int, (coalesce(array_position(ARRAY['I', 'II', 'III', 'IV'], m[2]), m[2]::int) - 1) * 3 + 1, 1);
+    ELSIF m IS NOT NULL AND m[2]::int BETWEEN 1 AND 12 THEN
+        start := make_date(m[3]::int, m[2]::int, 1);
+    END IF;
+    IF start IS NULL THEN
+        label := deadline_period_label(recurrence, due_on);
+        -- "Báo cáo tháng" becomes "Báo cáo tháng 11/2026"; anything else gets it in brackets.
+        IF title ~ (split_part(pattern, '\s+', 1) || '\s*$') THEN
+            RETURN left(rtrim(title), 200 - length(label) + strpos(label, ' ') - 1) || substr(label, strpos(label, ' '));
+        END IF;
+        RETURN left(title, 200 - length(label) - 3) || ' (' || label || ')';
+    END IF;
+    IF advance = 0 THEN
+        RETURN title;
+    END IF;
+    label := deadline_period_label(recurrence, (start + make_interval(months => advance * months))::date);
+    -- The word as the issuer wrote it ("Tháng"), then the new period.
+    RETURN left(regexp_replace(title, pattern, m[1] || substr(label, strpos(label, ' '))), 200);
+END $fn$;
+
+-- Every deadline of a series is titled by deadline_titled as it is made: the first with its own
+-- period (POST /deadlines), each next one (deadlines_roll, 004_deadlines.sql, which copies its
+-- predecessor's title) with the period after its predecessor's.
+CREATE OR REPLACE FUNCTION deadlines_title_period() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.recurrence <> 'none' THEN
+        NEW.title := deadline_titled(NEW.title, NEW.recurrence, NEW.due_on,
+                                     CASE WHEN NEW.previous_id IS NULL THEN 0 ELSE 1 END);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER deadlines_title_period BEFORE INSERT ON deadlines
+    FOR EACH ROW EXECUTE FUNCTION deadlines_title_period();
+
+-- What issuing this deadline would need confirmed (POST /deadlines without confirm=true, issue
+-- 13): its due date has already ended in Vietnam (every target would be overdue at once), and an
+-- exact duplicate: a deadline of the same issuing unit with the same title, kind, due date, target
+-- level and scope (the title as it will be stored). x is jsonb_populate_record(NULL::deadlines,
+-- body).
+CREATE OR REPLACE FUNCTION deadline_issue_doubts(issuer text, x deadlines)
+RETURNS TABLE (past boolean, duplicate uuid) LANGUAGE sql STABLE AS $$
+    SELECT x.due_on < unit_today(),
+           (SELECT d.id FROM deadlines d
+             WHERE d.issued_by_unit = issuer AND d.due_on = x.due_on
+               AND d.title = deadline_titled(x.title, coalesce(x.recurrence, 'none'), x.due_on, 0)
+               AND d.kind = x.kind AND d.target_level = x.target_level AND d.scope_unit = x.scope_unit
+             ORDER BY d.created_at LIMIT 1)
 $$;

@@ -52,6 +52,22 @@ LANGUAGE sql STABLE AS $$
      WHERE actor_enterprise IS NOT NULL AND t.enterprise_id = actor_enterprise
 $$;
 
+-- A rate of the overview: num / den rounded to 4 decimals (0.3333 is 33.33 %), NULL (not 0) when
+-- there is nothing to divide by (docs/reporting.md, "Rates").
+CREATE OR REPLACE FUNCTION stats_rate(num bigint, den bigint) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT round(num::numeric / nullif(den, 0), 4)
+$$;
+
+-- The figures added to a row of the overview after stats_figures (issue 13): hamlets with a team
+-- (counted by the caller, from the teams) and the rates, each taken over the row's own counts.
+CREATE OR REPLACE FUNCTION stats_rates(f stats_figures, hamlets bigint)
+RETURNS TABLE (hamlets_with_team bigint, coverage_rate numeric, compliance_rate numeric, trained_rate numeric)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT hamlets, stats_rate(f.communes_with_team, f.communes_total), stats_rate(f.teams_compliant, f.teams_active),
+           stats_rate(f.members_trained, f.members_active)
+$$;
+
 CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date,
                                           p_on date)
 RETURNS json LANGUAGE plpgsql STABLE AS $fn$
@@ -99,6 +115,16 @@ cf AS (
       FROM sub s
      WHERE s.level = 'commune' AND unit_valid_on(s.valid_from, s.valid_to, v_day)
      GROUP BY GROUPING SETS ((s.child), ())),
+
+-- Hamlets (khu phố, ấp) with a team: there is no list of hamlets (they are not units), so they
+-- are known only by the hamlet named on active teams; one per commune and name, the name compared
+-- without case, diacritics or surrounding spaces.
+hf AS (
+    SELECT CASE WHEN grouping(tm.child) = 1 THEN '' ELSE tm.child END AS key,
+           count(DISTINCT (tm.unit_code, search_key(btrim(t.hamlet)))) AS hamlets
+      FROM tm JOIN teams t ON t.id = tm.id
+     WHERE tm.status = 'active' AND btrim(coalesce(t.hamlet, '')) <> ''
+     GROUP BY GROUPING SETS ((tm.child), ())),
 
 -- One row per active team with its active members' counts (active_members: not yet left).
 ms AS (
@@ -230,19 +256,22 @@ fig AS (
                coalesce(g.pending, 0), coalesce(g.overdue, 0),
                coalesce(g.done_on_time, 0), coalesce(g.done_late, 0),
                round(g.done_on_time::numeric / nullif(g.done_on_time + g.done_late + g.overdue, 0), 4)
-           )::stats_figures AS f
+           )::stats_figures AS f,
+           coalesce(h.hamlets, 0) AS hamlets
       FROM keys k
       LEFT JOIN cf c ON c.key = k.key
       LEFT JOIN tf t ON t.key = k.key
       LEFT JOIN af a ON a.key = k.key
-      LEFT JOIN gf g ON g.key = k.key)
+      LEFT JOIN gf g ON g.key = k.key
+      LEFT JOIN hf h ON h.key = k.key)
 SELECT json_build_object(
            'unit', json_build_object('code', r.code, 'name', r.name, 'level', r.level),
            'from', p_from, 'to', p_to, 'on', v_day,
-           'totals', (SELECT to_json(fig.f) FROM fig WHERE fig.key = ''),
+           'totals', (SELECT to_json(x) FROM (SELECT (fig.f).*, e.* FROM fig, stats_rates(fig.f, fig.hamlets) e
+                                                WHERE fig.key = '') x),
            'children', coalesce((SELECT json_agg(x ORDER BY x.code)
-                                   FROM (SELECT fig.code, fig.name, fig.level, (fig.f).*
-                                           FROM fig WHERE fig.key <> '') x), '[]'))
+                                   FROM (SELECT fig.code, fig.name, fig.level, (fig.f).*, e.*
+                                           FROM fig, stats_rates(fig.f, fig.hamlets) e WHERE fig.key <> '') x), '[]'))
   FROM root r);
 END $fn$;
 

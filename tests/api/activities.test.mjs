@@ -46,7 +46,8 @@ describe('activities: create, read, update, delete', () => {
       assert.match(created[k], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/, `${k} is RFC 3339 with offset`);
     }
     assert.deepEqual(Object.keys(created).sort(), ['created_at', 'external_id', 'held_on', 'id', 'kind', 'location',
-      'note', 'outcomes', 'people_reached', 'team_id', 'title', 'updated_at', 'version'], 'the documented fields, no more');
+      'note', 'outcomes', 'people_reached', 'team_id', 'team_name', 'title', 'unit_name', 'updated_at', 'version'],
+    'the documented fields, no more');
     const got = await api('GET', `/activities/${created.id}`, { as: P });
     assert.equal(got.status, 200, show(got));
     assert.equal(got.headers.get('etag'), etag(1));

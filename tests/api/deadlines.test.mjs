@@ -49,9 +49,10 @@ async function at(instant, fn) {
   }
 }
 
+/** Issues a deadline; confirmed, since this file issues past due dates on purpose (safe_writes.test.mjs tests the asking). */
 async function issue(as, fields = {}) {
   const body = { title: uniq('Báo cáo'), kind: 'report', due_on: '2030-12-31', target_level: 'commune', scope_unit: X, ...fields };
-  return assertCreated(await api('POST', '/deadlines', { as, body }), '/deadlines');
+  return assertCreated(await api('POST', '/deadlines', { as, body, query: { confirm: 'true' } }), '/deadlines');
 }
 
 async function targets(id, as = P, query = {}) {
@@ -87,8 +88,9 @@ after(() => {
 describe('issuing', () => {
   test('a province issues to every open commune of a district; the document is built by the database', async () => {
     const d = await issue(P, { scope_unit: DEMO.district, description: 'Theo Kế hoạch 4862/KH-UBND' });
-    assert.deepEqual(Object.keys(d), ['id', 'title', 'description', 'kind', 'due_on', 'issued_by_unit', 'target_level',
-      'scope_unit', 'recurrence', 'previous_id', 'next_id', 'targets', 'version', 'created_at', 'updated_at']);
+    assert.deepEqual(Object.keys(d), ['id', 'title', 'description', 'kind', 'due_on', 'issued_by_unit', 'issued_by_unit_name',
+      'target_level', 'scope_unit', 'scope_unit_name', 'recurrence', 'previous_id', 'next_id', 'targets', 'version',
+      'created_at', 'updated_at']);
     assert.equal(d.issued_by_unit, DEMO.province);
     assert.equal(d.recurrence, 'none');
     assert.equal(d.previous_id, null);
@@ -102,7 +104,7 @@ describe('issuing', () => {
     assert.equal(list.length, open);
     const mine = list.find((t) => t.unit_code === X);
     assert.deepEqual(Object.keys(mine), ['id', 'deadline_id', 'unit_code', 'unit_name', 'enterprise_id', 'enterprise_name',
-      'status', 'completed_at', 'on_time', 'completed_by', 'note', 'link', 'version']);
+      'district_code', 'district_name', 'status', 'completed_at', 'on_time', 'completed_by', 'note', 'link', 'version']);
     assert.equal(mine.status, 'pending');
     assert.equal(mine.on_time, null);
     assert.equal(mine.deadline_id, d.id);
@@ -480,7 +482,8 @@ describe('recurring deadlines', () => {
   // so that nothing rolls them forward once the clock is back.
   async function series(title) {
     const { items } = await listAll(P, '/deadlines', { from: '2025-01-01', to: '2026-12-31' });
-    return items.filter((x) => x.title === title).sort((a, b) => (a.due_on < b.due_on ? -1 : 1));
+    // Each period's title names its period: "<title> (tháng 01/2025)", "<title> (tháng 02/2025)", ...
+    return items.filter((x) => x.title.startsWith(`${title} (`)).sort((a, b) => (a.due_on < b.due_on ? -1 : 1));
   }
 
   test('the next period exists as soon as one is issued, and rolls forward when the due date passes', async () => {

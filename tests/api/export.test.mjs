@@ -254,7 +254,7 @@ describe('CSV export', () => {
   test('the headers of every list are its API field names', async () => {
     const activities = await getCsv('/activities', { query: { q: tag } });
     assert.deepEqual(activities.header, [
-      'id', 'external_id', 'team_id', 'held_on', 'kind', 'title', 'location', 'people_reached',
+      'id', 'external_id', 'team_id', 'team_name', 'unit_name', 'held_on', 'kind', 'title', 'location', 'people_reached',
       ...OUTCOME_KEYS.map((k) => `outcomes.${k}`), 'note', 'version', 'created_at', 'updated_at',
     ]);
     const teamsCsv = await getCsv('/teams', { query: { q: tag } });
@@ -294,7 +294,7 @@ describe('CSV export', () => {
     assert.ok(audit.header.includes('changes'));
     const activities = await getCsv('/activities', { query: { team: team.id, from: '2030-01-01' } });
     assert.equal(activities.rows.length, 0);
-    assert.equal(activities.header.length, 18);
+    assert.equal(activities.header.length, 20);
   });
 
   test('bad queries and out-of-scope parents answer problems, not CSV', async () => {

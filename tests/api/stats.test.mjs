@@ -48,40 +48,50 @@ import {
 const P = 'demo.province';
 const RANGE = { from: '2021-01-01', to: '2021-03-31' };
 
-const FIGURES = ['communes_total', 'communes_with_team', 'teams_active', 'teams_compliant', 'members_active',
+const COUNTS = ['communes_total', 'communes_with_team', 'teams_active', 'teams_compliant', 'members_active',
   'members_trained', 'activities', 'people_reached', 'vneid_activations', 'public_service_applications',
   'cashless_accounts', 'ecommerce_shops', 'app_installs', 'people_trained', 'targets_pending', 'targets_overdue',
-  'targets_done_on_time', 'targets_done_late', 'on_time_rate'];
+  'targets_done_on_time', 'targets_done_late', 'on_time_rate', 'hamlets_with_team'];
+// The rates (issue 13) follow the counts: rated() derives them, each null when its denominator is 0.
+const RATES = [['coverage_rate', 'communes_with_team', 'communes_total'], ['compliance_rate', 'teams_compliant', 'teams_active'],
+  ['trained_rate', 'members_trained', 'members_active']];
+const FIGURES = [...COUNTS, ...RATES.map(([r]) => r)];
 
-/** A figures object from the values in FIGURES order. */
-function figs(...values) {
-  assert.equal(values.length, FIGURES.length, 'figs() takes every figure');
-  return Object.fromEntries(FIGURES.map((f, i) => [f, values[i]]));
+const rate = (num, den) => (den ? Math.round((num / den) * 10000) / 10000 : null);
+/** The figures with their rates worked out from the counts. */
+function rated(f) {
+  return { ...f, ...Object.fromEntries(RATES.map(([r, num, den]) => [r, rate(f[num], f[den])])) };
 }
-const ZERO = figs(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null);
 
-// Hand-computed expectations.        communes  teams  members  acts  reached vneid psa cash shop inst ptr  pend over ontime late  rate
+/** A figures object from the values in COUNTS order. */
+function figs(...values) {
+  assert.equal(values.length, COUNTS.length, 'figs() takes every count');
+  return rated(Object.fromEntries(COUNTS.map((f, i) => [f, values[i]])));
+}
+const ZERO = figs(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0);
+
+// Hand-computed expectations.        communes  teams  members  acts  reached vneid psa cash shop inst ptr  pend over ontime late  rate  hamlets
 const EXPECT_RANGE = {
-  C1: figs(1, 1, 2, 1, 5, 3, /**/ 4, 75, 12, 7, 4, 1, 5, 9, /**/ 0, 0, 1, 0, 1),
-  C2: figs(1, 1, 2, 2, 6, 3, /**/ 2, 58, 20, 0, 0, 0, 3, 6, /**/ 0, 1, 0, 1, 0),
-  C3: figs(1, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 1, 0, 0, 0),
+  C1: figs(1, 1, 2, 1, 5, 3, /**/ 4, 75, 12, 7, 4, 1, 5, 9, /**/ 0, 0, 1, 0, 1, /**/ 2),
+  C2: figs(1, 1, 2, 2, 6, 3, /**/ 2, 58, 20, 0, 0, 0, 3, 6, /**/ 0, 1, 0, 1, 0, /**/ 1),
+  C3: figs(1, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 1, 0, 0, 0, /**/ 0),
   C4: ZERO,
   // DL1 (C1 on time, C2 late, C3 overdue), DL3 (D late), DL4 (E overdue): 1 / (1 + 2 + 2) = 0.2
-  D: figs(3, 2, 4, 3, 11, 6, /**/ 6, 133, 32, 7, 4, 1, 8, 15, /**/ 0, 2, 1, 2, 0.2),
-  E: figs(1, 1, 1, 1, 3, 1, /**/ 1, 8, 0, 0, 0, 0, 3, 0, /**/ 0, 1, 0, 0, 0),
+  D: figs(3, 2, 4, 3, 11, 6, /**/ 6, 133, 32, 7, 4, 1, 8, 15, /**/ 0, 2, 1, 2, 0.2, /**/ 3),
+  E: figs(1, 1, 1, 1, 3, 1, /**/ 1, 8, 0, 0, 0, 0, 3, 0, /**/ 0, 1, 0, 0, 0, /**/ 0),
 };
 const EXPECT_ALL = {
   // + DL2 pending, DL5 overdue: 1 / (1 + 0 + 1) = 0.5
-  C1: figs(1, 1, 2, 1, 5, 3, /**/ 4, 75, 12, 7, 4, 1, 5, 9, /**/ 1, 1, 1, 0, 0.5),
+  C1: figs(1, 1, 2, 1, 5, 3, /**/ 4, 75, 12, 7, 4, 1, 5, 9, /**/ 1, 1, 1, 0, 0.5, /**/ 2),
   // + A7, A8; DL2 and DL5 on time: 2 / (2 + 1 + 1) = 0.5
-  C2: figs(1, 1, 2, 2, 6, 3, /**/ 4, 159, 20, 0, 0, 2, 3, 6, /**/ 0, 1, 2, 1, 0.5),
+  C2: figs(1, 1, 2, 2, 6, 3, /**/ 4, 159, 20, 0, 0, 2, 3, 6, /**/ 0, 1, 2, 1, 0.5, /**/ 1),
   // DL1 overdue, DL2 pending, DL5 late: 0 / (0 + 1 + 1) = 0
-  C3: figs(1, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0, 0, 0, 0, /**/ 1, 1, 0, 1, 0),
+  C3: figs(1, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0, 0, 0, 0, /**/ 1, 1, 0, 1, 0, /**/ 0),
   C4: ZERO,
   // 3 on time (C1 DL1, C2 DL2, C2 DL5), 3 late (C2 DL1, D DL3, C3 DL5), 3 overdue (C3 DL1, E DL4,
   // C1 DL5): 3 / 9 = 0.3333
-  D: figs(3, 2, 4, 3, 11, 6, /**/ 8, 234, 32, 7, 4, 3, 8, 15, /**/ 2, 3, 3, 3, 0.3333),
-  E: figs(1, 1, 1, 1, 3, 1, /**/ 1, 8, 0, 0, 0, 0, 3, 0, /**/ 0, 1, 0, 0, 0),
+  D: figs(3, 2, 4, 3, 11, 6, /**/ 8, 234, 32, 7, 4, 3, 8, 15, /**/ 2, 3, 3, 3, 0.3333, /**/ 3),
+  E: figs(1, 1, 1, 1, 3, 1, /**/ 1, 8, 0, 0, 0, 0, 3, 0, /**/ 0, 1, 0, 0, 0, /**/ 0),
 };
 
 let D; // the new district's code
@@ -265,6 +275,29 @@ test('district overview over a range: every figure of the totals and of each chi
   assert.deepEqual(Object.keys(res.children[0]), ['code', 'name', 'level', ...FIGURES]);
 });
 
+test('rates: each over its own row\'s counts, null (not 0) with nothing to divide by (issue 13)', async () => {
+  const res = await overview(P, { unit: D, ...RANGE });
+  // Written out by hand: 2 of 3 communes, 3 of 4 teams, 6 of 11 members.
+  assert.deepEqual([res.totals.coverage_rate, res.totals.compliance_rate, res.totals.trained_rate], [0.6667, 0.75, 0.5455]);
+  const c3 = res.children.find((c) => c.code === C.C3);
+  assert.deepEqual([c3.coverage_rate, c3.compliance_rate, c3.trained_rate], [0, null, null], 'C3: no team, no member');
+  const c1 = res.children.find((c) => c.code === C.C1);
+  assert.deepEqual([c1.coverage_rate, c1.compliance_rate, c1.trained_rate, c1.hamlets_with_team], [1, 0.5, 0.6, 2]);
+  // A hamlet written another way is the same hamlet; a dissolved team names none.
+  const again = await createTeam(P, { kind: 'hamlet', unit_code: C.C1, hamlet: '  khu pho 1 ' });
+  const gone = await createTeam(P, { kind: 'hamlet', unit_code: C.C1, hamlet: 'Khu phố 9', status: 'dissolved' });
+  try {
+    const after = await overview(P, { unit: D, ...RANGE });
+    assert.equal(after.children.find((c) => c.code === C.C1).hamlets_with_team, 2);
+    assert.equal(after.totals.compliance_rate, rate(3, 5), 'the new team, empty, is not compliant');
+  } finally {
+    for (const t of [again, gone]) assert.equal((await api('DELETE', `/teams/${t.id}`, { as: P })).status, 204);
+  }
+  // A closed commune on its last day: one commune, no team: coverage 0, not null.
+  const c4 = await overview(P, { unit: C.C4 });
+  assert.deepEqual([c4.totals.communes_total, c4.totals.coverage_rate, c4.totals.compliance_rate], [1, 0, null]);
+});
+
 test('district overview without a range counts every activity and target', async () => {
   const res = await overview(P, { unit: D });
   assert.equal(res.from, null);
@@ -304,7 +337,7 @@ test('province overview: the new district is one child row with its own totals',
   const units = await api('GET', '/units', { as: P, query: { parent: DEMO.province, limit: 1000 } });
   for (const u of units.json.items) assert.ok(codes.includes(u.code), `child ${u.code} listed`);
   for (const c of res.children) assert.deepEqual(Object.keys(c), ['code', 'name', 'level', ...FIGURES]);
-  for (const f of FIGURES.filter((f) => f !== 'on_time_rate')) {
+  for (const f of COUNTS.filter((f) => f !== 'on_time_rate')) {
     assert.ok(res.totals[f] >= EXPECT_RANGE.D[f], `province ${f} ${res.totals[f]} includes the district's ${EXPECT_RANGE.D[f]}`);
   }
 });
@@ -314,7 +347,7 @@ test('commune level: a commune asked for by the province, and a commune account 
     const res = await overview(P, { unit: C[k], ...RANGE });
     assert.deepEqual(res.unit, { code: C[k], name: names[C[k]], level: 'commune' });
     // C4, closed since 2020, is about its last day, when it was one open commune.
-    assert.deepEqual(res.totals, k === 'C4' ? { ...EXPECT_RANGE.C4, communes_total: 1 } : EXPECT_RANGE[k], k);
+    assert.deepEqual(res.totals, k === 'C4' ? rated({ ...EXPECT_RANGE.C4, communes_total: 1 }) : EXPECT_RANGE[k], k);
     assert.equal(res.on, k === 'C4' ? '2019-12-31' : sqlValue(`SELECT unit_today()`));
     assert.deepEqual(res.children, [], `${k} has no children`);
   }

@@ -21,7 +21,7 @@ function expectFigures(shown, totals) {
   assert.ok(keys.length >= 17, `figures shown: ${keys.join(', ')}`);
   for (const k of keys) {
     assert.ok(k in totals, `the page shows ${k}, which the API does not have`);
-    const want = k === 'on_time_rate' ? fmtPercent(totals[k]) : fmtNumber(totals[k]);
+    const want = k.endsWith('_rate') ? fmtPercent(totals[k]) : fmtNumber(totals[k]);
     assert.equal(shown[k], want, `figure ${k}`);
   }
 }
@@ -35,7 +35,9 @@ describe('dashboard', () => {
       const me = await apiOk('GET', '/auth/me', { as: username });
       const overview = await apiOk('GET', '/stats/overview', { as: username });
       await settled(page);
-      await assert.doesNotReject(page.getByRole('heading', { level: 1, name: `Tổng quan: ${overview.unit.name}` }).waitFor());
+      // An enterprise's dashboard is titled with the enterprise's name (issue 13), not its commune's.
+      const title = me.enterprise ? (await apiOk('GET', `/enterprises/${me.enterprise}`, { as: username })).name : overview.unit.name;
+      await assert.doesNotReject(page.getByRole('heading', { level: 1, name: `Tổng quan: ${title}` }).waitFor());
       await assert.doesNotReject(page.locator('#who').getByText(me.full_name).waitFor());
       expectFigures(await shownFigures(page), overview.totals);
       // Unit accounts above a commune get a chart per child unit; everyone gets the line chart.

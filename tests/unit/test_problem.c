@@ -20,7 +20,8 @@ int main(void)
     CHECK(problem_from_sqlstate("42P01", &retry) == PROBLEM_INTERNAL);
     CHECK(problem_info(PROBLEM_URI_TOO_LONG)->status == 414);
     CHECK(problem_info(PROBLEM_HEADERS_TOO_LARGE)->status == 431);
-    for (int k = PROBLEM_BAD_REQUEST; k <= PROBLEM_HEADERS_TOO_LARGE; k++)
+    CHECK(problem_info(PROBLEM_CONFIRM)->status == 409);
+    for (int k = PROBLEM_BAD_REQUEST; k <= PROBLEM_CONFIRM; k++)
         CHECK(problem_info((problem_kind)k)->status >= 400);
     CHECK_SUMMARY();
 }

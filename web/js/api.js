@@ -22,7 +22,13 @@ export class ProblemError extends Error {
     this.name = 'ProblemError';
     this.status = status;
     this.detail = problem?.detail || '';
+    this.type = problem?.type || '';
     this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
+  }
+
+  /** A write the API asks to confirm (409 confirmation-required): send it again with confirm=true. */
+  get needsConfirmation() {
+    return this.status === 409 && this.type.endsWith('/confirmation-required');
   }
 }
 
@@ -171,7 +177,7 @@ export async function request(method, path, opts = {}) {
 
 export const get = async (path, query) => (await request('GET', path, { query })).data;
 export const post = async (path, body, query) => (await request('POST', path, { body, query })).data;
-export const patch = async (path, body, version) => (await request('PATCH', path, { body, version })).data;
+export const patch = async (path, body, version, query) => (await request('PATCH', path, { body, version, query })).data;
 export const put = async (path, body) => (await request('PUT', path, { body })).data;
 export const del = async (path, version) => (await request('DELETE', path, { version })).data;
 

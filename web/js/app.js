@@ -6,34 +6,35 @@
 // to sign-in and, once signed in again, back to the page they were on.
 
 import * as api from './api.js';
-import { h, clear, errorBox } from './dom.js';
+import { h, clear, errorBox, takenAt } from './dom.js';
 import { T, LABELS } from './i18n.js';
 import { getUnit, setScope } from './refdata.js';
 
 const RETURN_KEY = 'cdt.return';
 
-// pattern → [module, page title]; :name captures one segment.
+// pattern → [module, page title, stamped]; :name captures one segment. A stamped page shows data
+// read from the API: it says when it was read (printed with it); the dashboard says so itself.
 const ROUTES = [
   ['/signin', 'signin', T.signIn],
   ['/', 'dashboard', T.dashboard],
   ['/dashboard/:unit', 'dashboard', T.dashboard],
-  ['/teams', 'teams', T.teams],
+  ['/teams', 'teams', T.teams, true],
   ['/teams/new', 'team', T.teams],
-  ['/teams/:id', 'team', T.teams],
-  ['/activities', 'activities', T.activities],
+  ['/teams/:id', 'team', T.teams, true],
+  ['/activities', 'activities', T.activities, true],
   ['/activities/new', 'activities', T.activities],
   ['/activities/:id', 'activities', T.activities],
-  ['/deadlines', 'deadlines', T.deadlines],
+  ['/deadlines', 'deadlines', T.deadlines, true],
   ['/deadlines/new', 'deadlines', T.deadlines],
-  ['/deadlines/:id', 'deadlines', T.deadlines],
+  ['/deadlines/:id', 'deadlines', T.deadlines, true],
   ['/import', 'import', T.import],
-  ['/admin', 'admin', T.admin],
-  ['/admin/:tab', 'admin', T.admin],
+  ['/admin', 'admin', T.admin, true],
+  ['/admin/:tab', 'admin', T.admin, true],
 ];
 
 function match(path) {
   const parts = path.split('/').filter(Boolean);
-  for (const [pattern, module, title] of ROUTES) {
+  for (const [pattern, module, title, stamped] of ROUTES) {
     const want = pattern.split('/').filter(Boolean);
     if (want.length !== parts.length) continue;
     const params = {};
@@ -42,7 +43,7 @@ function match(path) {
       if (w.startsWith(':')) params[w.slice(1)] = decodeURIComponent(parts[i]);
       else if (w !== parts[i]) ok = false;
     });
-    if (ok) return { module, title, params };
+    if (ok) return { module, title, params, stamped: Boolean(stamped) };
   }
   return null;
 }
@@ -61,7 +62,17 @@ export function hashFor(path, query = {}) {
   return `#${path}${qs ? `?${qs}` : ''}`;
 }
 
-export function navigate(hash, { replace = false } = {}) {
+// Where to come back to after the next render (navigate's `keep`): the scroll position, and the
+// element to focus instead of the page's heading.
+let keepPlace = null;
+
+/**
+ * Goes to `hash`. replace: re-renders in place (no history entry). keep: a CSS selector; the page
+ * comes back at the same scroll position with focus on that element (a row just saved), not on
+ * its heading, so that a person working down a list keeps their place.
+ */
+export function navigate(hash, { replace = false, keep = null } = {}) {
+  keepPlace = keep ? { y: window.scrollY, selector: keep } : null;
   if (replace) {
     history.replaceState(null, '', hash);
     render();
@@ -118,7 +129,26 @@ function renderShell(user, path) {
   $('sign-out').hidden = !user;
 }
 
+/**
+ * On paper every <details> is open (the tables behind "Bảng số liệu…"), then as it was: on
+ * window.print(), and when print media is emulated (the browser tests).
+ */
+function expandForPrint(printing) {
+  for (const d of document.querySelectorAll('details')) {
+    if (printing && !d.open) {
+      d.dataset.printOpened = '1';
+      d.open = true;
+    } else if (!printing && d.dataset.printOpened) {
+      delete d.dataset.printOpened;
+      d.open = false;
+    }
+  }
+}
+
 function setupShell() {
+  window.addEventListener('beforeprint', () => expandForPrint(true));
+  window.addEventListener('afterprint', () => expandForPrint(false));
+  window.matchMedia('print').addEventListener('change', (e) => expandForPrint(e.matches));
   // The skip link must not change the hash (the router owns it): it moves focus itself.
   document.querySelector('.skip-link').addEventListener('click', (e) => {
     e.preventDefault();
@@ -212,6 +242,7 @@ async function render() {
     return;
   }
   document.title = `${route.title} — ${T.appName}`;
+  const asked = new Date();
   const ctx = {
     params: route.params, query, path, user, view, navigate, hashFor,
     isCurrent: () => seq === renderSeq,
@@ -229,9 +260,26 @@ async function render() {
   }
   if (seq === renderSeq) {
     main.removeAttribute('aria-busy');
+    if (route.stamped && !view.querySelector('.taken-at')) {
+      // When these figures were read, under the heading: on screen and on paper (print).
+      (view.querySelector('.page-head') || view.firstChild)?.after(takenAt(asked));
+    }
     document.body.dataset.rendered = location.hash || '#/';
-    focusHeading();
+    const keep = keepPlace;
+    keepPlace = null;
+    if (!keep || !restorePlace(keep)) focusHeading();
   }
+}
+
+/** Back to where the person was (navigate's `keep`); false when the element is gone. */
+function restorePlace({ y, selector }) {
+  const el = document.querySelector(selector);
+  if (!el) return false;
+  window.scrollTo(0, y);
+  el.focus({ preventScroll: true });
+  const box = el.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: 'center' });
+  return true;
 }
 
 let firstRender = true;

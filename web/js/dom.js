@@ -6,7 +6,7 @@
 // Content-Security-Policy has no 'unsafe-inline').
 
 import { AuthError, ProblemError, ServiceError } from './api.js';
-import { T, fieldLabel, formatDate, formatNumber, parseDate, problemText, translateMessage } from './i18n.js';
+import { T, fieldLabel, formatDate, formatDateTime, formatNumber, parseDate, problemText, translateMessage } from './i18n.js';
 
 /**
  * h('a', {href: '#/teams', class: 'btn', onclick: fn}, 'text', child, [more]) → the element.
@@ -69,8 +69,59 @@ export function announce(text) {
   // A fresh text node makes screen readers read it even when it repeats.
   requestAnimationFrame(() => {
     region.textContent = text;
+    placeToast(region);
     statusTimer = setTimeout(() => { region.textContent = ''; }, 6000);
   });
+}
+
+const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/**
+ * The toast never covers the field the person is in: at the bottom of the screen, or at the top
+ * when the focused element is under it (on a phone the keyboard pushes fields down there).
+ */
+function placeToast(region) {
+  if (!region.textContent) return;
+  region.classList.remove('toast-top');
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || !region.getBoundingClientRect) return;
+  if (overlaps(region.getBoundingClientRect(), focused.getBoundingClientRect())) region.classList.add('toast-top');
+}
+for (const event of ['focusin', 'scroll', 'resize']) {
+  window.addEventListener(event, () => {
+    const region = document.getElementById('status');
+    if (region) placeToast(region);
+  }, { passive: true, capture: true });
+}
+
+/** "Số liệu lấy lúc 03/12/2026 14:05 (giờ Việt Nam)." for a page whose figures were read at `when`. */
+export const takenAt = (when) => h('p', { class: 'taken-at', id: 'taken-at' }, T.takenAt(formatDateTime(when)));
+
+/**
+ * A filter form folded away on a phone (open on a wider screen, or while a filter is applied
+ * and the screen is wide): its summary says how many filters apply.
+ */
+export function filterBox(formEl, active = 0) {
+  const narrow = window.matchMedia('(max-width: 48rem)').matches;
+  return h('details', { class: 'filter-box', open: !narrow },
+    h('summary', {}, active ? T.filtersActive(active) : T.filters), formEl);
+}
+
+/**
+ * Sends a write; when the API asks to confirm it (409 confirmation-required: a deadline due in
+ * the past or repeated, a team entered twice), shows its reasons and sends it again with
+ * confirm=true once the person agrees. send(confirm) performs the request. Resolves to its
+ * answer, or null when the person declined.
+ */
+export async function withConfirmation(send) {
+  try {
+    return await send(false);
+  } catch (err) {
+    if (!(err instanceof ProblemError) || !err.needsConfirmation) throw err;
+    const reasons = err.errors.map((e) => translateMessage(e.message));
+    if (!(await confirmAction([T.confirmIntro, ...reasons], T.confirmGoOn, { danger: false }))) return null;
+    return send(true);
+  }
 }
 
 /** A notice box: kind 'error' | 'info' | 'success'. */
@@ -127,19 +178,53 @@ export async function load(container, fn) {
 // its column (data-label, shown through CSS).
 
 /**
- * columns: [{label, value: (row) => node|string, class}]; rows: array. caption: accessible name.
- * Returns a wrapper element.
+ * columns: [{label, value: (row) => node|string, class, sort: (row) => number|string|null}];
+ * rows: array. caption: accessible name. A column with `sort` has a header button that orders
+ * the rows by it (again: the other way); empty values (null) always come last. Returns a wrapper
+ * element.
  */
 export function table(columns, rows, { caption, empty = T.noData, rowProps } = {}) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
-  const head = h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label))));
-  const body = h('tbody', {}, rows.map((row) =>
-    h('tr', rowProps ? rowProps(row) : {}, columns.map((c) => {
-      const v = c.value(row);
-      return h('td', { 'data-label': c.label, class: c.class }, v === null || v === undefined || v === '' ? T.none : v);
-    }))));
+  const rowOf = (row) => h('tr', rowProps ? rowProps(row) : {}, columns.map((c) => {
+    const v = c.value(row);
+    return h('td', { 'data-label': c.label, class: c.class }, v === null || v === undefined || v === '' ? T.none : v);
+  }));
+  const body = h('tbody', {}, rows.map(rowOf));
+  const heads = columns.map((c) => h('th', { scope: 'col', class: c.class }, c.sort
+    ? h('button', { type: 'button', class: 'sort', onclick: () => sortBy(c) }, c.label)
+    : c.label));
+  function sortBy(c) {
+    const th = heads[columns.indexOf(c)];
+    const key = (r) => c.sort(r);
+    // First names A to Z, figures largest first; again: the other way.
+    const was = th.getAttribute('aria-sort');
+    const dir = was ? (was === 'ascending' ? -1 : 1) : (rows.some((r) => typeof key(r) === 'string') ? 1 : -1);
+    for (const other of heads) other.removeAttribute('aria-sort');
+    th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+    const sorted = [...rows].sort((a, b) => {
+      const x = key(a); const y = key(b);
+      if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
+      if (y === null || y === undefined) return -1;
+      return (typeof x === 'string' ? x.localeCompare(y, 'vi') : x - y) * dir;
+    });
+    body.replaceChildren(...sorted.map(rowOf));
+  }
   return h('div', { class: 'table-wrap' },
-    h('table', { class: 'data' }, caption ? h('caption', { class: 'visually-hidden' }, caption) : null, head, body));
+    h('table', { class: 'data' }, caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
+      h('thead', {}, h('tr', {}, heads)), body));
+}
+
+/**
+ * Opens `content` (a form) in a row of its own right below the table row holding `trigger`, so
+ * that it opens next to what it is about (a phone shows it under that row's card); any other one
+ * open in the table closes. Returns the new row (remove() closes it).
+ */
+export function openBesideRow(trigger, content) {
+  const tr = trigger.closest('tr');
+  for (const open of tr.parentElement.querySelectorAll('tr.row-form')) open.remove();
+  const row = h('tr', { class: 'row-form' }, h('td', { colspan: String(tr.children.length) }, content));
+  tr.after(row);
+  return row;
 }
 
 /** "Trang 2/5" with previous / next; onPage(offset). */
@@ -430,16 +515,20 @@ export function optionsOf(table, first) {
 }
 
 /**
- * Asks before a destructive action, in a modal <dialog> with Vietnamese buttons; resolves to
- * true when confirmed. Esc or "Hủy" cancels; focus returns to where it was.
+ * Asks before a destructive (or doubtful) action, in a modal <dialog> with Vietnamese buttons;
+ * resolves to true when confirmed. Esc or "Hủy" cancels; focus returns to where it was. text is a
+ * sentence, or [a sentence, then reasons listed below it].
  */
-export function confirmAction(text, confirmLabel = T.delete) {
+export function confirmAction(text, confirmLabel = T.delete, { danger = true } = {}) {
   return new Promise((resolve) => {
     const before = document.activeElement;
-    const ok = h('button', { type: 'button', class: 'btn btn-danger', value: 'ok' }, confirmLabel);
+    const [lead, ...reasons] = Array.isArray(text) ? text : [text];
+    const ok = h('button', { type: 'button', class: ['btn', danger ? 'btn-danger' : 'btn-primary'], value: 'ok' }, confirmLabel);
     const no = h('button', { type: 'button', class: 'btn', value: 'cancel' }, T.cancel);
     const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-text' },
-      h('p', { id: 'confirm-text' }, text), h('div', { class: 'form-buttons' }, ok, no));
+      h('p', { id: 'confirm-text' }, lead),
+      reasons.length ? h('ul', { class: 'confirm-reasons' }, reasons.map((r) => h('li', {}, r))) : null,
+      h('div', { class: 'form-buttons' }, ok, no));
     const done = (answer) => {
       dialog.close();
       dialog.remove();

@@ -102,7 +102,24 @@ export const T = {
   dateFormatHint: 'dd/mm/yyyy',
   badDate: 'Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy.',
   badNumber: 'Phải là số nguyên không âm.',
+  // issue 13
+  takenAt: (when) => `Số liệu lấy lúc ${when} (giờ Việt Nam).`,
+  confirmGoOn: 'Vẫn tiếp tục',
+  confirmIntro: 'Vui lòng kiểm tra lại trước khi lưu:',
+  filters: 'Bộ lọc',
+  filtersActive: (n) => `Bộ lọc (đang áp dụng ${n})`,
+  noActivity: 'Chưa có hoạt động trong khoảng thời gian này.',
+  noTeamBelow: 'Chưa có tổ nào ở các đơn vị trực thuộc.',
+  badRange: 'Ngày bắt đầu không được sau ngày kết thúc.',
 };
+
+/** The rates of the figures (docs/reporting.md, "Rates"): [rate, numerator, denominator, label]. */
+export const RATES = [
+  ['coverage_rate', 'communes_with_team', 'communes_total', 'Tỷ lệ xã có tổ'],
+  ['compliance_rate', 'teams_compliant', 'teams_active', 'Tỷ lệ tổ đạt cơ cấu'],
+  ['trained_rate', 'members_trained', 'members_active', 'Tỷ lệ thành viên đã tập huấn'],
+  ['on_time_rate', 'targets_done_on_time', null, 'Tỷ lệ đúng hạn'],
+];
 
 // ---------------------------------------------------------------------------------------------
 // Codes → labels (GLOSSARY.md).
@@ -176,7 +193,9 @@ export const LABELS = {
     reopen: 'Mở lại',
     revoke: 'Thu hồi',
     token: 'Cấp mã truy cập',
+    rehome: 'Chuyển sang đơn vị mới',
   },
+  rehomeStatus: { move: 'Chuyển', merge: 'Gộp', choose: 'Cần chọn', stays: 'Giữ nguyên' },
   resource: {
     units: 'Đơn vị hành chính',
     enterprises: 'Doanh nghiệp, cơ quan, tổ chức',
@@ -382,6 +401,8 @@ const EXACT = {
   'must not be less than min_members': 'Không được nhỏ hơn số thành viên tối thiểu.',
   'must not be after to': 'Ngày bắt đầu không được sau ngày kết thúc.',
   'must not be after to (today when to is not given)': 'Ngày bắt đầu không được sau ngày kết thúc.',
+  'has already ended (Vietnam time): every target would be overdue at once':
+    'Hạn hoàn thành đã qua: mọi đơn vị được giao sẽ bị tính quá hạn ngay khi giao.',
   'is not a team kind': 'Không phải loại tổ.',
   'is required: send the rules of every team kind': 'Cần nhập quy định cho mọi loại tổ.',
   'must be a JSON object': 'Dữ liệu không đúng dạng.',
@@ -444,6 +465,9 @@ const PATTERNS = [
   [/^must be a unit at (\w+) level for a \w+ (client|account)$/, (m) => `Phải là đơn vị ${label('levelShort', m[1]).toLowerCase()}.`],
   [/^the commune was closed on (\d{2}\/\d{2}\/\d{4})/, (m) => `Xã, phường này đã giải thể từ ngày ${m[1]}: chọn đơn vị đã thay thế.`],
   [/^the range spans/, () => 'Khoảng thời gian quá dài.'],
+  [/^must not be after today \((\d{4})-(\d{2})-(\d{2})/, (m) => `Không được sau ngày hôm nay (${m[3]}/${m[2]}/${m[1]}): chỉ ghi nhận hoạt động đã diễn ra.`],
+  [/^the same deadline was already issued/, () => 'Đơn vị đã giao một nhiệm vụ giống hệt (cùng tên, loại, hạn hoàn thành, cấp và phạm vi giao).'],
+  [/^an active team of this name is already registered/, () => 'Xã, phường này đã có một tổ đang hoạt động cùng tên ở cùng khu phố, ấp: có thể tổ đã được nhập trước đó.'],
   [/^can order by:/, () => 'Không sắp xếp được theo mục này.'],
   [/^is X inside the subtree of Y/, () => 'Nằm ngoài phạm vi cho phép.'],
 ];
@@ -451,10 +475,17 @@ const PATTERNS = [
 // Bounds in messages: 1.000.000 is grouped, a year like 2026 is not.
 const bound = (n) => (Math.abs(Number(n)) >= 10000 ? formatNumber(Number(n)) : String(n));
 
-/** The Vietnamese text of one of the API's messages. */
-export function translateMessage(message) {
+// A CSV file's cells are written as the API reads them (dates YYYY-MM-DD), not as a form's.
+const IN_FILE = {
+  'must be a date YYYY-MM-DD': 'Ngày phải ghi theo dạng YYYY-MM-DD, ví dụ 2026-03-15 (không ghi 15/03/2026).',
+  'must be true or false': 'Chỉ ghi true hoặc false.',
+};
+
+/** The Vietnamese text of one of the API's messages; `inFile` for a cell of an imported file. */
+export function translateMessage(message, { inFile = false } = {}) {
   if (!message) return T.genericInvalid;
   const m = String(message).trim();
+  if (inFile && Object.prototype.hasOwnProperty.call(IN_FILE, m)) return IN_FILE[m];
   if (Object.prototype.hasOwnProperty.call(EXACT, m)) return EXACT[m];
   for (const [re, fn] of PATTERNS) {
     const found = re.exec(m);
@@ -512,6 +543,12 @@ export function formatNumber(n) {
 export function formatPercent(rate) {
   if (rate === null || rate === undefined || rate === '') return T.none;
   return PERCENT.format(Number(rate));
+}
+
+/** A rate with what it is of: "11,1 % (4/36)"; an empty rate "—". */
+export function formatRate(rate, num, den) {
+  if (rate === null || rate === undefined) return T.none;
+  return den === null || den === undefined ? formatPercent(rate) : `${formatPercent(rate)} (${formatNumber(num)}/${formatNumber(den)})`;
 }
 
 const pad = (n) => String(n).padStart(2, '0');

@@ -41,7 +41,7 @@ export async function unitName(code) {
   if (!code) return '';
   const u = await getUnit(code);
   if (u) return u.name;
-  const level = { 2: 'cấp tỉnh', 3: 'cấp huyện', 5: 'cấp xã' }[code.length] || '';
+  const level = { 2: 'cấp tỉnh', 3: 'cấp huyện', 5: 'cấp xã' }[code.split('@')[0].length] || '';
   return `Đơn vị ${level} (mã ${code})`.replace('  ', ' ');
 }
 

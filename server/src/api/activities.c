@@ -2,7 +2,8 @@
  * api/activities.c — /api/v1/activities: what teams did for citizens, with outcome counts.
  *
  * An activity is in scope exactly when its team is. `outcomes` holds the optional counts of
- * DESIGN §2, each a non-negative integer; the statistics sum them.
+ * DESIGN §2, each a non-negative integer; the statistics sum them. An activity cannot be held
+ * after today in Vietnam (activity_checks, sql/functions/55_activities.sql; imports too).
  */
 #include "api/api.h"
 #include "api/resource.h"
@@ -46,6 +47,9 @@ static const char SQL_UPDATE[] =
     " WHERE c.id = $4::uuid AND a.id = c.id AND t.id = x.team_id"
     "   AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
     " RETURNING a.id, t.unit_code, t.enterprise_id";
+
+/* An activity held after today (Vietnam time) is refused: it cannot have happened yet. */
+static const char SQL_CHECKS[] = "SELECT * FROM activity_checks($1, $2::uuid, $3::jsonb, $4::uuid)";
 
 static const char SQL_DELETE[] = "DELETE FROM activities WHERE id = $1::uuid";
 
@@ -91,7 +95,7 @@ static const struct sort_key SORTS[] = {
 };
 
 static const char *const CSV_COLUMNS[] = {
-    "id", "external_id", "team_id", "held_on", "kind", "title", "location", "people_reached",
+    "id", "external_id", "team_id", "team_name", "unit_name", "held_on", "kind", "title", "location", "people_reached",
     "outcomes.vneid_activations", "outcomes.public_service_applications",
     "outcomes.cashless_accounts", "outcomes.ecommerce_shops", "outcomes.app_installs",
     "outcomes.people_trained", "note", "version", "created_at", "updated_at", NULL,
@@ -123,6 +127,7 @@ static const struct resource ACTIVITIES = {
     .sql_update = SQL_UPDATE,
     .sql_delete = SQL_DELETE,
     .location = "/api/v1/activities/%s",
+    .sql_checks = SQL_CHECKS,
 };
 
 int activities_list(request *r)

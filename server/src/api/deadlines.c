@@ -32,12 +32,20 @@
 
 static const char SQL_ROLL[] = "SELECT deadlines_roll()";
 
+/*
+ * ?unit= ($9, a unit in the caller's scope): the deadlines as that unit sees them, its targets
+ * counted (the dashboard drilled into a unit). The deadlines a unit of the caller's subtree sees
+ * are all visible to the caller. VIEWER is the unit and enterprise the list is seen as.
+ */
+#define VIEWER "coalesce($9, $1), CASE WHEN $9::text IS NULL THEN $2::uuid END"
+
 static const char SQL_LIST[] =
-    "SELECT d.* FROM deadlines_visible($1, $2::uuid) d"
+    "SELECT d.* FROM deadlines_visible(" VIEWER ") d"
     "  WHERE ($5::text IS NULL OR d.kind = $5)"
-    "    AND ($6::text IS NULL OR deadline_status($1, $2::uuid, d) = $6)"
+    "    AND ($6::text IS NULL OR deadline_status(" VIEWER ", d) = $6)"
     "    AND ($7::date IS NULL OR d.due_on >= $7::date)"
-    "    AND ($8::date IS NULL OR d.due_on <= $8::date)";
+    "    AND ($8::date IS NULL OR d.due_on <= $8::date)"
+    "    AND ($9::text IS NULL OR in_scope($1, $2::uuid, $9, NULL))";
 
 /* ?mine=true: the caller's own targets, one per deadline; each item is its deadline with it. */
 static const char SQL_MINE[] =
@@ -91,6 +99,10 @@ static const char SQL_INSERT[] =
     "   FROM jsonb_populate_record(NULL::deadlines, $3::jsonb) x"
     "  WHERE in_scope($1, $2::uuid, x.scope_unit, NULL)"
     " RETURNING id, scope_unit";
+
+/* $1 the issuing unit, $2 the body -> (due date ended, an exact duplicate's id or NULL). */
+static const char SQL_DOUBTS[] =
+    "SELECT d.past, d.duplicate FROM deadline_issue_doubts($1, jsonb_populate_record(NULL::deadlines, $2::jsonb)) d";
 
 static const char SQL_MATERIALIZE[] = "SELECT deadline_materialize($1::uuid)";
 
@@ -200,11 +212,13 @@ static const struct field REOPEN_FIELDS[] = {
 
 static const struct filter FILTER_LEVEL = {"target_level", FIELD_ENUM, LEVELS};
 
+/* The list's filters; ?mine=true has all but the last (unit). */
 static const struct filter FILTERS[] = {
     {"kind", FIELD_ENUM, KINDS},
     {"status", FIELD_ENUM, STATUSES},
     {"from", FIELD_DATE, NULL},
     {"to", FIELD_DATE, NULL},
+    {"unit", FIELD_STRING, NULL},
 };
 
 static const struct filter TARGET_FILTERS[] = {
@@ -258,7 +272,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "deadlines",
     .key = "id",
-    .doc = "deadline_doc($1, $2::uuid, x)",
+    .doc = "deadline_doc(" VIEWER ", x)",
     .csv_columns = CSV_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
@@ -275,7 +289,7 @@ static const struct list_spec MINE = {
     .doc = "deadline_mine_doc($1, $2::uuid, x)",
     .csv_columns = MINE_CSV_COLUMNS,
     .filters = FILTERS,
-    .nfilters = COUNT_OF(FILTERS),
+    .nfilters = COUNT_OF(FILTERS) - 1,
     .sorts = MINE_SORTS,
     .nsorts = COUNT_OF(MINE_SORTS),
     .default_sort = "status,due_on",
@@ -399,10 +413,30 @@ int deadlines_get(request *r)
     return resource_get(r, &DEADLINES, r->params[0]);
 }
 
+/*
+ * Issuing a deadline whose due date has ended, or one exactly like a deadline the unit already
+ * issued, must be confirmed (?confirm=true): otherwise 409 naming due_on and title.
+ */
+static bool issue_doubts_cleared_or_fail(request *r, const char *issuer, const char *body)
+{
+    const char *params[2] = {issuer, body};
+    PGresult *res = db_query(r, SQL_DOUBTS, 2, params);
+    if (!res)
+        return false;
+    if (is_true(res, 0))
+        request_field_error(r, "due_on", "has already ended (Vietnam time): every target would be overdue at once");
+    if (db_value(res, 1))
+        request_field_error(r, "title", arena_printf(r->arena, "the same deadline was already issued (id %s: same "
+                                                     "title, kind, due date, target level and scope)",
+                                                     db_value(res, 1)));
+    return doubts_cleared_or_fail(r, "This deadline needs confirming");
+}
+
 int deadlines_create(request *r)
 {
     if (r->claims->role == ROLE_NATIONAL)
         return request_fail(r, PROBLEM_FORBIDDEN, "Deadlines are issued by a province or a district account");
+    bool confirmed = query_flag(r, "confirm", false);
     /* Every bad field in one answer: the table's checks, then those that need the database. */
     body_valid_or_fail(r, r->body, FIELDS, COUNT_OF(FIELDS), VALIDATE_CREATE); /* errors stay recorded */
     const char *params[4];
@@ -428,6 +462,8 @@ int deadlines_create(request *r)
         return request_fail(r, PROBLEM_FORBIDDEN, "The scope unit is outside your scope");
 
     const char *text = body_text(r);
+    if (!confirmed && !issue_doubts_cleared_or_fail(r, params[0], text))
+        return API_FAILED;
     params[2] = text;
     PGresult *row = db_query(r, SQL_INSERT, 3, params);
     if (!row)

@@ -426,6 +426,8 @@ static const char *const ACTIVITY_CHECKS[] = {
     "INSERT INTO import_errors SELECT r.row_no, 'external_id', 'the activity exists outside your scope'"
     " FROM import_rows r JOIN activities a ON a.external_id = r.external_id JOIN teams t ON t.id = a.team_id"
     " WHERE NOT in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)",
+    "INSERT INTO import_errors SELECT r.row_no, 'held_on', activity_held_on_problem(r.held_on::date)"
+    " FROM import_rows r WHERE activity_held_on_problem(r.held_on::date) IS NOT NULL",
     NULL,
 };
 
@@ -514,6 +516,8 @@ static const struct import_spec SPECS[] = {
 static const char *const IGNORED_COLUMNS[] = {
     "id", "version", "created_at", "updated_at", "member_count", "leader.id", "leader.full_name",
     "compliance.ok", "compliance.problems", "leader", "compliance",
+    /* activities' exports: the names beside team_id */
+    "team_name", "unit_name",
     /* units' exports; the shared merges file's names beside the codes */
     "gso_code", "predecessors", "successors", "old_name", "new_name", "new_province_code", NULL,
 };
@@ -969,16 +973,6 @@ static const struct import_spec *spec_named(const char *name)
 }
 
 /* A true/false query flag; a bad value is recorded as a field error. */
-static bool query_flag(request *r, const char *name, bool fallback)
-{
-    const char *v = query_get(r, name);
-    if (!v)
-        return fallback;
-    if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-        request_field_error(r, name, "must be true or false");
-    return strcmp(v, "true") == 0;
-}
-
 static int by_row(const void *a, const void *b)
 {
     double ra = cJSON_GetObjectItemCaseSensitive(*(cJSON *const *)a, "row")->valuedouble;

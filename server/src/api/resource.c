@@ -178,6 +178,39 @@ static int export_csv(request *r, const struct list_spec *spec, const char *sql,
     return 200;
 }
 
+bool query_flag(request *r, const char *name, bool fallback)
+{
+    const char *v = query_get(r, name);
+    if (!v)
+        return fallback;
+    if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+        request_field_error(r, name, "must be true or false");
+    return strcmp(v, "true") == 0;
+}
+
+bool doubts_cleared_or_fail(request *r, const char *what)
+{
+    if (!r->problem_errors || cJSON_GetArraySize(r->problem_errors) == 0)
+        return true;
+    request_fail(r, PROBLEM_CONFIRM, "%s; send it again with confirm=true to go ahead", what);
+    return false;
+}
+
+void reversed_range_check(request *r, const struct filter *filters, size_t n, const char *const *values)
+{
+    const char *from = NULL, *to = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (filters[i].type != FIELD_DATE || !values[i] || query_filter_problem(&filters[i], values[i]))
+            continue;
+        if (strcmp(filters[i].name, "from") == 0)
+            from = values[i];
+        else if (strcmp(filters[i].name, "to") == 0)
+            to = values[i];
+    }
+    if (from && to && strcmp(from, to) > 0)
+        request_field_error(r, "from", "must not be after to");
+}
+
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value)
 {
@@ -206,6 +239,7 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
             request_field_error(r, f->name, problem);
         params[4 + i] = v;
     }
+    reversed_range_check(r, spec->filters, spec->nfilters, params + 4);
     char *order = order_clause(r, spec);
     if (!request_fields_ok_or_fail(r) || !order)
         return API_FAILED;
@@ -295,12 +329,40 @@ static const char *refused_detail(const struct resource *res)
     return res->refused_detail ? res->refused_detail : "The target is outside your scope";
 }
 
+/* A resource's sql_checks for the write of body text `text` to `key` (NULL: a new row). */
+static bool checks_passed_or_fail(request *r, const struct resource *res, const char *text, const char *key,
+                                  bool confirmed)
+{
+    if (!res->sql_checks)
+        return true;
+    const char *params[4];
+    actor_params(r, params);
+    params[2] = text;
+    params[3] = key;
+    PGresult *rows = db_query(r, res->sql_checks, 4, params);
+    if (!rows)
+        return false;
+    for (int pass = 0; pass < 2; pass++) { /* refusals first; doubts only when nothing is refused */
+        for (int i = 0; i < PQntuples(rows); i++) {
+            bool doubt = strcmp(PQgetvalue(rows, i, 2), "t") == 0;
+            if (doubt == (pass == 1) && !(doubt && confirmed))
+                request_field_error(r, PQgetvalue(rows, i, 0), PQgetvalue(rows, i, 1));
+        }
+        if (pass == 0 && !request_fields_ok_or_fail(r))
+            return false;
+    }
+    return doubts_cleared_or_fail(r, "This write needs confirming");
+}
+
 int resource_create(request *r, const struct resource *res)
 {
     cJSON *body = r->body;
+    bool confirmed = res->sql_checks && query_flag(r, "confirm", false);
     if (!body_valid_or_fail(r, body, res->fields, res->nfields, VALIDATE_CREATE))
         return API_FAILED;
     const char *text = print_json(r, body);
+    if (!checks_passed_or_fail(r, res, text, NULL, confirmed))
+        return API_FAILED;
     PGresult *row = run_scoped(r, res->sql_insert, text, NULL);
     if (!row)
         return API_FAILED;
@@ -329,6 +391,7 @@ static PGresult *lock_or_fail(request *r, const struct resource *res, const char
 
 int resource_update(request *r, const struct resource *res, const char *key)
 {
+    bool confirmed = res->sql_checks && query_flag(r, "confirm", false);
     if (!body_valid_or_fail(r, r->body, res->fields, res->nfields, VALIDATE_UPDATE))
         return API_FAILED;
     if (!lock_or_fail(r, res, key))
@@ -336,6 +399,8 @@ int resource_update(request *r, const struct resource *res, const char *key)
     if (cJSON_GetArraySize(r->body) == 0)
         return resource_get(r, res, key); /* nothing to change: no new version, no audit row */
     const char *text = print_json(r, r->body);
+    if (!checks_passed_or_fail(r, res, text, key, confirmed))
+        return API_FAILED;
     PGresult *row = run_scoped(r, res->sql_update, text, key);
     if (!row)
         return API_FAILED;

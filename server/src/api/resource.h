@@ -59,6 +59,13 @@ struct resource {
     const char *sql_in_use; /* optional: $1 key -> a row when something still depends on it (409) */
     const char *in_use_message;
     const char *refused_detail; /* optional: the 403's detail when a write is refused (default below) */
+    /*
+     * Optional checks that need the database, run before a create or update writes: $1, $2 actor,
+     * $3 the body (jsonb), $4 the key (NULL on create) -> rows (field, message, doubt). A doubt
+     * (true) is asked to be confirmed: 409 confirmation-required unless ?confirm=true; any other
+     * row is refused, 422.
+     */
+    const char *sql_checks;
 };
 
 extern const struct resource TEAMS;
@@ -76,6 +83,22 @@ extern const struct resource TEAMS;
 
 /* Fills params[0..1] with the caller's scope. */
 void actor_params(const request *r, const char **params);
+
+/* ?name=true or false (absent: fallback); another value is recorded as a field error. */
+bool query_flag(request *r, const char *name, bool fallback);
+
+/*
+ * A write that may need confirming (issue 13): once its input is valid, and only when it was not
+ * sent with ?confirm=true (query_flag), the handler records each doubt as a field error and calls
+ * this. Any recorded: 409 confirmation-required listing them, `what` as the detail, and false.
+ */
+bool doubts_cleared_or_fail(request *r, const char *what);
+
+/*
+ * Records a field error on "from" when the declared date filters "from" and "to" both hold valid
+ * dates and from is after to (values[i] is filters[i]'s value or NULL). Lists and figures share it.
+ */
+void reversed_range_check(request *r, const struct filter *filters, size_t n, const char *const *values);
 
 /* preset_name/value (may be NULL) force one filter, e.g. "team" from the path. */
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,

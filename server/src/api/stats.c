@@ -56,7 +56,7 @@ static const struct filter TIMESERIES_PARAMS[] = {
     {"metric", FIELD_ENUM, METRICS},      {"on", FIELD_DATE, NULL},
 };
 
-enum { P_UNIT = 2, P_FROM = 3, P_TO = 4, P_INTERVAL = 5, P_METRIC = 6 };
+enum { P_UNIT = 2, P_INTERVAL = 5, P_METRIC = 6 };
 
 /*
  * Fills params[0..1] with the caller's scope and params[2..] with the declared query parameters
@@ -75,8 +75,7 @@ static bool read_params_or_fail(request *r, const struct filter *decl, size_t n,
             request_field_error(r, decl[i].name, problem);
         params[2 + i] = v;
     }
-    if (params[P_FROM] && params[P_TO] && strcmp(params[P_FROM], params[P_TO]) > 0)
-        request_field_error(r, "from", "must not be after to");
+    reversed_range_check(r, decl, n, params + 2);
     if (!request_fields_ok_or_fail(r))
         return false;
     if (params[P_UNIT] && check_unit_code(params[P_UNIT])) {

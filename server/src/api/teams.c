@@ -47,6 +47,9 @@ static const char SQL_UPDATE[] =
     " WHERE c.id = $4::uuid AND t.id = c.id AND team_place_refusal($1, $2::uuid, x.unit_code, x.enterprise_id, x.kind) IS NULL"
     " RETURNING t.id, t.unit_code, t.enterprise_id";
 
+/* A team like one already there asks to be confirmed (team_checks, sql/functions/50_teams.sql). */
+static const char SQL_CHECKS[] = "SELECT * FROM team_checks($1, $2::uuid, $3::jsonb, $4::uuid)";
+
 static const char SQL_DELETE[] = "DELETE FROM teams WHERE id = $1::uuid";
 
 static const char SQL_IN_USE[] = "SELECT 1 FROM activities WHERE team_id = $1::uuid LIMIT 1";
@@ -125,6 +128,7 @@ const struct resource TEAMS = {
     .sql_update = SQL_UPDATE,
     .sql_delete = SQL_DELETE,
     .location = "/api/v1/teams/%s",
+    .sql_checks = SQL_CHECKS,
     .sql_in_use = SQL_IN_USE,
     .in_use_message = "The team has logged activities; set its status to dissolved instead of deleting it",
     .refused_detail = "The team's commune or enterprise is outside your scope (an enterprise account files "

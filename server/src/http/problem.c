@@ -22,6 +22,7 @@ static const struct problem_info catalogue[] = {
     [PROBLEM_UNAVAILABLE] = {503, "unavailable", "Service unavailable"},
     [PROBLEM_URI_TOO_LONG] = {414, "uri-too-long", "Request URI too long"},
     [PROBLEM_HEADERS_TOO_LARGE] = {431, "headers-too-large", "Request header fields too large"},
+    [PROBLEM_CONFIRM] = {409, "confirmation-required", "Confirmation required"},
 };
 
 const struct problem_info *problem_info(problem_kind kind)

@@ -25,6 +25,7 @@ typedef enum {
     PROBLEM_UNAVAILABLE,
     PROBLEM_URI_TOO_LONG,      /* the query string is over QUERY_MAX_BYTES (http/query.h) */
     PROBLEM_HEADERS_TOO_LARGE, /* the request head is over civetweb's max_request_size (http/edge.h) */
+    PROBLEM_CONFIRM,           /* a write that needs ?confirm=true: its errors say what to confirm */
 } problem_kind;
 
 struct problem_info {

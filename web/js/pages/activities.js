@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import {
-  announce, button, confirmAction, errorBox, form, h, link, load, notice, optionsOf, pageHeader, pager, table,
+  announce, button, confirmAction, errorBox, filterBox, form, h, link, load, notice, optionsOf, pageHeader, pager, table,
 } from '../dom.js';
 import { FIELDS, LABELS, T, formatDate, formatNumber, label, todayIso } from '../i18n.js';
 import { teamOptions, unitField } from '../refdata.js';
@@ -20,18 +20,6 @@ export async function render(ctx) {
 
 // ---------------------------------------------------------------------------------------------
 // The list.
-
-const teamCache = new Map();
-function teamName(id) {
-  if (!teamCache.has(id)) {
-    teamCache.set(id, api.get(`/teams/${id}`).then((t) => t.name).catch((err) => {
-      teamCache.delete(id);
-      if (err instanceof api.ProblemError) return '—';
-      throw err;
-    }));
-  }
-  return teamCache.get(id);
-}
 
 export function outcomeSummary(outcomes) {
   const parts = Object.entries(outcomes || {}).filter(([, v]) => v).map(([k, v]) => `${label('outcome', k)}: ${formatNumber(v)}`);
@@ -88,21 +76,20 @@ async function list(ctx) {
   filterForm.setAttribute('role', 'search');
   filterForm.setAttribute('aria-label', 'Lọc danh sách hoạt động');
   if (filters.unit && filterForm.field('unit')) filterForm.field('unit').set(filters.unit);
-  view.append(filterForm);
+  view.append(filterBox(filterForm, FILTERS.filter((k) => filters[k]).length));
 
   const box = h('section', { id: 'activity-list', 'aria-labelledby': 'page-title' });
   view.append(box);
   await load(box, async () => {
     const page = await api.get('/activities', { ...filters, limit: LIMIT, offset, sort: created ? '-created_at' : undefined });
-    const names = new Map();
-    await Promise.all([...new Set(page.items.map((a) => a.team_id))].map(async (id) => names.set(id, await teamName(id))));
     return h('div', {},
       h('p', { class: 'muted' }, `Tìm thấy ${formatNumber(page.total)} hoạt động.`),
       table([
         { label: FIELDS.held_on, value: (a) => h('span', { class: 'nowrap' }, formatDate(a.held_on)) },
         { label: FIELDS.title, value: (a) => link(`#/activities/${a.id}`, a.title) },
         { label: 'Loại hoạt động', value: (a) => label('activityKind', a.kind) },
-        { label: 'Tổ', value: (a) => link(`#/teams/${a.team_id}`, names.get(a.team_id) || '—') },
+        { label: 'Tổ', value: (a) => link(`#/teams/${a.team_id}`, a.team_name) },
+        { label: 'Xã, phường', value: (a) => a.unit_name },
         { label: FIELDS.location, value: (a) => a.location },
         { label: FIELDS.people_reached, class: 'num', value: (a) => formatNumber(a.people_reached) },
         { label: 'Kết quả', value: (a) => outcomeSummary(a.outcomes) },

@@ -6,8 +6,8 @@
 
 import * as api from '../api.js';
 import {
-  announce, badge, button, clear, confirmAction, details, errorBox, form, h, load, notice, optionsOf, pageHeader, pager,
-  table,
+  announce, badge, button, clear, confirmAction, details, errorBox, filterBox, form, h, load, notice, optionsOf, pageHeader,
+  pager, table,
 } from '../dom.js';
 import { FIELDS, LABELS, T, fieldLabel, formatDate, formatDateTime, formatNumber, label } from '../i18n.js';
 import { enterprises, unitField, unitNames } from '../refdata.js';
@@ -320,22 +320,53 @@ function changeLines(obj, prefix = '') {
   return lines;
 }
 
-function valueText(v) {
+// Which label group names a field's codes: `kind` and `status` by the resource they belong to.
+const VALUE_LABELS = {
+  position: 'position', affiliation: 'affiliation', gender: 'gender', role: 'role', level: 'level',
+  recurrence: 'recurrence', target_level: 'targetLevel', team_kind: 'teamKind',
+};
+const KIND_LABELS = { teams: 'teamKind', activities: 'activityKind', deadlines: 'deadlineKind' };
+const STATUS_LABELS = { teams: 'teamStatus', deadlines: 'targetStatus' };
+// Fields holding a unit's code: shown by the unit's name.
+const UNIT_FIELDS = new Set(['unit_code', 'parent_code', 'scope_unit', 'issued_by_unit', 'code']);
+
+/** The field a changed value belongs to: "unit_code.to" → unit_code, "hamlet.min_members" → min_members. */
+const baseField = (name) => name.split('.').filter((p) => !['to', 'from', 'old', 'new'].includes(p)).pop() || name;
+
+/** Words for a value of the audit log: codes by their labels, units by their names (names: code → name). */
+function valueText(v, name = '', resource = '', names = new Map()) {
   if (v === null || v === undefined || v === '') return T.none;
   if (typeof v === 'boolean') return v ? T.yes : T.no;
-  if (Array.isArray(v)) return v.map(valueText).join(', ');
+  if (Array.isArray(v)) return v.map((x) => valueText(x, name, resource, names)).join(', ');
+  const field = baseField(name);
+  const group = VALUE_LABELS[field] || (field === 'kind' && KIND_LABELS[resource])
+    || (field === 'status' && (resource === 'teams' || resource === 'deadlines') && STATUS_LABELS[resource])
+    || (field === 'status' && LABELS.rehomeStatus[v] && 'rehomeStatus');
+  if (group && typeof v === 'string' && LABELS[group]?.[v]) return LABELS[group][v];
+  if (UNIT_FIELDS.has(field) && typeof v === 'string' && names.has(v)) return names.get(v);
   if (typeof v === 'number') return formatNumber(v);
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
   if (/^\d{4}-\d{2}-\d{2}T/.test(v)) return formatDateTime(v);
   return String(v);
 }
 
-function changesList(changes) {
-  const lines = changeLines(changes);
+function changesList(entry, names) {
+  const lines = changeLines(entry.changes);
   if (!lines.length) return null;
   const shown = lines.slice(0, 12);
-  return h('ul', { class: 'changes' }, shown.map(([k, v]) => h('li', {}, `${fieldLabel(k)}: ${valueText(v)}`)),
+  return h('ul', { class: 'changes' }, shown.map(([k, v]) => h('li', {}, `${fieldLabel(k)}: ${valueText(v, k, entry.resource, names)}`)),
     lines.length > shown.length ? h('li', {}, `… và ${lines.length - shown.length} mục khác`) : null);
+}
+
+/** The codes of units the entries' changes name, by name (one lookup for the page). */
+function unitCodesOf(entries) {
+  const codes = [];
+  for (const e of entries) {
+    for (const [k, v] of changeLines(e.changes)) {
+      if (UNIT_FIELDS.has(baseField(k)) && typeof v === 'string' && v) codes.push(v);
+    }
+  }
+  return unitNames(codes);
 }
 
 async function audit(ctx, box) {
@@ -369,9 +400,11 @@ async function audit(ctx, box) {
   });
   filterForm.setAttribute('role', 'search');
   const listBox = h('div', {});
-  box.append(h('div', { class: 'page-actions toolbar' }, exportButton), exportBox, filterForm, listBox);
+  box.append(h('div', { class: 'page-actions toolbar' }, exportButton), exportBox,
+    filterBox(filterForm, Object.values(filters).filter(Boolean).length), listBox);
   await load(listBox, async () => {
     const page = await api.get('/audit', { ...filters, limit: 50, offset });
+    const names = await unitCodesOf(page.items);
     return h('div', {},
       table([
         { label: FIELDS.at, value: (e) => h('span', { class: 'nowrap' }, formatDateTime(e.at)) },
@@ -379,7 +412,7 @@ async function audit(ctx, box) {
         { label: FIELDS.action, value: (e) => label('auditAction', e.action) },
         { label: FIELDS.resource, value: (e) => label('resource', e.resource) },
         { label: FIELDS.resource_id, value: (e) => (e.resource_id ? h('code', {}, e.resource_id) : null) },
-        { label: 'Nội dung', value: (e) => changesList(e.changes) },
+        { label: 'Nội dung', value: (e) => changesList(e, names) },
       ], page.items, { caption: T.audit, empty: 'Không có thao tác nào phù hợp.' }),
       pager(page.total, 50, offset, (o) => ctx.navigate(ctx.hashFor('/admin/audit', { ...filters, offset: o || '' }))));
   });

@@ -1,13 +1,17 @@
 // pages/dashboard.js — #/ and #/dashboard/<unit>: how the caller's unit (or a unit below it)
-// stands. Figures from GET /stats/overview as cards; a bar chart per child unit (communes
-// covered, compliant teams, members trained) whose bars and table rows drill down; a line chart
-// of activities and people reached (GET /stats/timeseries); each year's activity figures side by
-// side; where the unit came from (the 2025 reform) with a link to each old unit's own figures, on
-// the units of its day; overdue and soon-due deadlines.
+// stands. Figures from GET /stats/overview as cards, counts and rates; a bar chart of the rates
+// per child unit (communes covered, compliant teams, members trained: one measure, %) whose bars
+// and sortable table rows drill down; a line chart of activities and people reached (GET
+// /stats/timeseries, one measure per axis), or "no activity" when there is none; each year's
+// activity figures side by side; where the unit came from (the 2025 reform) with a link to each
+// old unit's own figures, on the units of its day; the overdue and soon-due deadlines of the unit
+// shown; the time the figures were taken (printed with them).
 
-import { get } from '../api.js';
-import { badge, clear, form, h, link, load, notice, pageHeader, table } from '../dom.js';
-import { LABELS, T, formatDate, formatNumber, formatPercent, formatPeriod, label, todayIso } from '../i18n.js';
+import { ProblemError, get } from '../api.js';
+import { badge, clear, form, h, link, load, notice, pageHeader, table, takenAt } from '../dom.js';
+import {
+  LABELS, RATES, T, formatDate, formatNumber, formatPercent, formatPeriod, formatRate, label, todayIso,
+} from '../i18n.js';
 import { chainBetween, getUnit } from '../refdata.js';
 
 const SOON_DAYS = 14;
@@ -54,17 +58,32 @@ export async function render(ctx) {
   view.append(head, crumbs, lineage, period, figures, chartArea, years, deadlines);
 
   await load(figures, async () => {
-    const overview = await get('/stats/overview', { unit, from, to });
+    const asked = new Date();
+    let overview;
+    try {
+      overview = await get('/stats/overview', { unit, from, to });
+    } catch (err) {
+      // A range the API refuses (from after to, typed into the address): said beside the field.
+      if (!(err instanceof ProblemError) || !err.errors.some((e) => e.field === 'from' || e.field === 'to')) throw err;
+      period.open = true;
+      period.form.showErrors(err);
+      return notice('error', T.badRange);
+    }
     if (!ctx.isCurrent()) return null;
-    head.querySelector('h1').textContent = `${T.dashboard}: ${overview.unit.name}`;
-    ctx.setTitle(`${T.dashboard}: ${overview.unit.name}`);
+    // An enterprise's figures are its own enterprise's: titled with its name, not its commune's.
+    const name = user.role === 'enterprise' && user.enterprise
+      ? (await get(`/enterprises/${user.enterprise}`)).name : overview.unit.name;
+    head.querySelector('h1').textContent = `${T.dashboard}: ${name}`;
+    ctx.setTitle(`${T.dashboard}: ${name}`);
+    head.after(takenAt(asked));
     await breadcrumb(crumbs, user, overview.unit);
     if (user.role !== 'enterprise') load(lineage, () => lineageNote(overview));
     renderCharts(ctx, chartArea, overview, from, to);
     load(years, () => yearsPanel(overview));
+    // The deadlines of the unit shown: the caller's own, or the unit drilled into.
+    load(deadlines, () => deadlineList(user, unit && unit !== user.unit ? overview.unit : null));
     return renderFigures(overview, user);
   });
-  load(deadlines, () => deadlineList(user));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,6 +135,11 @@ function periodForm(ctx, unit, from, to) {
     onSubmit: async (el) => {
       const v = el.values();
       if (!v) return;
+      if (v.from && v.to && v.from > v.to) {
+        // The API's own answer to a reversed range, said beside the field before asking.
+        el.showErrors(new ProblemError(422, { errors: [{ field: 'from', message: 'must not be after to' }] }));
+        return;
+      }
       ctx.navigate(ctx.hashFor(unit ? `/dashboard/${unit}` : '/', { from: v.from, to: v.to }));
     },
     onCancel: from || to ? () => ctx.navigate(ctx.hashFor(unit ? `/dashboard/${unit}` : '/')) : null,
@@ -125,8 +149,10 @@ function periodForm(ctx, unit, from, to) {
     ? `Hoạt động và nhiệm vụ tính trong khoảng ${from ? formatDate(from) : '…'} – ${to ? formatDate(to) : '…'}.`
     : 'Hoạt động và nhiệm vụ tính trên toàn bộ thời gian; chọn khoảng ngày để thu hẹp.');
   f.querySelector('.form-grid').after(note);
-  return h('details', { class: 'period', open: Boolean(from || to) },
+  const box = h('details', { class: 'period', open: Boolean(from || to) },
     h('summary', {}, 'Khoảng thời gian'), f);
+  box.form = f;
+  return box;
 }
 
 async function breadcrumb(nav, user, unit) {
@@ -158,17 +184,22 @@ function renderFigures(o, user) {
         h('span', { class: 'card-sub' }, ' / ', h('span', { dataset: { figure: 'communes_total' } }, formatNumber(t.communes_total))))));
   }
   for (const [k, text, kind] of TEAM_FIGURES) teamCards.push(card(k, text, kind, t[k]));
+  if (user.role !== 'enterprise') teamCards.push(card('hamlets_with_team', 'Số khu phố, ấp có tổ', null, t.hamlets_with_team));
   out.append(h('h2', {}, 'Tổ và thành viên'), h('ul', { class: 'cards' }, teamCards));
+  // The rates, each with what it is of ("—" when there is nothing to measure).
+  out.append(h('h2', {}, 'Tỷ lệ'), h('ul', { class: 'cards cards-small', id: 'rates' },
+    RATES.filter(([r]) => r !== 'coverage_rate' || user.role !== 'enterprise').map(([r, num, den, text]) =>
+      h('li', { class: 'card card-ok' },
+        h('p', { class: 'card-label', id: `fig-${r}` }, text),
+        h('p', { class: 'card-value', 'aria-describedby': `fig-${r}` },
+          h('span', { dataset: { figure: r } }, formatPercent(t[r])),
+          t[r] === null || !den ? null : h('span', { class: 'card-sub' }, ` (${formatNumber(t[num])}/${formatNumber(t[den])})`))))));
 
   out.append(h('h2', {}, 'Hoạt động và kết quả'),
     h('ul', { class: 'cards cards-small' }, ACTIVITY_FIGURES.map(([k, text]) => card(k, text, null, t[k]))));
 
-  const rate = h('li', { class: 'card card-ok' },
-    h('p', { class: 'card-label', id: 'fig-rate' }, 'Tỷ lệ đúng hạn'),
-    h('p', { class: 'card-value', 'aria-describedby': 'fig-rate' },
-      h('span', { dataset: { figure: 'on_time_rate' } }, formatPercent(t.on_time_rate))));
   out.append(h('h2', {}, 'Nhiệm vụ có thời hạn (đối tượng được giao)'),
-    h('ul', { class: 'cards cards-small' }, TARGET_FIGURES.map(([k, text, kind]) => card(k, text, kind, t[k])), rate));
+    h('ul', { class: 'cards cards-small' }, TARGET_FIGURES.map(([k, text, kind]) => card(k, text, kind, t[k]))));
   if (!o.children.length && o.unit.level === 'commune') {
     out.append(h('p', {}, link(`#/teams?unit=${o.unit.code}`, `Xem danh sách tổ của ${o.unit.name}`)));
   }
@@ -201,6 +232,9 @@ function renderCharts(ctx, area, o, from, to) {
   load(lineBox, () => activityPanel(ctx, o, Chart, from, to));
 }
 
+// The rates of the children drawn side by side: one measure (a share, 0 to 100 %) on one axis.
+const BAR_RATES = RATES.filter(([r]) => r !== 'on_time_rate');
+
 function childrenPanel(ctx, o, Chart) {
   // A province without districts: its communes; one with an intermediate level (or both): its units.
   const levels = new Set(o.children.map((c) => c.level));
@@ -209,26 +243,28 @@ function childrenPanel(ctx, o, Chart) {
   const narrow = window.matchMedia('(max-width: 40rem)').matches;
   const many = o.children.length > 12 || (narrow && o.children.length > 4);
   const panel = h('section', { class: 'panel', 'aria-labelledby': 'bar-title' },
-    h('h2', { id: 'bar-title' }, `${title}: số xã có tổ, tổ đạt cơ cấu, thành viên đã tập huấn`),
-    h('p', { class: 'hint' }, 'Chọn một cột hoặc một tên đơn vị trong bảng để xem chi tiết đơn vị đó.'));
-  const series = [
-    ['communes_with_team', 'Số xã có tổ'],
-    ['teams_compliant', 'Tổ đạt cơ cấu'],
-    ['members_trained', 'Thành viên đã tập huấn'],
-  ];
-  if (Chart) {
+    h('h2', { id: 'bar-title' }, `${title}: tỷ lệ xã có tổ, tổ đạt cơ cấu, thành viên đã tập huấn`),
+    h('p', { class: 'hint' }, 'Chọn một cột hoặc một tên đơn vị trong bảng để xem chi tiết đơn vị đó; bấm tên cột của bảng để sắp xếp.'));
+  // Nothing to draw when no child has a team: say so instead of a chart of empty bars.
+  const drawn = o.children.some((c) => BAR_RATES.some(([r]) => c[r] !== null) && c.teams_active > 0);
+  if (Chart && drawn) {
     chartDefaults(Chart);
     const box = h('div', { class: 'chart-box' });
-    const canvas = h('canvas', { role: 'img', 'aria-label': `Biểu đồ cột theo đơn vị trực thuộc ${o.unit.name}; số liệu chi tiết ở bảng bên dưới.` });
+    const canvas = h('canvas', { role: 'img', 'aria-label': `Biểu đồ cột tỷ lệ theo đơn vị trực thuộc ${o.unit.name}; số liệu chi tiết ở bảng bên dưới.` });
     box.append(canvas);
     if (many) box.style.height = `${Math.max(16, o.children.length * (narrow ? 2.6 : 1.9))}rem`;
     panel.append(box);
+    const percent = (v) => formatPercent(v / 100);
     panel.mount = () => charts.add(new Chart(canvas, {
       type: 'bar',
       data: {
         labels: o.children.map((c) => c.name),
-        datasets: series.map(([k, text], i) => ({
-          label: text, data: o.children.map((c) => c[k]), backgroundColor: COLORS[i], borderRadius: 2,
+        datasets: BAR_RATES.map(([r, num, den, text], i) => ({
+          label: text,
+          data: o.children.map((c) => (c[r] === null ? null : Math.round(c[r] * 1000) / 10)),
+          fractions: o.children.map((c) => [c[num], c[den]]),
+          backgroundColor: COLORS[i],
+          borderRadius: 2,
         })),
       },
       options: {
@@ -237,10 +273,14 @@ function childrenPanel(ctx, o, Chart) {
         maintainAspectRatio: false,
         plugins: {
           legend: { position: 'bottom' },
-          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.raw)}` } },
+          tooltip: {
+            callbacks: {
+              label: (c) => `${c.dataset.label}: ${c.raw === null ? T.none : percent(c.raw)} (${c.dataset.fractions[c.dataIndex].map(formatNumber).join('/')})`,
+            },
+          },
         },
         scales: {
-          [many ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0, callback: (v) => formatNumber(v) } },
+          [many ? 'x' : 'y']: { beginAtZero: true, max: 100, title: { display: true, text: 'Tỷ lệ (%)' }, ticks: { callback: (v) => percent(v) } },
           [many ? 'y' : 'x']: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 0 } },
         },
         onClick: (event, elements) => {
@@ -252,18 +292,25 @@ function childrenPanel(ctx, o, Chart) {
       },
     }));
   } else {
+    if (!drawn) panel.append(h('p', { class: 'empty', id: 'bar-empty' }, T.noTeamBelow));
     panel.mount = () => {};
   }
+  const rateColumn = ([r, num, den, text]) => ({
+    label: text, class: 'num', sort: (c) => c[r], value: (c) => h('span', { dataset: { rate: r } }, formatRate(c[r], c[num], den && c[den])),
+  });
   const rows = table([
-    { label: 'Đơn vị', value: (c) => link(`#/dashboard/${c.code}`, c.name) },
-    { label: 'Số xã có tổ', class: 'num', value: (c) => `${formatNumber(c.communes_with_team)} / ${formatNumber(c.communes_total)}` },
-    { label: 'Tổ đang hoạt động', class: 'num', value: (c) => formatNumber(c.teams_active) },
-    { label: 'Tổ đạt cơ cấu', class: 'num', value: (c) => formatNumber(c.teams_compliant) },
-    { label: 'Thành viên đã tập huấn', class: 'num', value: (c) => formatNumber(c.members_trained) },
-    { label: 'Hoạt động', class: 'num', value: (c) => formatNumber(c.activities) },
-    { label: 'Nhiệm vụ quá hạn', class: 'num', value: (c) => formatNumber(c.targets_overdue) },
+    { label: 'Đơn vị', sort: (c) => c.name, value: (c) => link(`#/dashboard/${c.code}`, c.name) },
+    { label: 'Số xã có tổ', class: 'num', sort: (c) => c.communes_with_team, value: (c) => `${formatNumber(c.communes_with_team)} / ${formatNumber(c.communes_total)}` },
+    rateColumn(RATES[0]),
+    { label: 'Tổ đang hoạt động', class: 'num', sort: (c) => c.teams_active, value: (c) => formatNumber(c.teams_active) },
+    rateColumn(RATES[1]),
+    { label: 'Thành viên', class: 'num', sort: (c) => c.members_active, value: (c) => formatNumber(c.members_active) },
+    rateColumn(RATES[2]),
+    { label: 'Hoạt động', class: 'num', sort: (c) => c.activities, value: (c) => formatNumber(c.activities) },
+    { label: 'Nhiệm vụ quá hạn', class: 'num', sort: (c) => c.targets_overdue, value: (c) => formatNumber(c.targets_overdue) },
+    rateColumn(RATES[3]),
   ], o.children, { caption: `Số liệu theo đơn vị trực thuộc ${o.unit.name}`, rowProps: (c) => ({ dataset: { unit: c.code } }) });
-  panel.append(h('details', { class: 'table-alt', open: !Chart || (!many && !narrow) },
+  panel.append(h('details', { class: 'table-alt', open: !Chart || !drawn || (!many && !narrow) },
     h('summary', {}, 'Bảng số liệu theo đơn vị'), rows));
   return panel;
 }
@@ -275,6 +322,11 @@ async function activityPanel(ctx, o, Chart, from, to) {
     get('/stats/timeseries', { ...q, metric: 'people_reached' }),
   ]);
   const out = h('div', {}, h('h2', { id: 'line-title' }, 'Hoạt động và số người được hỗ trợ theo tháng'));
+  // No activity in the range: say so, rather than draw two flat lines at zero.
+  if (!acts.some((p) => p.value) && !people.some((p) => p.value)) {
+    out.append(h('p', { class: 'empty', id: 'line-empty' }, T.noActivity));
+    return out;
+  }
   if (Chart) {
     chartDefaults(Chart);
     const canvas = h('canvas', { role: 'img', 'aria-label': 'Biểu đồ đường số hoạt động và số người được hỗ trợ theo tháng; số liệu chi tiết ở bảng bên dưới.' });
@@ -320,18 +372,26 @@ async function activityPanel(ctx, o, Chart, from, to) {
 // ---------------------------------------------------------------------------------------------
 // Deadlines: overdue and due within SOON_DAYS days.
 
-async function deadlineList(user) {
+/** The deadlines of the caller's own unit, or (`shown`, a unit below drilled into) of that unit. */
+async function deadlineList(user, shown) {
   const soon = todayIso(SOON_DAYS);
-  const out = h('div', {}, h('h2', { id: 'dl-title' }, 'Nhiệm vụ quá hạn và sắp đến hạn'));
+  const out = h('div', {}, h('h2', { id: 'dl-title' }, shown ? `Nhiệm vụ quá hạn và sắp đến hạn: ${shown.name}` : 'Nhiệm vụ quá hạn và sắp đến hạn'));
   const sections = [];
-  if (user.role !== 'province') {
+  if (shown) {
+    // As the unit itself sees them: its own targets and those below it, counted over them.
+    const [over, pending] = await Promise.all([
+      get('/deadlines', { unit: shown.code, status: 'overdue', limit: 20, sort: 'due_on' }),
+      get('/deadlines', { unit: shown.code, status: 'pending', to: soon, limit: 20, sort: 'due_on' }),
+    ]);
+    sections.push([`Nhiệm vụ giao cho ${shown.name} và các đơn vị trực thuộc`, [...over.items, ...pending.items], false]);
+  } else if (user.role !== 'province') {
     const [over, pending] = await Promise.all([
       get('/deadlines', { mine: 'true', status: 'overdue', limit: 20, sort: 'due_on' }),
       get('/deadlines', { mine: 'true', status: 'pending', to: soon, limit: 20, sort: 'due_on' }),
     ]);
     sections.push(['Việc đơn vị phải làm', [...over.items, ...pending.items], true]);
   }
-  if (user.role === 'province' || user.role === 'district') {
+  if (!shown && (user.role === 'province' || user.role === 'district')) {
     const [over, pending] = await Promise.all([
       get('/deadlines', { status: 'overdue', limit: 20, sort: 'due_on' }),
       get('/deadlines', { status: 'pending', to: soon, limit: 20, sort: 'due_on' }),
@@ -361,5 +421,6 @@ async function deadlineList(user) {
     })));
   }
   out.append(h('p', {}, link('#/deadlines', 'Xem tất cả nhiệm vụ có thời hạn')));
+  out.dataset.deadlinesOf = shown ? shown.code : '';
   return out;
 }

@@ -7,11 +7,11 @@
 
 import * as api from '../api.js';
 import {
-  announce, badge, button, clear, confirmAction, details, errorBox, form, h, link, load, notice, optionsOf, pageHeader,
-  pager, table,
+  announce, badge, button, clear, confirmAction, details, errorBox, filterBox, form, h, link, load, notice, openBesideRow,
+  optionsOf, pageHeader, pager, table, withConfirmation,
 } from '../dom.js';
 import { FIELDS, LABELS, T, formatDate, formatDateTime, formatNumber, label, todayIso } from '../i18n.js';
-import { chainBetween, unitField, unitName } from '../refdata.js';
+import { chainBetween, unitField } from '../refdata.js';
 
 const isIssuerRole = (user) => user.role === 'province' || user.role === 'district';
 
@@ -67,7 +67,7 @@ async function overview(ctx) {
     id: 'deadline-filters', className: 'filters', submitLabel: T.filter,
     onSubmit: async (el) => ctx.navigate(ctx.hashFor('/deadlines', el.values() || {})),
   });
-  view.append(statusFilter);
+  view.append(filterBox(statusFilter, status ? 1 : 0));
 
   if (user.role !== 'province') {
     const mine = h('section', { class: 'panel', 'aria-labelledby': 'mine-title', id: 'mine' });
@@ -143,18 +143,14 @@ async function issuedList(ctx, status) {
   // province's to its communes (counted over its own communes). The province's deadlines to the
   // district itself are its own work, in the list above.
   const items = page.items.filter((d) => d.target_level !== user.role);
-  const names = new Map();
-  await Promise.all([...new Set(items.flatMap((d) => [d.scope_unit, d.issued_by_unit]))].map(async (c) => {
-    names.set(c, await unitName(c));
-  }));
   return h('div', {},
     h('h2', { id: 'issued-title' }, 'Nhiệm vụ của đơn vị cấp dưới'),
     table([
       { label: FIELDS.title, value: (d) => link(`#/deadlines/${d.id}`, d.title) },
       { label: FIELDS.kind, value: (d) => label('deadlineKind', d.kind) },
       { label: FIELDS.due_on, value: (d) => formatDate(d.due_on) },
-      { label: 'Giao cho', value: (d) => `${label('targetLevel', d.target_level)} thuộc ${names.get(d.scope_unit)}` },
-      { label: FIELDS.issued_by_unit, value: (d) => names.get(d.issued_by_unit) },
+      { label: 'Giao cho', value: (d) => `${label('targetLevel', d.target_level)} thuộc ${d.scope_unit_name}` },
+      { label: FIELDS.issued_by_unit, value: (d) => d.issued_by_unit_name },
       { label: FIELDS.recurrence, value: (d) => label('recurrence', d.recurrence) },
       { label: 'Đã hoàn thành', class: 'num', value: (d) => `${formatNumber(d.targets.done_on_time + d.targets.done_late)} / ${formatNumber(d.targets.total)}` },
       { label: 'Quá hạn', class: 'num', value: (d) => (d.targets.overdue ? badge(formatNumber(d.targets.overdue), 'bad') : '0') },
@@ -177,7 +173,8 @@ async function create(ctx) {
     && (await api.get('/units', { parent: user.unit, level: 'district', limit: 1 })).total > 0;
   const levels = hasDistricts ? LABELS.targetLevel : { commune: LABELS.targetLevel.commune, enterprise: LABELS.targetLevel.enterprise };
   const f = form([
-    { name: 'title', label: FIELDS.title, required: true, wide: true, maxlength: 200, placeholder: 'Ví dụ: Báo cáo kết quả hoạt động tháng' },
+    { name: 'title', label: FIELDS.title, required: true, wide: true, maxlength: 200, placeholder: 'Ví dụ: Báo cáo kết quả hoạt động tháng 11/2026',
+      hint: 'Nhiệm vụ định kỳ: tên mỗi kỳ ghi kỳ của nó. Ghi “tháng 11/2026” (hoặc “quý IV/2026”) thì các kỳ sau là “tháng 12/2026”, “tháng 01/2027”…; không ghi thì hệ thống thêm kỳ theo hạn hoàn thành.' },
     { name: 'kind', label: 'Loại nhiệm vụ', type: 'select', required: true, options: [{ value: '', label: '— Chọn —' }, ...optionsOf(LABELS.deadlineKind)] },
     { name: 'due_on', label: FIELDS.due_on, type: 'date', required: true, value: todayIso(30) },
     { name: 'target_level', label: FIELDS.target_level, type: 'select', required: true, options: [{ value: '', label: '— Chọn —' }, ...optionsOf(levels)] },
@@ -190,7 +187,9 @@ async function create(ctx) {
     onSubmit: async (el) => {
       const body = el.values({ omitEmpty: true });
       if (!body) return;
-      const d = await api.post('/deadlines', body);
+      // A due date already past, or the same deadline issued again, is asked about first.
+      const d = await withConfirmation((confirm) => api.post('/deadlines', body, confirm ? { confirm: 'true' } : undefined));
+      if (!d) return;
       announce('Đã giao nhiệm vụ.');
       ctx.navigate(`#/deadlines/${d.id}?created=1`);
     },
@@ -206,7 +205,6 @@ async function detail(ctx, id) {
   const { view, user, query } = ctx;
   const { data: d, version } = await api.request('GET', `/deadlines/${id}`);
   ctx.setTitle(d.title);
-  const [scopeName, issuerName] = await Promise.all([unitName(d.scope_unit), unitName(d.issued_by_unit)]);
   const issuer = isIssuerRole(user) && user.unit && (d.issued_by_unit === user.unit || (await chainBetween(user.unit, d.issued_by_unit)).length > 0);
   const canWrite = !user.read_only;
   const messages = h('div', {});
@@ -255,8 +253,8 @@ async function detail(ctx, id) {
       [FIELDS.kind, label('deadlineKind', d.kind)],
       [FIELDS.due_on, formatDate(d.due_on)],
       [FIELDS.recurrence, label('recurrence', d.recurrence)],
-      ['Giao cho', `${label('targetLevel', d.target_level)} thuộc ${scopeName}`],
-      [FIELDS.issued_by_unit, issuerName],
+      ['Giao cho', `${label('targetLevel', d.target_level)} thuộc ${d.scope_unit_name}`],
+      [FIELDS.issued_by_unit, h('span', { id: 'issued-by' }, d.issued_by_unit_name)],
       [FIELDS.description, d.description],
       ['Tiến độ', `Đã hoàn thành ${formatNumber(d.targets.done_on_time + d.targets.done_late)}/${formatNumber(d.targets.total)} (đúng hạn ${formatNumber(d.targets.done_on_time)}, trễ hạn ${formatNumber(d.targets.done_late)}); quá hạn ${formatNumber(d.targets.overdue)}; chưa đến hạn ${formatNumber(d.targets.pending)}`],
       d.previous_id ? ['Kỳ trước', link(`#/deadlines/${d.previous_id}`, 'Xem kỳ trước')] : null,
@@ -281,7 +279,7 @@ async function targets(ctx, d, { issuer, canWrite, status, offset }) {
     id: 'target-filters', className: 'filters', submitLabel: T.filter,
     onSubmit: async (el) => ctx.navigate(ctx.hashFor(`/deadlines/${d.id}`, el.values() || {})),
   });
-  out.append(filter);
+  out.append(filterBox(filter, status ? 1 : 0));
   const formBox = h('div', {});
   const refresh = () => ctx.navigate(location.hash, { replace: true });
   const own = (t) => (t.unit_code && t.unit_code === user.unit) || (t.enterprise_id && t.enterprise_id === user.enterprise);
@@ -289,10 +287,16 @@ async function targets(ctx, d, { issuer, canWrite, status, offset }) {
   const action = (t) => {
     if (!canWrite) return null;
     if (t.status !== 'done' && (own(t) || issuer)) {
-      return button(own(t) ? 'Đánh dấu hoàn thành' : 'Hoàn thành thay', () => {
+      return button(own(t) ? 'Đánh dấu hoàn thành' : 'Hoàn thành thay', (event) => {
         clear(formBox);
-        const f = completeForm(d, own(t) ? null : t, (cancelled) => (cancelled ? clear(formBox) : refresh()));
-        formBox.append(h('div', { class: 'panel' }, h('h3', {}, `Hoàn thành: ${t.unit_name || t.enterprise_name}`), f));
+        const trigger = event.currentTarget;
+        let row;
+        const f = completeForm(d, own(t) ? null : t, (cancelled) => {
+          if (!cancelled) return refresh();
+          row.remove();
+          return trigger.focus();
+        });
+        row = openBesideRow(trigger, h('div', { class: 'panel' }, h('h3', {}, `Hoàn thành: ${t.unit_name || t.enterprise_name}`), f));
         f.field('note').focus();
       }, { class: 'btn btn-small', 'aria-label': `Hoàn thành: ${t.unit_name || t.enterprise_name}` });
     }
@@ -311,15 +315,18 @@ async function targets(ctx, d, { issuer, canWrite, status, offset }) {
     return null;
   };
 
+  // Where targets lie in districts (a province with an intermediate level), say which.
+  const districts = page.items.some((t) => t.district_name);
   out.append(table([
     { label: 'Đơn vị', value: (t) => t.unit_name || t.enterprise_name || t.unit_code },
+    districts ? { label: 'Huyện, quận', value: (t) => t.district_name } : null,
     { label: FIELDS.status, value: (t) => statusBadge(t.status) },
     { label: 'Hoàn thành lúc', value: (t) => (t.completed_at ? formatDateTime(t.completed_at) : null) },
     { label: 'Đúng hạn', value: (t) => (t.on_time === null || t.on_time === undefined ? null : badge(label('onTime', t.on_time), t.on_time ? 'ok' : 'warn')) },
     { label: FIELDS.note, value: (t) => t.note },
     { label: FIELDS.link, value: (t) => safeLink(t.link) },
     { label: 'Thao tác', class: 'actions', value: action },
-  ], page.items, { caption: 'Tình hình thực hiện', empty: 'Không có đơn vị nào.', rowProps: (t) => ({ dataset: { target: t.unit_code || t.enterprise_id } }) }));
+  ].filter(Boolean), page.items, { caption: 'Tình hình thực hiện', empty: 'Không có đơn vị nào.', rowProps: (t) => ({ dataset: { target: t.unit_code || t.enterprise_id } }) }));
   out.append(pager(page.total, LIMIT, offset, (o) => ctx.navigate(ctx.hashFor(`/deadlines/${d.id}`, { status, offset: o || '' }))));
   out.append(formBox);
   return out;

@@ -24,6 +24,20 @@ const COLUMNS = {
 
 const ORDER_NOTE = 'Thứ tự nhập: đơn vị hành chính → doanh nghiệp → tổ → thành viên → hoạt động (dữ liệu được tham chiếu phải có trước).';
 
+// A file's dates are the API's (YYYY-MM-DD), not the dd/mm/yyyy that forms take.
+const DATE_FORMAT = 'Ngày ghi theo dạng YYYY-MM-DD, ví dụ 2026-03-15 (không ghi 15/03/2026)';
+const DATE_NOTE = `${DATE_FORMAT}: trong Excel, đặt định dạng ô của cột ngày là Văn bản (Text) để Excel không tự đổi.`;
+
+// What a column of the file holds, where the field's own label would mislead: a team is named by
+// the external_id given to it in the teams file (or by team_id, as exports carry it).
+const COLUMN_MEANING = {
+  external_id: 'Mã riêng của dòng trong hệ thống của bạn (nhập lại cùng mã thì cập nhật, không thêm mới)',
+  team_external_id: 'Mã của tổ: cột external_id của tổ trong tệp tổ (hoặc thay bằng cột team_id, như tệp xuất ra)',
+  enterprise_tax_code: 'Mã số thuế của doanh nghiệp, cơ quan có tổ (với Tổ doanh nghiệp, Tổ cơ quan, tổ chức)',
+  unit_code: 'Mã đơn vị hành chính',
+  held_on: 'Ngày tổ chức hoạt động',
+};
+
 export async function render(ctx) {
   const { view, user } = ctx;
   view.append(pageHeader(T.import));
@@ -86,7 +100,8 @@ export async function render(ctx) {
       h('h2', { id: 'step2' }, '2. Chọn tệp, kiểm tra trước rồi nhập'),
       h('div', { class: 'field' },
         h('p', { class: 'field-title' }, 'Tệp CSV (UTF-8, dòng đầu là tên cột như tệp mẫu)'),
-        h('p', { class: 'hint', id: 'import-file-hint' }, 'Trong Excel: Lưu thành → “CSV UTF-8 (Comma delimited)”.'),
+        h('p', { class: 'hint', id: 'import-file-hint' }, 'Trong Excel: Lưu thành → “CSV UTF-8 (Comma delimited)”. ',
+          DATE_NOTE),
         h('div', { class: 'file-pick' }, file, h('label', { for: 'import-file', class: 'btn' }, 'Chọn tệp CSV…'), fileName)),
       h('div', { class: 'check' }, partial,
         h('label', { for: 'import-partial' }, 'Nếu có dòng lỗi: vẫn nhập các dòng hợp lệ (mặc định: có lỗi thì không nhập dòng nào)')),
@@ -180,22 +195,23 @@ function errorTable(errors, total) {
     table([
       { label: 'Dòng', class: 'num', value: (e) => (e.row ? formatNumber(e.row) : '—') },
       { label: 'Cột', value: (e) => (e.field ? h('span', {}, fieldLabel(e.field), ' ', h('code', {}, e.field)) : 'Toàn bộ dòng') },
-      { label: 'Lỗi', value: (e) => translateMessage(e.message) },
+      { label: 'Lỗi', value: (e) => translateMessage(e.message, { inFile: true }) },
     ], errors, { caption: 'Các dòng có lỗi', rowProps: (e) => ({ dataset: { row: e.row, field: e.field } }) }));
 }
 
 function columnsTable(resource) {
   return table([
     { label: 'Cột', value: ([name]) => h('code', {}, name) },
-    { label: 'Ý nghĩa', value: ([name]) => fieldLabel(name) },
-    { label: 'Bắt buộc', value: ([, req]) => (req ? T.yes : T.no) },
+    { label: 'Ý nghĩa', value: ([name]) => COLUMN_MEANING[name] || fieldLabel(name) },
+    { label: 'Bắt buộc', value: ([name, req]) => (req ? (name === 'team_external_id' ? 'Có (hoặc team_id)' : T.yes) : T.no) },
     { label: 'Giá trị', value: ([name, , codes]) => valuesOf(name, codes) },
   ], COLUMNS[resource], { caption: `Các cột của tệp ${LABELS.importResource[resource]}` });
 }
 
 function valuesOf(name, codes) {
   if (codes) return h('ul', { class: 'changes' }, Object.entries(LABELS[codes]).map(([c, l]) => h('li', {}, h('code', {}, c), ` — ${l}`)));
-  if (/_on$|valid_to/.test(name)) return 'Ngày dạng YYYY-MM-DD, ví dụ 2026-03-15';
+  if (name === 'held_on') return `${DATE_FORMAT}; không sau ngày hôm nay`;
+  if (/_on$|^valid_(from|to)$/.test(name)) return DATE_FORMAT;
   if (name === 'it_skilled') return 'true hoặc false';
   if (name === 'birth_year') return 'Năm, ví dụ 1990';
   if (name === 'people_reached' || name.startsWith('outcomes.')) return 'Số nguyên không âm';

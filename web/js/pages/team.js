@@ -4,8 +4,8 @@
 
 import * as api from '../api.js';
 import {
-  announce, badge, button, clear, confirmAction, details, errorBox, form, h, link, load, notice, optionsOf, pageHeader,
-  table,
+  announce, badge, button, clear, confirmAction, details, errorBox, form, h, link, load, notice, openBesideRow, optionsOf,
+  pageHeader, table, withConfirmation,
 } from '../dom.js';
 import { FIELDS, LABELS, T, formatDate, formatNumber, label, todayIso } from '../i18n.js';
 import { enterprises, getUnit, unitField } from '../refdata.js';
@@ -95,7 +95,9 @@ async function newTeam(ctx) {
       onSubmit: async (el) => {
         const body = teamBody(el, { create: true });
         if (!body) return;
-        const team = await api.post('/teams', body);
+        // The same team entered twice (same commune, hamlet and name) is asked about first.
+        const team = await withConfirmation((confirm) => api.post('/teams', body, confirm ? { confirm: 'true' } : undefined));
+        if (!team) return;
         announce(T.saved);
         ctx.navigate(`#/teams/${team.id}?created=1`);
       },
@@ -180,7 +182,8 @@ async function teamPage(ctx, id) {
       onSubmit: async (el) => {
         const body = teamBody(el, { create: false });
         if (!body) return;
-        await api.patch(`/teams/${id}`, body, version);
+        const saved = await withConfirmation((confirm) => api.patch(`/teams/${id}`, body, version, confirm ? { confirm: 'true' } : undefined));
+        if (!saved) return;
         announce(T.saved);
         ctx.navigate(`#/teams/${id}`, { replace: true });
       },
@@ -226,36 +229,47 @@ const isActive = (m) => !m.left_on || m.left_on > todayIso();
 async function renderMembers(ctx, box, team, writable) {
   const members = await api.getAll(`/teams/${team.id}/members`, { sort: 'position,full_name' });
   const formBox = h('div', { id: 'member-form-box' });
-  const reload = (msg) => {
+  // After a save the page comes back where it was, focus on the member's row (its edit button).
+  const reload = (msg, memberId) => {
     announce(msg);
-    ctx.navigate(`#/teams/${team.id}`, { replace: true });
+    ctx.navigate(`#/teams/${team.id}`, { replace: true, keep: memberId ? `[data-member="${memberId}"] .actions button` : null });
   };
 
-  function openForm(member, versionOf) {
+  /** The member form: a new member's under the add button, a member's edit form right below its row. */
+  function openForm(member, versionOf, trigger) {
     clear(formBox);
+    let row = null;
     const f = form(memberDefs(member), {
       id: member ? 'member-edit-form' : 'member-form',
       submitLabel: member ? T.save : 'Thêm thành viên',
       onSubmit: async (el) => {
+        let saved;
         if (member) {
           const body = el.values();
           if (!body) return;
-          await api.patch(`/members/${member.id}`, body, versionOf);
+          saved = await api.patch(`/members/${member.id}`, body, versionOf);
         } else {
           const body = el.values({ omitEmpty: true });
           if (!body) return;
-          await api.post(`/teams/${team.id}/members`, body);
+          saved = await api.post(`/teams/${team.id}/members`, body);
         }
-        reload(T.saved);
+        reload(T.saved, saved.id);
       },
-      onCancel: () => { clear(formBox); addButton?.focus(); },
+      onCancel: () => {
+        if (row) row.remove();
+        clear(formBox);
+        (trigger || addButton)?.focus();
+      },
     });
-    formBox.append(h('div', { class: 'panel' }, h('h3', {}, member ? `Sửa thành viên: ${member.full_name}` : 'Thêm thành viên'), f));
+    const panel = h('div', { class: 'panel' }, h('h3', {}, member ? `Sửa thành viên: ${member.full_name}` : 'Thêm thành viên'), f);
+    if (member && trigger) row = openBesideRow(trigger, panel);
+    else formBox.append(panel);
     f.field('full_name').focus();
   }
 
   const addButton = writable ? button('Thêm thành viên', () => openForm(null), { class: 'btn btn-primary', id: 'add-member' }) : null;
   box.append(h('div', { class: 'page-head' }, h('h2', { id: 'members-title' }, `Thành viên (${formatNumber(team.member_count)} đang tham gia)`), addButton));
+  box.append(formBox);
   box.append(table([
     { label: FIELDS.full_name, value: (m) => h('span', {}, h('strong', {}, m.full_name), isActive(m) ? null : h('span', {}, ' ', badge('Đã rời tổ', 'muted'))) },
     { label: FIELDS.position, value: (m) => label('position', m.position) },
@@ -266,10 +280,11 @@ async function renderMembers(ctx, box, team, writable) {
     { label: 'Tham gia – rời tổ', value: (m) => `${formatDate(m.joined_on)}${m.left_on ? ` – ${formatDate(m.left_on)}` : ''}` },
     writable ? {
       label: 'Thao tác', class: 'actions', value: (m) => h('span', {},
-        button(T.edit, async () => {
+        button(T.edit, async (event) => {
+          const trigger = event.currentTarget;
           try {
             const { data, version } = await api.request('GET', `/members/${m.id}`);
-            openForm(data, version);
+            openForm(data, version, trigger);
           } catch (err) {
             formBox.replaceChildren(errorBox(err));
           }
@@ -285,5 +300,4 @@ async function renderMembers(ctx, box, team, writable) {
         }, { class: 'btn btn-small btn-danger', 'aria-label': `${T.delete} ${m.full_name}` })),
     } : null,
   ].filter(Boolean), members, { caption: `Thành viên của ${team.name}`, empty: 'Tổ chưa có thành viên.', rowProps: (m) => ({ dataset: { member: m.id } }) }));
-  box.append(formBox);
 }

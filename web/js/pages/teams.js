@@ -4,7 +4,7 @@
 // shows the same list.
 
 import { downloadCsv, get } from '../api.js';
-import { badge, button, errorBox, form, h, link, load, optionsOf, pageHeader, pager, table } from '../dom.js';
+import { badge, button, errorBox, filterBox, form, h, link, load, optionsOf, pageHeader, pager, table } from '../dom.js';
 import { LABELS, T, formatNumber, label } from '../i18n.js';
 import { unitField, unitNames } from '../refdata.js';
 
@@ -56,7 +56,7 @@ export async function render(ctx) {
   filterForm.setAttribute('role', 'search');
   filterForm.setAttribute('aria-label', 'Lọc danh sách tổ');
   if (filters.unit && filterForm.field('unit')) filterForm.field('unit').set(filters.unit);
-  view.append(filterForm);
+  view.append(filterBox(filterForm, Object.entries(filters).filter(([k, v]) => v && k !== 'offset').length));
 
   const list = h('section', { 'aria-labelledby': 'page-title', id: 'team-list' });
   view.append(list);

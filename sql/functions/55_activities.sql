@@ -1,0 +1,29 @@
+-- 55_activities: an activity's document and what a write of one must pass.
+
+-- The document of GET /activities and /activities/{id} (first in 003_reporting.sql), with the
+-- names a person reads beside the codes (issue 13): its team's name and the name of the commune
+-- the team serves. Exports carry them; imports ignore them (api/import.c).
+CREATE OR REPLACE FUNCTION activity_doc(a activities) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', a.id, 'external_id', a.external_id, 'team_id', a.team_id,
+        'team_name', t.name, 'unit_name', u.name, 'held_on', a.held_on,
+        'kind', a.kind, 'title', a.title, 'location', a.location,
+        'people_reached', a.people_reached, 'outcomes', a.outcomes, 'note', a.note,
+        'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
+      FROM teams t LEFT JOIN units u ON u.code = t.unit_code
+     WHERE t.id = a.team_id
+$$;
+
+-- Why an activity cannot be held on day d, or NULL: after today in Vietnam (app_now()), it has not
+-- happened yet. The API's writes and imports (api/import.c) ask the same.
+CREATE OR REPLACE FUNCTION activity_held_on_problem(d date) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN d > unit_today()
+                THEN format('must not be after today (%s, Vietnam time)', to_char(unit_today(), 'YYYY-MM-DD')) END
+$$;
+
+-- The checks of a write of an activity (api/resource.h, sql_checks): its day, when it is given.
+CREATE OR REPLACE FUNCTION activity_checks(actor_unit text, actor_enterprise uuid, body jsonb, id uuid)
+RETURNS TABLE (field text, message text, doubt boolean) LANGUAGE sql STABLE AS $$
+    SELECT 'held_on', activity_held_on_problem((body ->> 'held_on')::date), false
+     WHERE activity_held_on_problem((body ->> 'held_on')::date) IS NOT NULL
+$$;
