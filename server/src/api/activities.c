@@ -97,12 +97,22 @@ static const char *const CSV_COLUMNS[] = {
     "outcomes.people_trained", "note", "version", "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): activity_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Ngày", "Loại hoạt động", "Nội dung", "Địa điểm", "Tên tổ", "Mã xã", "Xã, phường, thị trấn",
+    "Quận, huyện", "Số người được hỗ trợ", "Tài khoản định danh điện tử được kích hoạt",
+    "Hồ sơ dịch vụ công trực tuyến", "Tài khoản thanh toán được mở", "Gian hàng thương mại điện tử",
+    "Lượt cài đặt ứng dụng", "Người được tập huấn kỹ năng số", "Ghi chú", "Mã trong hệ thống khác", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "activities",
     .key = "id",
     .doc = "activity_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "activity_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -35,12 +35,20 @@ static const char *const CSV_COLUMNS[] = {
     "id", "at", "actor", "actor_id", "action", "resource", "resource_id", "changes", NULL,
 };
 
+/* The export a person reads (columns=labels): audit_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Thời điểm", "Người thao tác", "Thao tác", "Đối tượng", "Mã đối tượng", "Mã đơn vị",
+    "Tên đơn vị", "Nội dung thay đổi", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "audit",
     .key = "id",
     .doc = "audit_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "audit_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -96,12 +96,21 @@ static const char *const CSV_COLUMNS[] = {
     "created_at", "created_by", "revoked_at", "version", NULL,
 };
 
+/* The export a person reads (columns=labels): client_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Mã ứng dụng", "Tên ứng dụng", "Vai trò", "Mã đơn vị", "Tên đơn vị",
+    "Doanh nghiệp, cơ quan, tổ chức", "Chỉ xem", "Được xem dữ liệu cá nhân", "Người tạo",
+    "Ngày tạo", "Thu hồi lúc", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "api_clients",
     .key = "id",
     .doc = "client_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "client_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

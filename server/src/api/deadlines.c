@@ -254,12 +254,34 @@ static const char *const TARGET_CSV_COLUMNS[] = {
     "completed_at", "on_time", "completed_by", "note", "link", "version", NULL,
 };
 
+/* The export a person reads (columns=labels): deadline_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Tên nhiệm vụ", "Loại", "Hạn hoàn thành", "Đơn vị giao", "Mã đơn vị giao", "Giao cho",
+    "Phạm vi", "Lặp lại", "Số đơn vị", "Chưa đến hạn", "Quá hạn", "Đúng hạn", "Trễ hạn", "Mô tả", NULL,
+};
+
+/* The export a person reads (columns=labels): deadline_mine_labels(), sql/functions/45_exports.sql. */
+static const char *const MINE_LABEL_COLUMNS[] = {
+    "Tên nhiệm vụ", "Loại", "Hạn hoàn thành", "Đơn vị giao", "Mã đơn vị giao", "Giao cho",
+    "Phạm vi", "Lặp lại", "Số đơn vị", "Chưa đến hạn", "Quá hạn", "Đúng hạn", "Trễ hạn", "Mô tả",
+    "Kết quả của đơn vị", "Thời điểm hoàn thành", "Ghi chú của đơn vị", NULL,
+};
+
+/* The export a person reads (columns=labels): deadline_target_labels(), sql/functions/45_exports.sql. */
+static const char *const TARGET_LABEL_COLUMNS[] = {
+    "Mã đơn vị", "Tên đơn vị", "Quận, huyện", "Doanh nghiệp, cơ quan, tổ chức", "Mã số thuế",
+    "Hạn hoàn thành", "Kết quả", "Trạng thái", "Thời điểm hoàn thành", "Người hoàn thành",
+    "Báo cáo đính kèm", "Ghi chú", "Liên kết", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "deadlines",
     .key = "id",
     .doc = "deadline_doc($1, $2::uuid, x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "deadline_labels($1, $2::uuid, x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,
@@ -274,6 +296,8 @@ static const struct list_spec MINE = {
     .key = "id",
     .doc = "deadline_mine_doc($1, $2::uuid, x)",
     .csv_columns = MINE_CSV_COLUMNS,
+    .labels_doc = "deadline_mine_labels($1, $2::uuid, x)",
+    .label_columns = MINE_LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = MINE_SORTS,
@@ -288,6 +312,8 @@ static const struct list_spec TARGETS = {
     .key = "id",
     .doc = "deadline_target_doc(x)",
     .csv_columns = TARGET_CSV_COLUMNS,
+    .labels_doc = "deadline_target_labels(x)",
+    .label_columns = TARGET_LABEL_COLUMNS,
     .filters = TARGET_FILTERS,
     .nfilters = COUNT_OF(TARGET_FILTERS),
     .sorts = TARGET_SORTS,

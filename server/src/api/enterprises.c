@@ -79,12 +79,20 @@ static const char *const CSV_COLUMNS[] = {
     "version", "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): enterprise_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Tên doanh nghiệp, cơ quan, tổ chức", "Mã số thuế", "Mã xã", "Xã, phường, thị trấn",
+    "Quận, huyện", "Địa chỉ", "Người liên hệ", "Điện thoại liên hệ", "Ngày tạo", "Ngày cập nhật", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "enterprises",
     .key = "id",
     .doc = "enterprise_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "enterprise_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

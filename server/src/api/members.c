@@ -103,12 +103,22 @@ static const char *const CSV_COLUMNS[] = {
     "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): member_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Họ và tên", "Giới tính", "Năm sinh", "Điện thoại", "Thư điện tử", "Chức danh", "Thành phần",
+    "Có kỹ năng công nghệ thông tin cơ bản", "Ngày hoàn thành tập huấn", "Ngày tham gia",
+    "Ngày rời tổ", "Tên tổ", "Mã xã", "Xã, phường, thị trấn", "Quận, huyện",
+    "Mã trong hệ thống khác", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "members",
     .key = "id",
     .doc = "member_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "member_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -81,38 +81,47 @@ static const char EXPORT_SQL[] =
     "WITH f AS (%s) SELECT (%s)::text FROM f JOIN %s x ON x.%s = f.%s ORDER BY %s"
     " LIMIT $3::int OFFSET $4::int";
 
-/* ?format=csv (or json), else an Accept header naming text/csv before JSON. A bad format is
- * recorded as a field error. */
-static bool wants_csv(request *r)
+/* ?format=csv (or json), else an Accept header naming text/csv before JSON; then ?columns=. */
+export_kind export_wanted(request *r)
 {
     const char *format = query_get(r, "format");
+    bool csv;
     if (format) {
         if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
             request_field_error(r, "format", "must be csv or json");
-        return strcmp(format, "csv") == 0;
+        csv = strcmp(format, "csv") == 0;
+    } else {
+        const char *accept = mg_get_header(r->conn, "Accept");
+        const char *csv_at = accept ? strcasestr(accept, "text/csv") : NULL;
+        const char *json_at = accept ? strcasestr(accept, "application/json") : NULL;
+        csv = csv_at && (!json_at || csv_at < json_at);
     }
-    const char *accept = mg_get_header(r->conn, "Accept");
-    const char *csv_at = accept ? strcasestr(accept, "text/csv") : NULL;
-    const char *json_at = accept ? strcasestr(accept, "application/json") : NULL;
-    return csv_at && (!json_at || csv_at < json_at);
+    const char *columns = query_get(r, "columns");
+    if (columns && *columns && strcmp(columns, "api") != 0 && strcmp(columns, "labels") != 0) {
+        request_field_error(r, "columns", "must be api or labels");
+        columns = NULL;
+    }
+    if (!csv)
+        return EXPORT_NONE;
+    return columns && strcmp(columns, "labels") == 0 ? EXPORT_LABELS : EXPORT_API;
 }
 
 /* Bytes of an export kept in memory before the rest goes to a temporary file (util/spool.h). */
 enum { EXPORT_MEMORY_MAX = 256 * 1024, EXPORT_CHUNK = 64 * 1024 };
 
 /* Reads every row of the export query into out; false after recording the problem. */
-static bool spool_rows(request *r, const struct list_spec *spec, spool *out)
+static bool spool_rows(request *r, const char *const *columns, spool *out)
 {
     buf rows = {0};
     buf_puts(&rows, CSV_BOM);
-    csv_append_header(&rows, spec->csv_columns);
+    csv_append_header(&rows, columns);
     bool ok = true;
     PGresult *res;
     while ((res = PQgetResult(r->db))) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE && ok) {
             cJSON *doc = cJSON_Parse(PQgetvalue(res, 0, 0));
-            csv_append_row(&rows, doc, spec->csv_columns);
+            csv_append_row(&rows, doc, columns);
             cJSON_Delete(doc);
             if (rows.len >= EXPORT_CHUNK) {
                 ok = spool_write(out, rows.data, rows.len);
@@ -145,8 +154,8 @@ static bool spool_rows(request *r, const struct list_spec *spec, spool *out)
  * the worker is free too. Since the answer is complete before its head is sent, a database error
  * is a problem+json answer, never a stream cut in the middle.
  */
-static int export_csv(request *r, const struct list_spec *spec, const char *sql, int nparams,
-                      const char *const *params)
+int export_csv(request *r, const char *name, const char *const *columns, const char *sql, int nparams,
+               const char *const *params)
 {
     if (!db_begin_bulk_or_fail(r))
         return API_FAILED;
@@ -155,13 +164,13 @@ static int export_csv(request *r, const struct list_spec *spec, const char *sql,
         return request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
     spool out;
     spool_init(&out, EXPORT_MEMORY_MAX);
-    bool ok = spool_rows(r, spec, &out);
+    bool ok = spool_rows(r, columns, &out);
     db_release(r); /* ends the read-only transaction; the pool has the connection back */
     if (!ok) {
         spool_free(&out);
         return API_FAILED;
     }
-    response_stream_begin(r, "text/csv; charset=utf-8", arena_printf(r->arena, "%s.csv", spec->table));
+    response_stream_begin(r, "text/csv; charset=utf-8", arena_printf(r->arena, "%s.csv", name));
     char *chunk = xmalloc(EXPORT_CHUNK);
     size_t n, sent = 0;
     while ((n = spool_read(&out, chunk, EXPORT_CHUNK)) > 0 && mg_send_chunk(r->conn, chunk, (unsigned)n) > 0)
@@ -183,7 +192,10 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
 {
     const char **params = arena_alloc(r->arena, sizeof(char *) * (4 + spec->nfilters));
     actor_params(r, params);
-    bool csv = wants_csv(r);
+    export_kind export = export_wanted(r);
+    bool csv = export != EXPORT_NONE;
+    if (export == EXPORT_LABELS && !spec->labels_doc)
+        request_field_error(r, "columns", "this list has only the API's columns (columns=api)");
 
     long limit = LIMIT_DEFAULT, offset = 0;
     const char *v = query_get(r, "limit");
@@ -211,8 +223,13 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
         return API_FAILED;
 
     int nparams = (int)(4 + spec->nfilters);
+    if (export == EXPORT_LABELS)
+        return export_csv(r, spec->table, spec->label_columns,
+                          arena_printf(r->arena, EXPORT_SQL, spec->filtered, spec->labels_doc,
+                                       spec->table, spec->key, spec->key, order),
+                          nparams, params);
     if (csv)
-        return export_csv(r, spec,
+        return export_csv(r, spec->table, spec->csv_columns,
                           arena_printf(r->arena, EXPORT_SQL, spec->filtered, spec->doc,
                                        spec->table, spec->key, spec->key, order),
                           nparams, params);

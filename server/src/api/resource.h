@@ -30,6 +30,14 @@ struct list_spec {
     const char *doc;     /* the SQL expression of row x's JSON document, e.g. "team_doc(x)";
                             it may use the caller's scope, $1 and $2 */
     const char *const *csv_columns; /* NULL-terminated API field names: the CSV export's columns */
+    /*
+     * The export a person reads (?columns=labels, sql/functions/45_exports.sql): the SQL
+     * expression of row x's object whose keys are Vietnamese headers (it may use $1 and $2), and
+     * those headers, NULL-terminated, in column order. NULL when the list has none (then
+     * columns=labels answers 422).
+     */
+    const char *labels_doc;
+    const char *const *label_columns;
     const struct filter *filters;
     size_t nfilters;
     const struct sort_key *sorts;
@@ -73,6 +81,22 @@ extern const struct resource TEAMS;
  */
 #define IN_SCOPE_SET(unit, enterprise)                                                             \
     "(" unit " = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid))) OR " enterprise " = $2::uuid)"
+
+/*
+ * How a CSV export is asked for: not at all (JSON), the API's columns (format=csv or
+ * Accept: text/csv; columns=api, the default, which imports back) or the columns a person
+ * reads (columns=labels). Bad values are recorded as field errors of format or columns.
+ */
+typedef enum { EXPORT_NONE, EXPORT_API, EXPORT_LABELS } export_kind;
+export_kind export_wanted(request *r);
+
+/*
+ * Answers a CSV export: the BOM, the header row of `columns`, then one row per result row of sql
+ * (one column: a JSON object, looked up by the column names), spooled before the first byte is
+ * sent (util/spool.h). `name` names the file (name.csv). Returns 200 or API_FAILED.
+ */
+int export_csv(request *r, const char *name, const char *const *columns, const char *sql, int nparams,
+               const char *const *params);
 
 /* Fills params[0..1] with the caller's scope. */
 void actor_params(const request *r, const char **params);

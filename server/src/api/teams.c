@@ -99,12 +99,22 @@ static const char *const CSV_COLUMNS[] = {
     "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): team_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Tên tổ", "Loại tổ", "Mã xã", "Xã, phường, thị trấn", "Quận, huyện", "Tỉnh, thành phố",
+    "Khu phố, ấp", "Doanh nghiệp, cơ quan, tổ chức", "Số quyết định thành lập", "Ngày thành lập",
+    "Trạng thái", "Số thành viên", "Tổ trưởng", "Cơ cấu", "Lý do chưa đạt", "Ghi chú",
+    "Mã trong hệ thống khác", "Ngày cập nhật", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "teams",
     .key = "id",
     .doc = "team_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "team_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

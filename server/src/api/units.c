@@ -87,12 +87,20 @@ static const char *const CSV_COLUMNS[] = {
     "version", NULL,
 };
 
+/* The export a person reads (columns=labels): unit_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Tên đơn vị cấp trên",
+    "Ngày có hiệu lực", "Ngày hết hiệu lực", "Sáp nhập từ", "Chuyển thành", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "units",
     .key = "code",
     .doc = "unit_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "unit_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -111,12 +111,21 @@ static const char *const CSV_COLUMNS[] = {
     "password_changed_at", "version", "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): user_labels(), sql/functions/45_exports.sql. */
+static const char *const LABEL_COLUMNS[] = {
+    "Tên đăng nhập", "Họ và tên", "Vai trò", "Mã đơn vị", "Tên đơn vị",
+    "Doanh nghiệp, cơ quan, tổ chức", "Tài khoản chỉ xem", "Bị khóa", "Đổi mật khẩu lúc",
+    "Ngày tạo", NULL,
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "users",
     .key = "id",
     .doc = "user_admin_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "user_labels(x)",
+    .label_columns = LABEL_COLUMNS,
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,
