@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/reports.h"
 #include "api/resource.h"
 #include "db/db.h"
 
@@ -149,6 +150,32 @@ static const char SQL_REOPEN[] =
     "           json_build_object('target_id', t.id, 'unit_code', t.unit_code,"
     "                             'enterprise_id', t.enterprise_id, 'was_completed_at', o.completed_at,"
     "                             'was_completed_by', o.completed_by, 'note', $2::text)::text";
+
+/* $1 deadline -> its kind. */
+static const char SQL_KIND[] = "SELECT d.kind FROM deadlines d WHERE d.id = $1::uuid";
+
+/*
+ * The attached report's snapshot: $1 target, $2 deadline, $3 the arguments, $4 the figures, $5
+ * the HTML, $6 username -> the audit row's changes (what was sent, without the document).
+ */
+static const char SQL_REPORT_SAVE[] =
+    "INSERT INTO deadline_reports (target_id, deadline_id, params, figures, html, created_by)"
+    " VALUES ($1::uuid, $2::uuid, $3::jsonb, $4::json, $5, $6)"
+    " ON CONFLICT (target_id) DO UPDATE SET params = excluded.params, figures = excluded.figures,"
+    "     html = excluded.html, created_at = now(), created_by = excluded.created_by"
+    " RETURNING json_build_object('target_id', target_id, 'params', params, 'as_of', figures -> 'as_of',"
+    "                             'unit', figures -> 'unit' -> 'code',"
+    "                             'totals', figures -> 'overview' -> 'totals')::text";
+
+/*
+ * The report attached by a target of deadline $3 that the caller sees: $4 the target's id, or
+ * (NULL) the caller's own -> (html, figures, unit or enterprise for the file's name).
+ */
+static const char SQL_REPORT_READ[] =
+    "SELECT r.html, r.figures::text, coalesce(t.unit_code, t.enterprise_id::text)"
+    "  FROM deadline_targets_in_scope($1, $2::uuid, $3::uuid) t JOIN deadline_reports r ON r.target_id = t.id"
+    " WHERE CASE WHEN $4::uuid IS NULL THEN t.unit_code = $1 OR t.enterprise_id = $2::uuid"
+    "            ELSE t.id = $4::uuid END";
 
 static const char *const KINDS[] = {"team_setup", "report", "other", NULL};
 static const char *const LEVELS[] = {"district", "commune", "enterprise", NULL};
@@ -588,4 +615,93 @@ int deadlines_reopen(request *r)
     if (!written)
         return API_FAILED;
     return target_written(r, "reopen", target, written);
+}
+
+/*
+ * POST /deadlines/{id}/report: a target answers a deadline of kind report with the periodic
+ * report of its own unit (or enterprise), made now: the figures and the rendered document are
+ * stored (deadline_reports, 020_deadline_reports.sql) and the target is completed, as
+ * POST /complete would, with the body's note. Two audit rows: `report` (the period and the
+ * figures' totals as sent) and `complete`.
+ */
+int deadlines_report_attach(request *r)
+{
+    bool issuer = false;
+    if (!visible_or_fail(r, &issuer))
+        return API_FAILED;
+    struct report_args a;
+    if (!body_valid_or_fail(r, r->body, REPORT_BODY_FIELDS, REPORT_BODY_FIELD_COUNT, VALIDATE_CREATE) ||
+        !report_args_from_body_or_fail(r, r->body, &a))
+        return API_FAILED;
+    const char *id = r->params[0];
+    PGresult *kind = db_query(r, SQL_KIND, 1, &id);
+    if (!kind)
+        return API_FAILED;
+    if (strcmp(db_value(kind, 0), "report") != 0)
+        return request_fail(r, PROBLEM_CONFLICT,
+                            "Only a deadline of kind report takes a report; complete this one with a note or a link");
+    PGresult *target = target_row(r);
+    if (!target)
+        return API_FAILED;
+    if (PQntuples(target) == 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "You are not a target of this deadline");
+    if (is_true(target, 2))
+        return request_fail(r, PROBLEM_CONFLICT, "This target is already done; its issuer may reopen it");
+    if (!if_match_or_fail(r, atol(db_value(target, 1))))
+        return API_FAILED;
+
+    const char *figures;
+    buf html = {0};
+    if (!report_make_or_fail(r, &a, &figures, &html)) {
+        buf_free(&html);
+        return API_FAILED;
+    }
+    const char *save[6] = {db_value(target, 0), id, report_args_json(r, &a), figures,
+                           arena_strdup(r->arena, html.data), r->claims->name};
+    buf_free(&html);
+    PGresult *saved = db_query(r, SQL_REPORT_SAVE, 6, save);
+    if (!saved || !audit_record(r, "report", DEADLINES.name, id, db_value(target, 5), db_value(target, 6),
+                                db_value(saved, 0)))
+        return API_FAILED;
+    const char *note = body_string(r, "note");
+    const char *params[4] = {db_value(target, 0), r->claims->name,
+                             note ? note : "Đã gửi báo cáo định kỳ (đính kèm)", NULL};
+    PGresult *written = db_query(r, SQL_COMPLETE, 4, params);
+    if (!written)
+        return API_FAILED;
+    return target_written(r, "complete", target, written);
+}
+
+/*
+ * GET /deadlines/{id}/report?target=: the report a target attached, as it was sent (HTML, PDF
+ * rendered from that HTML, or its figures as JSON): the caller's own, or with target= the one of a
+ * target it sees (the issuer sees them all). 404 when there is none.
+ */
+int deadlines_report_get(request *r)
+{
+    bool issuer = false;
+    if (!visible_or_fail(r, &issuer))
+        return API_FAILED;
+    const char *format = report_format_or_fail(r);
+    if (!format)
+        return API_FAILED;
+    const char *target = query_get(r, "target");
+    if (target && !*target)
+        target = NULL;
+    if (target && !text_is_uuid(target))
+        return field_fail(r, "target", "must be a target's id (GET /deadlines/{id}/targets)");
+    const char *params[4];
+    actor_params(r, params);
+    params[2] = r->params[0];
+    params[3] = target;
+    PGresult *res = db_query(r, SQL_REPORT_READ, 4, params);
+    if (!res)
+        return API_FAILED;
+    if (PQntuples(res) == 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "No report attached by this target in your scope");
+    char *name = arena_printf(r->arena, "bao-cao-%s", db_value(res, 2));
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            *p = '-';
+    return report_answer(r, format, db_value(res, 0), db_value(res, 1), name);
 }
