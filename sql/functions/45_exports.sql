@@ -245,7 +245,8 @@ $$;
 -- asks first: done on time, done late, overdue (not done, its day has ended) or not yet due.
 CREATE OR REPLACE FUNCTION deadline_target_labels(t deadline_targets) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'Mã đơn vị', t.unit_code, 'Tên đơn vị', coalesce(unit_name_of(t.unit_code), e.name),
+        'Mã đơn vị', (SELECT u.gso_code FROM units u WHERE u.code = t.unit_code),
+        'Tên đơn vị', coalesce(unit_name_of(t.unit_code), e.name),
         'Quận, huyện', unit_district_name(coalesce(t.unit_code, e.unit_code)),
         'Doanh nghiệp, cơ quan, tổ chức', e.name, 'Mã số thuế', e.tax_code,
         'Hạn hoàn thành', vi_date(d.due_on),

@@ -195,10 +195,16 @@ export async function login(username, password) {
 
 /**
  * Downloads a list as CSV (the API's ?format=csv) with the bearer token, and hands the file to
- * the browser as a download.
+ * the browser as a download. People get the columns a person reads (columns=labels: Vietnamese
+ * headers, names beside codes, dd/mm/yyyy); `columns: 'api'` gives the file that imports back.
  */
-export async function downloadCsv(path, query, filename) {
-  const { data } = await request('GET', path, { query: { ...query, format: 'csv' }, accept: 'text/csv', blob: true });
+export async function downloadCsv(path, query, filename, { columns = 'labels' } = {}) {
+  await download(path, { ...query, format: 'csv', columns }, filename, 'text/csv');
+}
+
+/** Fetches path with the bearer token and hands the answer to the browser as the file `filename`. */
+export async function download(path, query, filename, accept) {
+  const { data } = await request('GET', path, { query, accept, blob: true });
   const url = URL.createObjectURL(data);
   const a = document.createElement('a');
   a.href = url;

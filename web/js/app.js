@@ -26,6 +26,7 @@ const ROUTES = [
   ['/deadlines', 'deadlines', T.deadlines],
   ['/deadlines/new', 'deadlines', T.deadlines],
   ['/deadlines/:id', 'deadlines', T.deadlines],
+  ['/reports', 'reports', T.reports],
   ['/import', 'import', T.import],
   ['/admin', 'admin', T.admin],
   ['/admin/:tab', 'admin', T.admin],
@@ -84,6 +85,7 @@ function navItems(user) {
     ['#/teams', T.teams, '/teams'],
     ['#/activities', T.activities, '/activities'],
     ['#/deadlines', T.deadlines, '/deadlines'],
+    ['#/reports', T.reports, '/reports'],
   ];
   if (!user.read_only) items.push(['#/import', T.import, '/import']);
   items.push(['#/admin', T.admin, '/admin']);

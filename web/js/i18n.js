@@ -38,6 +38,7 @@ export const T = {
   clearFilters: 'Bỏ lọc',
   dryRun: 'Kiểm tra trước',
   exportCsv: 'Xuất Excel (CSV)',
+  reports: 'Báo cáo định kỳ',
   save: 'Lưu',
   cancel: 'Hủy',
   delete: 'Xóa',
