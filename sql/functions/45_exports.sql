@@ -1,11 +1,15 @@
--- 45_exports: the exports a person reads (?format=csv&columns=labels, issue 13): Vietnamese
--- column headers, names beside codes, Vietnamese labels for codes, dates dd/mm/yyyy.
+-- 45_exports: the exports a person reads (?columns=labels, issue 13): Vietnamese column headers,
+-- names beside codes, Vietnamese labels for codes; as CSV (format=csv) or Excel (format=xlsx).
 --
--- The machine export (columns=api, the default) writes the API documents as they are, so that a
+-- The machine export (columns=api, CSV's default) writes the API documents as they are, so that a
 -- file imports back; these documents are what a person gets instead. Each *_labels function
--- returns one JSON object per row whose keys are the CSV's column headers, in order: the C side
--- (server/src/api/*.c, `label_columns`) names the same headers and looks each one up, so a header
--- without a value here is an empty column, which tests/api/export_labels.test.mjs catches. The
+-- returns one JSON object per row whose keys are the column headers, in order: the C side
+-- (server/src/api/*.c, `label_columns`) names the same headers, each with the kind of its value,
+-- and looks each one up, so a header without a value here is an empty column, which
+-- tests/api/reports.test.mjs catches. Values keep their types, and the writer renders them
+-- (server/src/http/columns.h): numbers are JSON numbers; a day is YYYY-MM-DD (a date), a moment
+-- YYYY-MM-DDTHH:MI:SS in Vietnam's time (export_moment), a rate a fraction (export_ratio); CSV
+-- writes them dd/mm/yyyy, dd/mm/yyyy HH:MM and "54,5%", Excel as dates and percentages. The
 -- labels are GLOSSARY.md's, kept in this file alone on the server (web/js/i18n.js for the client).
 -- Masked personal data (011_personal_data.sql) stays masked: these read the same documents.
 
@@ -98,14 +102,9 @@ CREATE OR REPLACE FUNCTION vi_label(grp text, code text) RETURNS text LANGUAGE s
     ) l(grp, code, label) WHERE l.grp = vi_label.grp AND l.code = vi_label.code), code)
 $$;
 
--- dd/mm/yyyy (GLOSSARY.md); NULL stays NULL (an empty cell).
-CREATE OR REPLACE FUNCTION vi_date(d date) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_char(d, 'DD/MM/YYYY')
-$$;
-
--- A moment as Vietnam reads it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh.
-CREATE OR REPLACE FUNCTION vi_time(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_char(t AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI')
+-- A moment as Vietnam reads it, in Asia/Ho_Chi_Minh, without an offset: YYYY-MM-DDTHH:MI:SS.
+CREATE OR REPLACE FUNCTION export_moment(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT to_char(t AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS')
 $$;
 
 CREATE OR REPLACE FUNCTION vi_yes_no(b boolean) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -132,16 +131,10 @@ CREATE OR REPLACE FUNCTION enterprise_name_of(p_id uuid) RETURNS text LANGUAGE s
     SELECT e.name FROM enterprises e WHERE e.id = p_id
 $$;
 
--- A rate as Vietnam writes it: one decimal after a comma, no trailing zero ("54,5%", "100%");
--- NULL (an empty cell) when there is nothing to take a rate of. Text, since a decimal point or
--- comma means opposite things to Excel in Vietnamese and in English settings: Excel set to
--- Vietnamese reads "54,5%" as the number 0.545, any other reads the text as written.
-CREATE OR REPLACE FUNCTION vi_rate(r numeric) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT replace(rtrim(rtrim(to_char(round(100 * r, 1), 'FM9999990.0'), '0'), '.'), '.', ',') || '%'
-$$;
-
-CREATE OR REPLACE FUNCTION vi_percent(part numeric, whole numeric) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT vi_rate(part / nullif(whole, 0))
+-- A rate: part of whole as a fraction (0.545); NULL (an empty cell) when there is nothing to take
+-- a rate of. Not rounded: CSV writes it to a tenth of a percent, Excel shows it so and keeps it.
+CREATE OR REPLACE FUNCTION export_ratio(part numeric, whole numeric) RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT part / nullif(whole, 0)
 $$;
 
 -- ---------------------------------------------------------------------------------------------
@@ -151,7 +144,7 @@ CREATE OR REPLACE FUNCTION unit_labels(u units) RETURNS json LANGUAGE sql STABLE
     SELECT json_build_object(
         'Mã đơn vị', u.gso_code, 'Tên đơn vị', u.name, 'Cấp', vi_label('level', u.level),
         'Mã đơn vị cấp trên', u.parent_code, 'Tên đơn vị cấp trên', unit_name_of(u.parent_code),
-        'Ngày có hiệu lực', vi_date(u.valid_from), 'Ngày hết hiệu lực', vi_date(u.valid_to),
+        'Ngày có hiệu lực', u.valid_from, 'Ngày hết hiệu lực', u.valid_to,
         'Sáp nhập từ', (SELECT string_agg(p.name || ' (' || p.gso_code || ')', '; ' ORDER BY p.code)
                           FROM unit_successors l JOIN units p ON p.code = l.predecessor WHERE l.successor = u.code),
         'Chuyển thành', (SELECT string_agg(n.name || ' (' || n.gso_code || ')', '; ' ORDER BY n.code)
@@ -165,7 +158,7 @@ CREATE OR REPLACE FUNCTION enterprise_labels(e enterprises) RETURNS json LANGUAG
         'Quận, huyện', unit_district_name(e.unit_code), 'Địa chỉ', e.address,
         'Người liên hệ', e.contact_name,
         'Điện thoại liên hệ', CASE WHEN personal_masked() THEN mask_text(e.contact_phone) ELSE e.contact_phone END,
-        'Ngày tạo', vi_time(e.created_at), 'Ngày cập nhật', vi_time(e.updated_at))
+        'Ngày tạo', export_moment(e.created_at), 'Ngày cập nhật', export_moment(e.updated_at))
 $$;
 
 CREATE OR REPLACE FUNCTION team_labels(t teams) RETURNS json LANGUAGE sql STABLE AS $$
@@ -175,13 +168,13 @@ CREATE OR REPLACE FUNCTION team_labels(t teams) RETURNS json LANGUAGE sql STABLE
         'Quận, huyện', unit_district_name(t.unit_code), 'Tỉnh, thành phố', unit_province_name(t.unit_code),
         'Khu phố, ấp', t.hamlet,
         'Doanh nghiệp, cơ quan, tổ chức', enterprise_name_of(t.enterprise_id),
-        'Số quyết định thành lập', t.decision_no, 'Ngày thành lập', vi_date(t.established_on),
+        'Số quyết định thành lập', t.decision_no, 'Ngày thành lập', t.established_on,
         'Trạng thái', vi_label('team_status', t.status),
         'Số thành viên', d.member_count, 'Tổ trưởng', d.leader_name,
         'Cơ cấu', CASE WHEN d.ok THEN 'Đạt cơ cấu' ELSE 'Chưa đạt cơ cấu' END,
         'Lý do chưa đạt', d.problems,
         'Ghi chú', t.note, 'Mã trong hệ thống khác', t.external_id,
-        'Ngày cập nhật', vi_time(t.updated_at))
+        'Ngày cập nhật', export_moment(t.updated_at))
       FROM (SELECT team_member_count(t.id) AS member_count,
                    (SELECT m.full_name FROM active_members m WHERE m.team_id = t.id AND m.position = 'leader'
                      ORDER BY m.joined_on NULLS LAST, m.created_at LIMIT 1) AS leader_name,
@@ -198,8 +191,8 @@ CREATE OR REPLACE FUNCTION member_labels(m members) RETURNS json LANGUAGE sql ST
         'Thư điện tử', CASE WHEN personal_masked() THEN mask_text(m.email) ELSE m.email END,
         'Chức danh', vi_label('position', m.position), 'Thành phần', vi_label('affiliation', m.affiliation),
         'Có kỹ năng công nghệ thông tin cơ bản', vi_yes_no(m.it_skilled),
-        'Ngày hoàn thành tập huấn', vi_date(m.trained_on),
-        'Ngày tham gia', vi_date(m.joined_on), 'Ngày rời tổ', vi_date(m.left_on),
+        'Ngày hoàn thành tập huấn', m.trained_on,
+        'Ngày tham gia', m.joined_on, 'Ngày rời tổ', m.left_on,
         'Tên tổ', t.name, 'Mã xã', t.unit_code, 'Xã, phường, thị trấn', unit_name_of(t.unit_code),
         'Quận, huyện', unit_district_name(t.unit_code),
         'Mã trong hệ thống khác', m.external_id)
@@ -208,7 +201,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION activity_labels(a activities) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'Ngày', vi_date(a.held_on), 'Loại hoạt động', vi_label('activity_kind', a.kind),
+        'Ngày', a.held_on, 'Loại hoạt động', vi_label('activity_kind', a.kind),
         'Nội dung', a.title, 'Địa điểm', a.location,
         'Tên tổ', t.name, 'Mã xã', t.unit_code, 'Xã, phường, thị trấn', unit_name_of(t.unit_code),
         'Quận, huyện', unit_district_name(t.unit_code),
@@ -228,7 +221,7 @@ CREATE OR REPLACE FUNCTION deadline_labels(actor_unit text, actor_enterprise uui
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'Tên nhiệm vụ', d.title, 'Loại', vi_label('deadline_kind', d.kind),
-        'Hạn hoàn thành', vi_date(d.due_on),
+        'Hạn hoàn thành', d.due_on,
         'Đơn vị giao', unit_name_of(d.issued_by_unit), 'Mã đơn vị giao', d.issued_by_unit,
         'Giao cho', vi_label('target_level', d.target_level),
         'Phạm vi', unit_name_of(d.scope_unit), 'Lặp lại', vi_label('recurrence', d.recurrence),
@@ -249,11 +242,11 @@ CREATE OR REPLACE FUNCTION deadline_target_labels(t deadline_targets) RETURNS js
         'Tên đơn vị', coalesce(unit_name_of(t.unit_code), e.name),
         'Quận, huyện', unit_district_name(coalesce(t.unit_code, e.unit_code)),
         'Doanh nghiệp, cơ quan, tổ chức', e.name, 'Mã số thuế', e.tax_code,
-        'Hạn hoàn thành', vi_date(d.due_on),
+        'Hạn hoàn thành', d.due_on,
         'Kết quả', CASE WHEN t.completed_at IS NULL THEN vi_label('target_status', target_status(NULL, d.due_on))
                         WHEN target_on_time(t.completed_at, d.due_on) THEN 'Đúng hạn' ELSE 'Trễ hạn' END,
         'Trạng thái', vi_label('target_status', target_status(t.completed_at, d.due_on)),
-        'Thời điểm hoàn thành', vi_time(t.completed_at),
+        'Thời điểm hoàn thành', export_moment(t.completed_at),
         'Người hoàn thành', CASE t.completed_by WHEN 'auto' THEN 'Tự động (đủ tổ đạt cơ cấu)' ELSE t.completed_by END,
         'Báo cáo đính kèm', vi_yes_no(EXISTS (SELECT 1 FROM deadline_reports r WHERE r.target_id = t.id)),
         'Ghi chú', t.note, 'Liên kết', t.link)
@@ -269,7 +262,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
             || substr(json_build_object(
                    'Kết quả của đơn vị', CASE WHEN t.completed_at IS NULL THEN vi_label('target_status', target_status(NULL, d.due_on))
                                               WHEN target_on_time(t.completed_at, d.due_on) THEN 'Đúng hạn' ELSE 'Trễ hạn' END,
-                   'Thời điểm hoàn thành', vi_time(t.completed_at), 'Ghi chú của đơn vị', t.note)::text, 2))::json
+                   'Thời điểm hoàn thành', export_moment(t.completed_at), 'Ghi chú của đơn vị', t.note)::text, 2))::json
       FROM deadlines d WHERE d.id = t.deadline_id
 $$;
 
@@ -279,7 +272,7 @@ CREATE OR REPLACE FUNCTION user_labels(u users) RETURNS json LANGUAGE sql STABLE
         'Mã đơn vị', u.unit_code, 'Tên đơn vị', unit_name_of(u.unit_code),
         'Doanh nghiệp, cơ quan, tổ chức', enterprise_name_of(u.enterprise_id),
         'Tài khoản chỉ xem', vi_yes_no(u.read_only), 'Bị khóa', vi_yes_no(u.disabled),
-        'Đổi mật khẩu lúc', vi_time(u.password_changed_at), 'Ngày tạo', vi_time(u.created_at))
+        'Đổi mật khẩu lúc', export_moment(u.password_changed_at), 'Ngày tạo', export_moment(u.created_at))
 $$;
 
 CREATE OR REPLACE FUNCTION client_labels(c api_clients) RETURNS json LANGUAGE sql STABLE AS $$
@@ -288,12 +281,12 @@ CREATE OR REPLACE FUNCTION client_labels(c api_clients) RETURNS json LANGUAGE sq
         'Mã đơn vị', c.unit_code, 'Tên đơn vị', unit_name_of(c.unit_code),
         'Doanh nghiệp, cơ quan, tổ chức', enterprise_name_of(c.enterprise_id),
         'Chỉ xem', vi_yes_no(c.read_only), 'Được xem dữ liệu cá nhân', vi_yes_no(c.personal_data),
-        'Người tạo', c.created_by, 'Ngày tạo', vi_time(c.created_at), 'Thu hồi lúc', vi_time(c.revoked_at))
+        'Người tạo', c.created_by, 'Ngày tạo', export_moment(c.created_at), 'Thu hồi lúc', export_moment(c.revoked_at))
 $$;
 
 CREATE OR REPLACE FUNCTION audit_labels(a audit) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'Thời điểm', vi_time(a.at), 'Người thao tác', a.actor,
+        'Thời điểm', export_moment(a.at), 'Người thao tác', a.actor,
         'Thao tác', vi_label('audit_action', a.action), 'Đối tượng', vi_label('resource', a.resource),
         'Mã đối tượng', a.resource_id, 'Mã đơn vị', a.unit_code, 'Tên đơn vị', unit_name_of(a.unit_code),
         'Nội dung thay đổi', nullif((audit_doc(a) -> 'changes')::text, 'null'))

@@ -120,16 +120,16 @@ CREATE OR REPLACE FUNCTION stats_overview_labels(doc json) RETURNS SETOF json LA
     SELECT json_build_object(
         'Mã đơn vị', CASE WHEN r.total THEN NULL ELSE r.f ->> 'code' END,
         'Đơn vị', CASE WHEN r.total THEN 'Tổng cộng: ' || (doc -> 'unit' ->> 'name') ELSE r.f ->> 'name' END,
-        'Từ ngày', vi_date((doc ->> 'from')::date), 'Đến ngày', vi_date((doc ->> 'to')::date),
+        'Từ ngày', (doc ->> 'from')::date, 'Đến ngày', (doc ->> 'to')::date,
         'Số xã, phường, thị trấn', (r.f ->> 'communes_total')::bigint,
         'Số xã có tổ', (r.f ->> 'communes_with_team')::bigint,
-        'Tỷ lệ xã có tổ', vi_percent((r.f ->> 'communes_with_team')::numeric, (r.f ->> 'communes_total')::numeric),
+        'Tỷ lệ xã có tổ', export_ratio((r.f ->> 'communes_with_team')::numeric, (r.f ->> 'communes_total')::numeric),
         'Tổ đang hoạt động', (r.f ->> 'teams_active')::bigint,
         'Tổ đạt cơ cấu', (r.f ->> 'teams_compliant')::bigint,
-        'Tỷ lệ tổ đạt cơ cấu', vi_percent((r.f ->> 'teams_compliant')::numeric, (r.f ->> 'teams_active')::numeric),
+        'Tỷ lệ tổ đạt cơ cấu', export_ratio((r.f ->> 'teams_compliant')::numeric, (r.f ->> 'teams_active')::numeric),
         'Thành viên', (r.f ->> 'members_active')::bigint,
         'Thành viên đã tập huấn', (r.f ->> 'members_trained')::bigint,
-        'Tỷ lệ đã tập huấn', vi_percent((r.f ->> 'members_trained')::numeric, (r.f ->> 'members_active')::numeric),
+        'Tỷ lệ đã tập huấn', export_ratio((r.f ->> 'members_trained')::numeric, (r.f ->> 'members_active')::numeric),
         'Số hoạt động', (r.f ->> 'activities')::bigint,
         'Số người được hỗ trợ', (r.f ->> 'people_reached')::bigint,
         'Tài khoản định danh điện tử được kích hoạt', (r.f ->> 'vneid_activations')::bigint,
@@ -142,7 +142,7 @@ CREATE OR REPLACE FUNCTION stats_overview_labels(doc json) RETURNS SETOF json LA
         'Nhiệm vụ quá hạn', (r.f ->> 'targets_overdue')::bigint,
         'Hoàn thành đúng hạn', (r.f ->> 'targets_done_on_time')::bigint,
         'Hoàn thành trễ hạn', (r.f ->> 'targets_done_late')::bigint,
-        'Tỷ lệ đúng hạn', vi_rate((r.f ->> 'on_time_rate')::numeric))
+        'Tỷ lệ đúng hạn', (r.f ->> 'on_time_rate')::numeric)
       FROM (SELECT c AS f, false AS total, n FROM json_array_elements(doc -> 'children') WITH ORDINALITY x(c, n)
             UNION ALL
             SELECT doc -> 'totals', true, 1e9 WHERE doc IS NOT NULL) r

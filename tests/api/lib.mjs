@@ -108,6 +108,14 @@ export async function api(method, path, opts = {}) {
   return { status: res.status, headers: res.headers, json, text, ok: res.ok, method, path };
 }
 
+/** A GET whose answer is kept as bytes (a PDF, an .xlsx): {status, headers, bytes}. */
+export async function fetchBytes(path, { as, query = {}, headers = {} } = {}) {
+  const qs = new URLSearchParams(query).toString();
+  const auth = as ? { Authorization: `Bearer ${await login(as)}` } : {};
+  const res = await fetch(`${urlFor(path)}${qs ? `?${qs}` : ''}`, { headers: { ...auth, ...headers } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
 /** A short description of a response for assertion messages. */
 export function show(res) {
   const body = res.text && res.text.length > 600 ? res.text.slice(0, 600) + '…' : res.text;

@@ -9,19 +9,11 @@
 
 import { describe, test } from 'node:test';
 import {
-  BASE_URL, DEMO, api, assert, assertProblem, createTeam, expectStatus, login, parseCsv, uniq,
+  DEMO, api, assert, assertProblem, createTeam, expectStatus, fetchBytes, parseCsv, uniq,
 } from './lib.mjs';
 
 const P = 'demo.province';
 const YEAR = new Date().getFullYear();
-
-async function getBytes(path, { as = P, query = {}, headers = {} } = {}) {
-  const qs = new URLSearchParams(query).toString();
-  const res = await fetch(`${BASE_URL}/api/v1${path}${qs ? `?${qs}` : ''}`, {
-    headers: { Authorization: `Bearer ${await login(as)}`, ...headers },
-  });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
-}
 
 /** The CSV's rows as objects keyed by header (fetch's text() has taken the BOM off already). */
 function csvObjects(text) {
@@ -107,14 +99,14 @@ describe('GET /reports/periodic', () => {
   });
 
   test('the PDF is A4, made by the renderer, named for the unit and period', async () => {
-    const res = await getBytes('/reports/periodic', { query: { period: 'quarter', year: YEAR, number: 4, format: 'pdf' } });
+    const res = await fetchBytes('/reports/periodic', { as: P, query: { period: 'quarter', year: YEAR, number: 4, format: 'pdf' } });
     assert.equal(res.status, 200, res.bytes.toString().slice(0, 300));
     assert.equal(res.headers.get('content-type'), 'application/pdf');
     assert.match(res.headers.get('content-disposition'), /attachment; filename="bao-cao-79-quy-4-\d{4}\.pdf"/);
     assert.equal(res.bytes.subarray(0, 5).toString(), '%PDF-');
     assert.ok(/\/MediaBox \[ ?0 0 595\.\d+ 841\.\d+ ?\]/.test(res.bytes.toString('latin1')), 'A4 pages');
     // Accept: application/pdf asks for the same.
-    const byAccept = await getBytes('/reports/periodic', { query: { period: 'year', year: YEAR }, headers: { Accept: 'application/pdf' } });
+    const byAccept = await fetchBytes('/reports/periodic', { as: P, query: { period: 'year', year: YEAR }, headers: { Accept: 'application/pdf' } });
     assert.equal(byAccept.headers.get('content-type'), 'application/pdf');
   });
 });
@@ -168,7 +160,7 @@ describe('POST /deadlines/{id}/report', () => {
     assert.match(html.headers.get('content-type'), /^text\/html/);
     assert.ok(html.text.includes('Trần Thị &lt;B&gt;') && html.text.includes('Số: 7/BC-UBND'));
     assert.ok(html.text.includes('Phường Thủ Dầu Một'));
-    const pdf = await getBytes(`/deadlines/${id}/report`, { as: 'demo.district', query: { target: t.id, format: 'pdf' } });
+    const pdf = await fetchBytes(`/deadlines/${id}/report`, { as: 'demo.district', query: { target: t.id, format: 'pdf' } });
     assert.equal(pdf.status, 200);
     assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
     assertProblem(await api('GET', `/deadlines/${id}/report`, { as: 'demo.commune.dian', query: { target: t.id } }), 404);

@@ -36,9 +36,10 @@ static const char *const CSV_COLUMNS[] = {
 };
 
 /* The export a person reads (columns=labels): audit_labels(), sql/functions/45_exports.sql. */
-static const char *const LABEL_COLUMNS[] = {
-    "Thời điểm", "Người thao tác", "Thao tác", "Đối tượng", "Mã đối tượng", "Mã đơn vị",
-    "Tên đơn vị", "Nội dung thay đổi", NULL,
+static const struct column LABEL_COLUMNS[] = {
+    {"Thời điểm", COLUMN_TIME}, {"Người thao tác", COLUMN_AUTO}, {"Thao tác", COLUMN_AUTO},
+    {"Đối tượng", COLUMN_AUTO}, {"Mã đối tượng", COLUMN_AUTO}, {"Mã đơn vị", COLUMN_AUTO},
+    {"Tên đơn vị", COLUMN_AUTO}, {"Nội dung thay đổi", COLUMN_AUTO}, {0},
 };
 
 static const struct list_spec LIST = {
@@ -49,6 +50,7 @@ static const struct list_spec LIST = {
     .csv_columns = CSV_COLUMNS,
     .labels_doc = "audit_labels(x)",
     .label_columns = LABEL_COLUMNS,
+    .sheet = "Nhật ký thao tác",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -282,23 +282,31 @@ static const char *const TARGET_CSV_COLUMNS[] = {
 };
 
 /* The export a person reads (columns=labels): deadline_labels(), sql/functions/45_exports.sql. */
-static const char *const LABEL_COLUMNS[] = {
-    "Tên nhiệm vụ", "Loại", "Hạn hoàn thành", "Đơn vị giao", "Mã đơn vị giao", "Giao cho",
-    "Phạm vi", "Lặp lại", "Số đơn vị", "Chưa đến hạn", "Quá hạn", "Đúng hạn", "Trễ hạn", "Mô tả", NULL,
+static const struct column LABEL_COLUMNS[] = {
+    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},
+    {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},
+    {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},
+    {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},
+    {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}, {0},
 };
 
 /* The export a person reads (columns=labels): deadline_mine_labels(), sql/functions/45_exports.sql. */
-static const char *const MINE_LABEL_COLUMNS[] = {
-    "Tên nhiệm vụ", "Loại", "Hạn hoàn thành", "Đơn vị giao", "Mã đơn vị giao", "Giao cho",
-    "Phạm vi", "Lặp lại", "Số đơn vị", "Chưa đến hạn", "Quá hạn", "Đúng hạn", "Trễ hạn", "Mô tả",
-    "Kết quả của đơn vị", "Thời điểm hoàn thành", "Ghi chú của đơn vị", NULL,
+static const struct column MINE_LABEL_COLUMNS[] = {
+    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},
+    {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},
+    {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},
+    {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},
+    {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}, {"Kết quả của đơn vị", COLUMN_AUTO},
+    {"Thời điểm hoàn thành", COLUMN_TIME}, {"Ghi chú của đơn vị", COLUMN_AUTO}, {0},
 };
 
 /* The export a person reads (columns=labels): deadline_target_labels(), sql/functions/45_exports.sql. */
-static const char *const TARGET_LABEL_COLUMNS[] = {
-    "Mã đơn vị", "Tên đơn vị", "Quận, huyện", "Doanh nghiệp, cơ quan, tổ chức", "Mã số thuế",
-    "Hạn hoàn thành", "Kết quả", "Trạng thái", "Thời điểm hoàn thành", "Người hoàn thành",
-    "Báo cáo đính kèm", "Ghi chú", "Liên kết", NULL,
+static const struct column TARGET_LABEL_COLUMNS[] = {
+    {"Mã đơn vị", COLUMN_AUTO}, {"Tên đơn vị", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Doanh nghiệp, cơ quan, tổ chức", COLUMN_AUTO}, {"Mã số thuế", COLUMN_AUTO},
+    {"Hạn hoàn thành", COLUMN_DATE}, {"Kết quả", COLUMN_AUTO}, {"Trạng thái", COLUMN_AUTO},
+    {"Thời điểm hoàn thành", COLUMN_TIME}, {"Người hoàn thành", COLUMN_AUTO},
+    {"Báo cáo đính kèm", COLUMN_AUTO}, {"Ghi chú", COLUMN_AUTO}, {"Liên kết", COLUMN_AUTO}, {0},
 };
 
 static const struct list_spec LIST = {
@@ -309,6 +317,7 @@ static const struct list_spec LIST = {
     .csv_columns = CSV_COLUMNS,
     .labels_doc = "deadline_labels($1, $2::uuid, x)",
     .label_columns = LABEL_COLUMNS,
+    .sheet = "Nhiệm vụ có thời hạn",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,
@@ -325,6 +334,7 @@ static const struct list_spec MINE = {
     .csv_columns = MINE_CSV_COLUMNS,
     .labels_doc = "deadline_mine_labels($1, $2::uuid, x)",
     .label_columns = MINE_LABEL_COLUMNS,
+    .sheet = "Nhiệm vụ của đơn vị",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = MINE_SORTS,
@@ -341,6 +351,7 @@ static const struct list_spec TARGETS = {
     .csv_columns = TARGET_CSV_COLUMNS,
     .labels_doc = "deadline_target_labels(x)",
     .label_columns = TARGET_LABEL_COLUMNS,
+    .sheet = "Tình hình thực hiện",
     .filters = TARGET_FILTERS,
     .nfilters = COUNT_OF(TARGET_FILTERS),
     .sorts = TARGET_SORTS,

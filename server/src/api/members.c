@@ -104,11 +104,14 @@ static const char *const CSV_COLUMNS[] = {
 };
 
 /* The export a person reads (columns=labels): member_labels(), sql/functions/45_exports.sql. */
-static const char *const LABEL_COLUMNS[] = {
-    "Họ và tên", "Giới tính", "Năm sinh", "Điện thoại", "Thư điện tử", "Chức danh", "Thành phần",
-    "Có kỹ năng công nghệ thông tin cơ bản", "Ngày hoàn thành tập huấn", "Ngày tham gia",
-    "Ngày rời tổ", "Tên tổ", "Mã xã", "Xã, phường, thị trấn", "Quận, huyện",
-    "Mã trong hệ thống khác", NULL,
+static const struct column LABEL_COLUMNS[] = {
+    {"Họ và tên", COLUMN_AUTO}, {"Giới tính", COLUMN_AUTO}, {"Năm sinh", COLUMN_AUTO},
+    {"Điện thoại", COLUMN_AUTO}, {"Thư điện tử", COLUMN_AUTO}, {"Chức danh", COLUMN_AUTO},
+    {"Thành phần", COLUMN_AUTO}, {"Có kỹ năng công nghệ thông tin cơ bản", COLUMN_AUTO},
+    {"Ngày hoàn thành tập huấn", COLUMN_DATE}, {"Ngày tham gia", COLUMN_DATE},
+    {"Ngày rời tổ", COLUMN_DATE}, {"Tên tổ", COLUMN_AUTO}, {"Mã xã", COLUMN_AUTO},
+    {"Xã, phường, thị trấn", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Mã trong hệ thống khác", COLUMN_AUTO}, {0},
 };
 
 static const struct list_spec LIST = {
@@ -119,6 +122,7 @@ static const struct list_spec LIST = {
     .csv_columns = CSV_COLUMNS,
     .labels_doc = "member_labels(x)",
     .label_columns = LABEL_COLUMNS,
+    .sheet = "Thành viên",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

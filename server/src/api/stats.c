@@ -49,15 +49,20 @@ static const char *const OVERVIEW_COLUMNS[] = {
 };
 
 /* columns=labels: stats_overview_labels(), sql/functions/46_reports.sql (with the rates). */
-static const char *const OVERVIEW_LABEL_COLUMNS[] = {
-    "Mã đơn vị", "Đơn vị", "Từ ngày", "Đến ngày", "Số xã, phường, thị trấn", "Số xã có tổ",
-    "Tỷ lệ xã có tổ", "Tổ đang hoạt động", "Tổ đạt cơ cấu", "Tỷ lệ tổ đạt cơ cấu",
-    "Thành viên", "Thành viên đã tập huấn", "Tỷ lệ đã tập huấn", "Số hoạt động",
-    "Số người được hỗ trợ", "Tài khoản định danh điện tử được kích hoạt",
-    "Hồ sơ dịch vụ công trực tuyến", "Tài khoản thanh toán được mở",
-    "Gian hàng thương mại điện tử", "Lượt cài đặt ứng dụng", "Người được tập huấn kỹ năng số",
-    "Nhiệm vụ chưa đến hạn", "Nhiệm vụ quá hạn", "Hoàn thành đúng hạn", "Hoàn thành trễ hạn",
-    "Tỷ lệ đúng hạn", NULL,
+static const struct column OVERVIEW_LABEL_COLUMNS[] = {
+    {"Mã đơn vị", COLUMN_AUTO}, {"Đơn vị", COLUMN_AUTO}, {"Từ ngày", COLUMN_DATE},
+    {"Đến ngày", COLUMN_DATE}, {"Số xã, phường, thị trấn", COLUMN_AUTO},
+    {"Số xã có tổ", COLUMN_AUTO}, {"Tỷ lệ xã có tổ", COLUMN_PERCENT},
+    {"Tổ đang hoạt động", COLUMN_AUTO}, {"Tổ đạt cơ cấu", COLUMN_AUTO},
+    {"Tỷ lệ tổ đạt cơ cấu", COLUMN_PERCENT}, {"Thành viên", COLUMN_AUTO},
+    {"Thành viên đã tập huấn", COLUMN_AUTO}, {"Tỷ lệ đã tập huấn", COLUMN_PERCENT},
+    {"Số hoạt động", COLUMN_AUTO}, {"Số người được hỗ trợ", COLUMN_AUTO},
+    {"Tài khoản định danh điện tử được kích hoạt", COLUMN_AUTO},
+    {"Hồ sơ dịch vụ công trực tuyến", COLUMN_AUTO}, {"Tài khoản thanh toán được mở", COLUMN_AUTO},
+    {"Gian hàng thương mại điện tử", COLUMN_AUTO}, {"Lượt cài đặt ứng dụng", COLUMN_AUTO},
+    {"Người được tập huấn kỹ năng số", COLUMN_AUTO}, {"Nhiệm vụ chưa đến hạn", COLUMN_AUTO},
+    {"Nhiệm vụ quá hạn", COLUMN_AUTO}, {"Hoàn thành đúng hạn", COLUMN_AUTO},
+    {"Hoàn thành trễ hạn", COLUMN_AUTO}, {"Tỷ lệ đúng hạn", COLUMN_PERCENT}, {0},
 };
 
 enum { PERIODS_MAX = 400 };
@@ -125,10 +130,10 @@ int stats_overview(request *r)
     const char *doc = db_value(res, 0);
     if (!doc)
         return request_fail(r, PROBLEM_NOT_FOUND, "No unit with this code in your scope");
-    if (export == EXPORT_API)
-        return export_csv(r, "stats-overview", OVERVIEW_COLUMNS, SQL_OVERVIEW_ROWS, 1, &doc);
-    if (export == EXPORT_LABELS)
-        return export_csv(r, "stats-overview", OVERVIEW_LABEL_COLUMNS, SQL_OVERVIEW_LABELS, 1, &doc);
+    if (export.format != EXPORT_NONE)
+        return export_rows(r, export.format, "stats-overview", "Số liệu tổng hợp",
+                           export.labels ? OVERVIEW_LABEL_COLUMNS : columns_named(r->arena, OVERVIEW_COLUMNS),
+                           export.labels ? SQL_OVERVIEW_LABELS : SQL_OVERVIEW_ROWS, 1, &doc);
     return respond_json(r, 200, doc, 0);
 }
 

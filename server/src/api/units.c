@@ -88,9 +88,11 @@ static const char *const CSV_COLUMNS[] = {
 };
 
 /* The export a person reads (columns=labels): unit_labels(), sql/functions/45_exports.sql. */
-static const char *const LABEL_COLUMNS[] = {
-    "Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Tên đơn vị cấp trên",
-    "Ngày có hiệu lực", "Ngày hết hiệu lực", "Sáp nhập từ", "Chuyển thành", NULL,
+static const struct column LABEL_COLUMNS[] = {
+    {"Mã đơn vị", COLUMN_AUTO}, {"Tên đơn vị", COLUMN_AUTO}, {"Cấp", COLUMN_AUTO},
+    {"Mã đơn vị cấp trên", COLUMN_AUTO}, {"Tên đơn vị cấp trên", COLUMN_AUTO},
+    {"Ngày có hiệu lực", COLUMN_DATE}, {"Ngày hết hiệu lực", COLUMN_DATE},
+    {"Sáp nhập từ", COLUMN_AUTO}, {"Chuyển thành", COLUMN_AUTO}, {0},
 };
 
 static const struct list_spec LIST = {
@@ -101,6 +103,7 @@ static const struct list_spec LIST = {
     .csv_columns = CSV_COLUMNS,
     .labels_doc = "unit_labels(x)",
     .label_columns = LABEL_COLUMNS,
+    .sheet = "Đơn vị hành chính",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,
