@@ -4,7 +4,8 @@
 //     page (pdfinfo, pdftoppm, pdftotext -bbox): A4, the decree's heading blocks where the decree
 //     puts them, inside its margins, the figures equal the API's;
 //   - the figures export and a deadline's targets export are downloaded and checked cell by cell
-//     against the API;
+//     against the API, as CSV and as an Excel workbook (.xlsx, read as a spreadsheet program does:
+//     tests/xlsx.mjs, with each cell's type and number format);
 //   - a commune answers a report deadline with "Đính kèm báo cáo" and its district reads it.
 
 import { execFileSync } from 'node:child_process';
@@ -13,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
-  DEMO, DESKTOP, PHONE, apiOk, assert, assertClean, close, closeBrowser, fmtNumber, newPage, screenshot,
-  settled, signIn, todayPlus, uniq,
+  DEMO, DESKTOP, PHONE, apiOk, assert, assertClean, close, closeBrowser, downloadBy, fmtNumber, newPage,
+  screenshot, settled, signIn, todayPlus, uniq,
 } from './lib.mjs';
+import { OVERVIEW_COUNTS, OVERVIEW_RATES, assertOverviewWorkbook, overviewRows } from '../figures.mjs';
+import { readXlsx } from '../xlsx.mjs';
 
 after(closeBrowser);
 
@@ -52,6 +55,10 @@ function pageWords(pdf, n) {
 }
 
 const find = (p, text) => p.words.find((w) => w.text === text);
+/** The demo's report deadline of 2024 (Bình Dương's 91 communes: one on time, one late, the rest overdue). */
+const report2024 = async () => (await apiOk('GET', '/deadlines', { query: { kind: 'report', limit: 100 } })).items
+  .find((x) => x.targets.total > 10);
+
 const vnRate = (part, whole) => {
   if (!whole) return '';
   const r = Math.round((1000 * part) / whole) / 10;
@@ -84,10 +91,7 @@ describe('periodic report', () => {
     }
     await screenshot(page, 'report-province-1280');
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Tải PDF' }).click(),
-    ]);
+    const download = await downloadBy(page.getByRole('button', { name: 'Tải PDF' }));
     assert.equal(download.suggestedFilename(), `bao-cao-${DEMO.province}-year-${YEAR}.pdf`);
     const dir = mkdtempSync(join(tmpdir(), 'cdt-report-'));
     const pdf = join(dir, 'report.pdf');
@@ -181,57 +185,44 @@ describe('periodic report', () => {
     await signIn(page, 'demo.province', { hash: `#/reports?period=quarter&number=q4&year=${YEAR}` });
     await settled(page);
     await page.frameLocator('iframe.report-frame').locator('h1.bc-kind').waitFor();
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Xuất số liệu (Excel)' }).click(),
-    ]);
+    const download = await downloadBy(page.getByRole('button', { name: 'Xuất số liệu (CSV)' }));
     const text = readFileSync(await download.path(), 'utf8');
     assert.ok(text.startsWith('\ufeff'), 'a BOM, for Excel');
     const [header, ...rows] = parseCsv(text);
     assert.deepEqual(header.slice(0, 7), ['Mã đơn vị', 'Đơn vị', 'Từ ngày', 'Đến ngày', 'Số xã, phường, thị trấn', 'Số xã có tổ', 'Tỷ lệ xã có tổ']);
     const overview = await apiOk('GET', '/stats/overview', { query: { from: `${YEAR}-10-01`, to: `${YEAR}-12-31` } });
     assert.equal(rows.length, overview.children.length + 1, 'a row per child unit and the totals');
-    const COLS = {
-      'Số xã, phường, thị trấn': 'communes_total', 'Số xã có tổ': 'communes_with_team', 'Tổ đang hoạt động': 'teams_active',
-      'Tổ đạt cơ cấu': 'teams_compliant', 'Thành viên': 'members_active', 'Thành viên đã tập huấn': 'members_trained',
-      'Số hoạt động': 'activities', 'Số người được hỗ trợ': 'people_reached',
-      'Tài khoản định danh điện tử được kích hoạt': 'vneid_activations', 'Hồ sơ dịch vụ công trực tuyến': 'public_service_applications',
-      'Tài khoản thanh toán được mở': 'cashless_accounts', 'Gian hàng thương mại điện tử': 'ecommerce_shops',
-      'Lượt cài đặt ứng dụng': 'app_installs', 'Người được tập huấn kỹ năng số': 'people_trained',
-      'Nhiệm vụ chưa đến hạn': 'targets_pending', 'Nhiệm vụ quá hạn': 'targets_overdue',
-      'Hoàn thành đúng hạn': 'targets_done_on_time', 'Hoàn thành trễ hạn': 'targets_done_late',
-    };
-    const want = [...overview.children.map((c) => ({ code: c.code, name: c.name, f: c })),
-      { code: '', name: `Tổng cộng: ${overview.unit.name}`, f: overview.totals }];
+    const want = overviewRows(overview);
     rows.forEach((row, i) => {
       const cell = Object.fromEntries(header.map((h, k) => [h, row[k]]));
       const w = want[i];
       assert.equal(row.length, header.length, `row ${i + 1}: every cell`);
-      assert.equal(cell['Mã đơn vị'], w.code);
+      assert.equal(cell['Mã đơn vị'], w.code ?? '');
       assert.equal(cell['Đơn vị'], w.name);
       assert.equal(cell['Từ ngày'], `01/10/${YEAR}`);
       assert.equal(cell['Đến ngày'], `31/12/${YEAR}`);
-      for (const [h, k] of Object.entries(COLS)) assert.equal(cell[h], String(w.f[k]), `${w.name}: ${h}`);
-      assert.equal(cell['Tỷ lệ xã có tổ'], vnRate(w.f.communes_with_team, w.f.communes_total), `${w.name}: coverage`);
-      assert.equal(cell['Tỷ lệ tổ đạt cơ cấu'], vnRate(w.f.teams_compliant, w.f.teams_active), `${w.name}: compliance`);
-      assert.equal(cell['Tỷ lệ đã tập huấn'], vnRate(w.f.members_trained, w.f.members_active), `${w.name}: trained`);
+      for (const [h, k] of Object.entries(OVERVIEW_COUNTS)) assert.equal(cell[h], String(w.f[k]), `${w.name}: ${h}`);
+      for (const [h, parts] of Object.entries(OVERVIEW_RATES)) assert.equal(cell[h], vnRate(...parts(w.f)), `${w.name}: ${h}`);
       assert.equal(cell['Tỷ lệ đúng hạn'], w.f.on_time_rate === null ? '' : vnRate(w.f.on_time_rate * 10000, 10000), `${w.name}: on time`);
     });
+
+    // The same figures as an Excel workbook: counts as numbers, dates as dates, rates as percentages.
+    const xlsx = await downloadBy(page.getByRole('button', { name: 'Tải Excel (.xlsx)' }));
+    assert.equal(xlsx.suggestedFilename(), `so-lieu-bao-cao-${DEMO.province}-quarter-4-${YEAR}.xlsx`);
+    const book = readXlsx(readFileSync(await xlsx.path()));
+    assert.deepEqual(book.rows[0].map((c) => c.value), header, 'the CSV\'s columns');
+    assertOverviewWorkbook(book, overview, `${YEAR}-10-01`, `${YEAR}-12-31`);
     await screenshot(page, 'report-province-360');
     await assertClean(page);
     await close(page);
   });
 
   test('a deadline\'s targets export: which communes are late, cell by cell against the API', async () => {
-    const deadlines = await apiOk('GET', '/deadlines', { query: { kind: 'report', limit: 100 } });
-    const d = deadlines.items.find((x) => x.targets.total > 10);
+    const d = await report2024();
     const page = await newPage(DESKTOP, { acceptDownloads: true });
     await signIn(page, 'demo.province', { hash: `#/deadlines/${d.id}` });
     await settled(page);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.locator('#targets-export').click(),
-    ]);
+    const download = await downloadBy(page.locator('#targets-export'));
     const [header, ...rows] = parseCsv(readFileSync(await download.path(), 'utf8'));
     assert.deepEqual(header, ['Mã đơn vị', 'Tên đơn vị', 'Quận, huyện', 'Doanh nghiệp, cơ quan, tổ chức', 'Mã số thuế',
       'Hạn hoàn thành', 'Kết quả', 'Trạng thái', 'Thời điểm hoàn thành', 'Người hoàn thành', 'Báo cáo đính kèm', 'Ghi chú', 'Liên kết']);
@@ -254,6 +245,36 @@ describe('periodic report', () => {
       assert.equal(c['Liên kết'], t.link || '');
     });
     assert.ok(rows.some((r) => r[6] === 'Quá hạn'), 'the late communes are there');
+    await assertClean(page);
+    await close(page);
+  });
+
+  test('a deadline\'s targets as Excel (Tải Excel (.xlsx)): typed cells, cell by cell against the API', async () => {
+    const d = await report2024();
+    const page = await newPage(PHONE, { acceptDownloads: true });
+    await signIn(page, 'demo.province', { hash: `#/deadlines/${d.id}?status=overdue` });
+    await settled(page);
+    const download = await downloadBy(page.getByRole('button', { name: 'Tải Excel (.xlsx)' }));
+    assert.equal(download.suggestedFilename(), `tinh-hinh-thuc-hien-${d.due_on}.xlsx`);
+    const book = readXlsx(readFileSync(await download.path()));
+    assert.equal(book.sheet, 'Tình hình thực hiện');
+    assert.deepEqual(book.frozen, { rows: 1, state: 'frozen' });
+    assert.ok(book.rows[0].every((c) => c.bold), 'a bold header row');
+    const rows = book.records();
+    const items = (await apiOk('GET', `/deadlines/${d.id}/targets`, { query: { status: 'overdue', limit: 1000, sort: 'status,name' } })).items;
+    assert.ok(items.length > 10, 'the page\'s filter (overdue) applies to the file');
+    assert.equal(rows.length, items.length);
+    items.forEach((t, i) => {
+      const c = rows[i];
+      assert.deepEqual([c['Mã đơn vị'].type, c['Mã đơn vị'].value], ['text', t.unit_code.split('@')[0]]);
+      assert.equal(c['Tên đơn vị'].value, t.unit_name);
+      assert.deepEqual([c['Hạn hoàn thành'].type, c['Hạn hoàn thành'].value, c['Hạn hoàn thành'].format], ['date', d.due_on, 'dd/mm/yyyy']);
+      assert.equal(c['Kết quả'].value, 'Quá hạn');
+      assert.equal(c['Trạng thái'].value, 'Quá hạn');
+      assert.equal(c['Thời điểm hoàn thành'], undefined, 'not done: an empty cell');
+      assert.equal(c['Báo cáo đính kèm'].value, t.report ? 'Có' : 'Không');
+    });
+    await screenshot(page, 'deadline-targets-360');
     await assertClean(page);
     await close(page);
   });

@@ -7,8 +7,8 @@
 
 import * as api from '../api.js';
 import {
-  announce, badge, button, clear, confirmAction, details, errorBox, form, h, link, load, notice, optionsOf, pageHeader,
-  pager, table,
+  announce, badge, button, clear, confirmAction, details, errorBox, exportButtons, form, h, link, load, notice, optionsOf,
+  pageHeader, pager, table,
 } from '../dom.js';
 import { FIELDS, LABELS, T, formatDate, formatDateTime, formatNumber, label, todayIso } from '../i18n.js';
 import { chainBetween, unitField, unitName } from '../refdata.js';
@@ -330,19 +330,10 @@ async function targets(ctx, d, { issuer, canWrite, status, offset }) {
   const { user } = ctx;
   const LIMIT = 100;
   const page = await api.get(`/deadlines/${d.id}/targets`, { status, limit: LIMIT, offset, sort: 'status,name' });
-  const exportBox = h('div', { class: 'form-alert' });
-  const exportButton = button(T.exportCsv, async () => {
-    exportButton.disabled = true;
-    exportBox.replaceChildren();
-    try {
-      await api.downloadCsv(`/deadlines/${d.id}/targets`, { status, sort: 'status,name' }, `tinh-hinh-thuc-hien-${d.due_on}.csv`);
-    } catch (err) {
-      exportBox.append(errorBox(err, () => exportButton.click()));
-    } finally {
-      exportButton.disabled = false;
-    }
-  }, { id: 'targets-export' });
-  const out = h('div', {}, h('div', { class: 'page-head' }, h('h2', { id: 'targets-title' }, 'Tình hình thực hiện của từng đơn vị'), exportButton), exportBox);
+  const exported = exportButtons(`/deadlines/${d.id}/targets`, { status, sort: 'status,name' },
+    `tinh-hinh-thuc-hien-${d.due_on}`, { id: 'targets-export' });
+  const out = h('div', {}, h('div', { class: 'page-head' }, h('h2', { id: 'targets-title' }, 'Tình hình thực hiện của từng đơn vị'),
+    h('div', { class: 'page-actions' }, exported.buttons)), exported.box);
   const filter = form([
     { name: 'status', label: 'Trạng thái', type: 'select', options: optionsOf(LABELS.targetStatus, T.all), value: status },
   ], {

@@ -1,6 +1,6 @@
 // pages/reports.js — #/reports: the periodic report (báo cáo định kỳ) of a unit in scope for a
 // month, quarter, half-year or year: preview it (the API's HTML, laid out by css/report.css in a
-// frame of its own), print it, download it as PDF, and export its figures per child unit to Excel.
+// frame of its own), print it, download it as PDF, and export its figures per child unit (CSV, .xlsx).
 // The choice lives in the address (#/reports?period=quarter&year=2026&number=3&unit=...).
 //
 // The frame is sandboxed without scripts (allow-same-origin only lets this page call its print());
@@ -8,7 +8,7 @@
 // Content-Security-Policy, which the frame inherits, allows no inline style.
 
 import * as api from '../api.js';
-import { button, errorBox, form, h, pageHeader } from '../dom.js';
+import { button, errorBox, exportButtons, form, h, pageHeader } from '../dom.js';
 import { T } from '../i18n.js';
 import { unitField } from '../refdata.js';
 
@@ -101,7 +101,7 @@ export async function render(ctx) {
       preview.replaceChildren(frame);
       printButton.disabled = false;
       pdfButton.disabled = false;
-      csvButton.disabled = false;
+      for (const b of exported.buttons) b.disabled = false;
     } catch (err) {
       preview.replaceChildren(errorBox(err));
       if (err.fields) f.showErrors(err);
@@ -133,22 +133,14 @@ export async function render(ctx) {
       pdfButton.disabled = false;
     }
   }, { disabled: true });
-  const csvButton = button('Xuất số liệu (Excel)', async () => {
-    csvButton.disabled = true;
-    status.replaceChildren();
-    try {
-      const figures = await api.get('/reports/periodic', { ...asked, format: 'json' });
-      await api.downloadCsv('/stats/overview', { unit: asked.unit || '', from: figures.period.from, to: figures.period.to },
-        `so-lieu-${name(asked)}.csv`);
-    } catch (err) {
-      status.append(errorBox(err));
-    } finally {
-      csvButton.disabled = false;
-    }
-  }, { disabled: true });
+  // The figures per unit below, for the period's dates (which the report's figures state).
+  const exported = exportButtons('/stats/overview', async () => {
+    const figures = await api.get('/reports/periodic', { ...asked, format: 'json' });
+    return { unit: asked.unit || '', from: figures.period.from, to: figures.period.to };
+  }, () => `so-lieu-${name(asked)}`, { csvLabel: 'Xuất số liệu (CSV)', disabled: true });
 
   view.append(pageHeader(T.reports), h('section', { class: 'panel no-print' }, f,
-    h('div', { class: 'form-buttons report-actions' }, printButton, pdfButton, csvButton), status), preview);
+    h('div', { class: 'form-buttons report-actions' }, printButton, pdfButton, exported.buttons), status, exported.box), preview);
 
   if (query.get('period') && query.get('year')) {
     await show(args(values));
