@@ -6,7 +6,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config \
-        libcivetweb-dev libcjson-dev libjwt-dev libpq-dev libcrypt-dev \
+        libcivetweb-dev libcjson-dev libjwt-dev libpq-dev libcrypt-dev libxlsxwriter-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -14,9 +14,12 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
  && cmake --build build -j "$(nproc)" --target cdt-server
 
 FROM debian:bookworm-slim
-# The runtime halves of the -dev packages above.
+# The runtime halves of the -dev packages above (libxlsxwriter4: the .xlsx exports, which write
+# their temporary files in TMPDIR); WeasyPrint and Liberation Serif (Times New Roman's metrics)
+# render the periodic report as PDF (api/reports.c, PDF_RENDERER).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcivetweb1 libcjson1 libjwt0 libpq5 libcrypt1 \
+ && apt-get install -y --no-install-recommends libcivetweb1 libcjson1 libjwt0 libpq5 libcrypt1 libxlsxwriter4 \
+        weasyprint fonts-liberation2 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /app --no-create-home --shell /usr/sbin/nologin cdt
 WORKDIR /app
@@ -29,6 +32,7 @@ USER cdt
 ENV LISTEN=8080 \
     WEB_ROOT=/app/web \
     MIGRATIONS_DIR=/app/sql/migrations \
-    OPENAPI_PATH=/app/docs/openapi.yaml
+    OPENAPI_PATH=/app/docs/openapi.yaml \
+    TMPDIR=/tmp
 EXPOSE 8080
 CMD ["cdt-server"]

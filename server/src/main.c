@@ -250,6 +250,10 @@ int main(int argc, char **argv)
         (size_t)env_long("IMPORT_MAX_BODY_BYTES", 128L << 20, 1024, 1L << 31);
     config.import_lock_wait_ms = env_long("IMPORT_LOCK_WAIT_MS", 15000, 0, 600000);
     config.openapi_path = env_or("OPENAPI_PATH", "docs/openapi.yaml");
+    config.web_root = env_or("WEB_ROOT", "web");
+    config.pdf_renderer = env_or("PDF_RENDERER", "weasyprint");
+    config.pdf_timeout_ms = env_long("PDF_TIMEOUT_MS", 30000, 1000, 600000);
+    config.pdf_max_concurrent = (int)env_long("PDF_MAX_CONCURRENT", 2, 1, 64);
     config.migrations_dir = migrations;
     if (!load_idp(&config.token) || !load_cors(&config) || !load_trusted_proxies(&config))
         return 2;

@@ -104,7 +104,7 @@ describe('issuing', () => {
     assert.equal(list.length, open);
     const mine = list.find((t) => t.unit_code === X);
     assert.deepEqual(Object.keys(mine), ['id', 'deadline_id', 'unit_code', 'unit_name', 'enterprise_id', 'enterprise_name',
-      'district_code', 'district_name', 'status', 'completed_at', 'on_time', 'completed_by', 'note', 'link', 'version']);
+      'district_code', 'district_name', 'status', 'completed_at', 'on_time', 'completed_by', 'note', 'link', 'report', 'version']);
     assert.equal(mine.status, 'pending');
     assert.equal(mine.on_time, null);
     assert.equal(mine.deadline_id, d.id);

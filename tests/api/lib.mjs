@@ -64,6 +64,19 @@ function urlFor(path) {
   return BASE_URL + PREFIX + (path.startsWith('/') ? path : '/' + path);
 }
 
+/*
+ * sql() runs psql synchronously, which on a busy machine can hold the event loop for seconds.
+ * fetch's idle sockets then miss their keep-alive timer (undici's 4 s), and the next request can
+ * go out on one that the server is closing after its own 5 s (KEEP_ALIVE_TIMEOUT_MS): "fetch
+ * failed: other side closed". After a pause that long, the loop runs through its timers first, so
+ * that undici retires the sockets that are due.
+ */
+let lastAnswerAt = Date.now();
+async function retireIdleSockets() {
+  if (Date.now() - lastAnswerAt < 3000) return;
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Every problem+json body seen in this process, for the leak check. */
 export const seenProblems = [];
 
@@ -95,8 +108,10 @@ export async function api(method, path, opts = {}) {
     const s = qs.toString();
     if (s) url += (url.includes('?') ? '&' : '?') + s;
   }
+  await retireIdleSockets();
   const res = await fetch(url, { method, headers, body: payload, redirect: 'manual' });
   const text = await res.text();
+  lastAnswerAt = Date.now();
   let json;
   const ct = res.headers.get('content-type') || '';
   if (/json/.test(ct) || /^\s*[{[]/.test(text)) {
@@ -106,6 +121,17 @@ export async function api(method, path, opts = {}) {
     seenProblems.push({ method, path, status: res.status, text });
   }
   return { status: res.status, headers: res.headers, json, text, ok: res.ok, method, path };
+}
+
+/** A GET whose answer is kept as bytes (a PDF, an .xlsx): {status, headers, bytes}. */
+export async function fetchBytes(path, { as, query = {}, headers = {} } = {}) {
+  const qs = new URLSearchParams(query).toString();
+  const auth = as ? { Authorization: `Bearer ${await login(as)}` } : {};
+  await retireIdleSockets();
+  const res = await fetch(`${urlFor(path)}${qs ? `?${qs}` : ''}`, { headers: { ...auth, ...headers } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  lastAnswerAt = Date.now();
+  return { status: res.status, headers: res.headers, bytes };
 }
 
 /** A short description of a response for assertion messages. */

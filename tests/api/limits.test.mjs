@@ -353,6 +353,7 @@ test('unknown JSON fields answer 422 on every write route, and nothing is writte
     'PATCH /api/v1/deadlines/{id}': [`/deadlines/${deadline.id}`, { title: name }],
     'POST /api/v1/deadlines/{id}/complete': [`/deadlines/${deadline.id}/complete`, { note: name }],
     'POST /api/v1/deadlines/{id}/reopen': [`/deadlines/${deadline.id}/reopen`, { note: name }],
+    'POST /api/v1/deadlines/{id}/report': [`/deadlines/${deadline.id}/report`, { period: 'year', year: 2026, note: name }],
     'POST /api/v1/users': ['/users', { username: `u-${RUN}`.slice(0, 30), password: 'long enough 123', role: 'commune', unit_code: DEMO.commune, full_name: name }],
     'PATCH /api/v1/users/{id}': [`/users/${commune.sub}`, { full_name: name }],
     'POST /api/v1/clients': ['/clients', { name, role: 'commune', unit_code: DEMO.commune }],

@@ -62,6 +62,10 @@ const ROUTES = {
   'GET /api/v1/deadlines/{id}/targets': { target: 'deadline' },
   'POST /api/v1/deadlines/{id}/complete': { target: 'deadline', body: { link: 'not a web address' } },
   'POST /api/v1/deadlines/{id}/reopen': { target: 'deadline', body: {} },
+  // No period: an allowed caller gets 422 (no report is made, nothing completed).
+  'POST /api/v1/deadlines/{id}/report': { target: 'deadline', body: {} },
+  // A format that does not exist: an allowed caller gets 422 before any report is looked for.
+  'GET /api/v1/deadlines/{id}/report': { target: 'deadline', query: { format: 'none' } },
   'GET /api/v1/changes': {},
   // {resource} names a kind of import, not a scoped resource: "in scope" is 'members', "out of
   // scope" an unknown name answering 404 (see importResource in before()). An empty JSON array
@@ -71,6 +75,7 @@ const ROUTES = {
   'POST /api/v1/rehome': { body: { units: ['x'] } },
   'GET /api/v1/stats/overview': {},
   'GET /api/v1/stats/timeseries': {},
+  'GET /api/v1/reports/periodic': {},
   'GET /api/v1/users': {},
   'POST /api/v1/users': { body: {} },
   'GET /api/v1/users/{id}': { target: 'user' },
@@ -305,7 +310,7 @@ test('authorization matrix', async (t) => {
     const path = route.path.replace(/\{[^}]+\}/, encodeURIComponent(id ?? ''));
     let body = spec.body;
     if (spec.login) body = { username: caller && !caller.anonymous ? caller.name : P, password: PASSWORD };
-    const res = await api(route.method, path, { token: caller?.token || undefined, body, headers });
+    const res = await api(route.method, path, { token: caller?.token || undefined, body, headers, query: spec.query });
     checked += 1;
     const who = `${caller ? caller.name : '(none)'}${spec.target ? ` [${scope}]` : ''}`;
     const desc = `${route.method} ${path} as ${who} (${exp.why})`;

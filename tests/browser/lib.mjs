@@ -195,6 +195,12 @@ export async function signIn(page, username, { hash = '#/' } = {}) {
  * Waits until the page for the current address has rendered (the app marks body[data-rendered])
  * and nothing on it is loading any more.
  */
+/** Clicks what starts a download and resolves to the download (playwright's Download). */
+export async function downloadBy(locator) {
+  const [download] = await Promise.all([locator.page().waitForEvent('download'), locator.click()]);
+  return download;
+}
+
 export async function settled(page) {
   await page.waitForFunction(() => document.body.dataset.rendered === (location.hash || '#/')
     && !document.querySelector('[aria-busy="true"], .loading'), null, { polling: 100 });

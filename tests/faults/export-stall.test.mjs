@@ -2,7 +2,7 @@
 //
 // An export used to send its rows while reading them from PostgreSQL, so a client that stopped
 // reading held a pooled connection for as long as it liked: four of them held the whole pool
-// (DB_POOL_SIZE 4) and every account got 503. Now (api/resource.c, export_csv) the rows go to a
+// (DB_POOL_SIZE 4) and every account got 503. Now (api/resource.c, export_rows) the rows go to a
 // spool (256 KiB in memory, the rest in an unlinked temporary file) and the connection returns to
 // the pool before the first byte is sent; a write that makes no progress for REQUEST_TIMEOUT_MS
 // ends the answer and the connection.

@@ -30,7 +30,7 @@ struct fuzz_list {
 /* X(file) for every api/<file>.c that declares a field table or list parameters. */
 #define FUZZ_TABLE_FILES(X)                                                                       \
     X(activities) X(audit) X(auth) X(clients) X(deadlines) X(enterprises) X(import) X(members)    \
-    X(rules) X(stats) X(teams) X(units) X(users)
+    X(reports) X(rules) X(stats) X(teams) X(units) X(users)
 
 /* Per file: NULL-name-terminated arrays (either may be just the terminator). */
 #define FUZZ_DECLARE(file)                                                                        \

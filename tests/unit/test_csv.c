@@ -1,6 +1,7 @@
 /*
- * tests/unit/test_csv.c — RFC 4180 quoting, rows from JSON documents, and the guard against
- * spreadsheet formulas with its reading back on import (http/csv.c).
+ * tests/unit/test_csv.c — RFC 4180 quoting, rows from JSON documents with each column's kind
+ * (dates, moments, rates as Vietnam writes them), and the guard against spreadsheet formulas with
+ * its reading back on import (http/csv.c, http/columns.c).
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -61,6 +62,37 @@ static void check_formula_guard(void)
     CHECK_STR(csv_cell_text("'0274"), "'0274");
 }
 
+/* Dates, moments and rates as Vietnam writes them; a value that does not fit its kind as it is. */
+static void check_kinds(void)
+{
+    static const struct column columns[] = {
+        {"d", COLUMN_DATE}, {"t", COLUMN_TIME}, {"r", COLUMN_PERCENT}, {"n", COLUMN_AUTO}, {0},
+    };
+    static const struct {
+        const char *doc, *row;
+    } cases[] = {
+        {"{\"d\":\"2025-03-04\",\"t\":\"2026-01-31T07:05:09\",\"r\":0.545,\"n\":1990}",
+         "04/03/2025,31/01/2026 07:05,\"54,5%\",1990\r\n"},
+        {"{\"d\":null,\"t\":\"2024-02-29 23:59\",\"r\":1,\"n\":0}", ",29/02/2024 23:59,100%,0\r\n"},
+        {"{\"r\":0.0625}", ",,\"6,3%\",\r\n"}, /* half away from zero, as PostgreSQL's round() */
+        {"{\"r\":0.3333}", ",,\"33,3%\",\r\n"},
+        {"{\"r\":0}", ",,0%,\r\n"},
+        {"{\"r\":0.0004}", ",,0%,\r\n"},
+        {"{\"r\":0.0005}", ",,\"0,1%\",\r\n"},
+        /* Not of their kind: written as they are (text guarded as any text). */
+        {"{\"d\":\"2025-02-30\",\"t\":\"=1+2\",\"r\":\"n/a\"}", "2025-02-30,'=1+2,n/a,\r\n"},
+        {"{\"d\":\"04/03/2025\",\"t\":\"2026-01-31T24:00\",\"r\":true}", "04/03/2025,2026-01-31T24:00,true,\r\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf b = {0};
+        cJSON *doc = cJSON_Parse(cases[i].doc);
+        csv_append_row(&b, doc, columns);
+        CHECK_STR(b.data, cases[i].row);
+        cJSON_Delete(doc);
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
     char *f = field("Phú Cường");
@@ -76,8 +108,11 @@ int main(void)
     CHECK_STR(f, "\"line1\nline2\r\n\"");
     free(f);
 
-    static const char *const columns[] = {"id", "name", "count", "ok", "none", "leader.full_name",
-                                          "leader.missing", "tags", NULL};
+    static const struct column columns[] = {
+        {"id", COLUMN_AUTO},   {"name", COLUMN_AUTO},         {"count", COLUMN_AUTO},
+        {"ok", COLUMN_AUTO},   {"none", COLUMN_AUTO},         {"leader.full_name", COLUMN_AUTO},
+        {"leader.missing", COLUMN_AUTO}, {"tags", COLUMN_AUTO}, {0},
+    };
     buf b = {0};
     csv_append_header(&b, columns);
     CHECK_STR(b.data, "id,name,count,ok,none,leader.full_name,leader.missing,tags\r\n");
@@ -96,10 +131,11 @@ int main(void)
     b.len = 0;
     /* Text is guarded; a number is not a formula, even a negative one. */
     doc = cJSON_Parse("{\"id\":\"=1+2\",\"count\":-3,\"name\":\"-3\"}");
-    csv_append_row(&b, doc, (const char *const[]){"id", "count", "name", NULL});
+    csv_append_row(&b, doc, (const struct column[]){{"id", COLUMN_AUTO}, {"count", COLUMN_AUTO}, {"name", COLUMN_AUTO}, {0}});
     CHECK_STR(b.data, "'=1+2,-3,'-3\r\n");
     cJSON_Delete(doc);
     buf_free(&b);
+    check_kinds();
     check_formula_guard();
     CHECK_SUMMARY();
 }

@@ -199,12 +199,23 @@ export async function login(username, password) {
   return data;
 }
 
+/** The media type of an Excel workbook (.xlsx), as the API answers it. */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 /**
- * Downloads a list as CSV (the API's ?format=csv) with the bearer token, and hands the file to
- * the browser as a download.
+ * Downloads an export with the bearer token and hands the file to the browser as a download:
+ * format 'csv' (the API's ?format=csv) or 'xlsx' (an Excel workbook). People get the columns a
+ * person reads (columns=labels: Vietnamese headers, names beside codes, dates dd/mm/yyyy);
+ * `columns: 'api'` gives the CSV that imports back. `basename` is the file's name without its
+ * extension.
  */
-export async function downloadCsv(path, query, filename) {
-  const { data } = await request('GET', path, { query: { ...query, format: 'csv' }, accept: 'text/csv', blob: true });
+export async function downloadExport(path, query, basename, format, { columns = 'labels' } = {}) {
+  await download(path, { ...query, format, columns }, `${basename}.${format}`, format === 'xlsx' ? XLSX_TYPE : 'text/csv');
+}
+
+/** Fetches path with the bearer token and hands the answer to the browser as the file `filename`. */
+export async function download(path, query, filename, accept) {
+  const { data } = await request('GET', path, { query, accept, blob: true });
   const url = URL.createObjectURL(data);
   const a = document.createElement('a');
   a.href = url;

@@ -27,6 +27,7 @@ const ROUTES = [
   ['/deadlines', 'deadlines', T.deadlines, true],
   ['/deadlines/new', 'deadlines', T.deadlines],
   ['/deadlines/:id', 'deadlines', T.deadlines, true],
+  ['/reports', 'reports', T.reports],
   ['/import', 'import', T.import],
   ['/admin', 'admin', T.admin, true],
   ['/admin/:tab', 'admin', T.admin, true],
@@ -95,6 +96,7 @@ function navItems(user) {
     ['#/teams', T.teams, '/teams'],
     ['#/activities', T.activities, '/activities'],
     ['#/deadlines', T.deadlines, '/deadlines'],
+    ['#/reports', T.reports, '/reports'],
   ];
   if (!user.read_only) items.push(['#/import', T.import, '/import']);
   items.push(['#/admin', T.admin, '/admin']);

@@ -5,7 +5,7 @@
 // nothing here ever parses HTML, and nothing sets inline styles or inline handlers (the server's
 // Content-Security-Policy has no 'unsafe-inline').
 
-import { AuthError, ProblemError, ServiceError } from './api.js';
+import { AuthError, ProblemError, ServiceError, downloadExport } from './api.js';
 import { T, fieldLabel, formatDate, formatDateTime, formatNumber, parseDate, problemText, translateMessage } from './i18n.js';
 
 /**
@@ -51,6 +51,33 @@ export function pageHeader(title, ...actions) {
   return h('div', { class: 'page-head' },
     h('h1', { tabindex: '-1', id: 'page-title' }, title),
     actions.length ? h('div', { class: 'page-actions' }, actions) : null);
+}
+
+/**
+ * The export buttons of a list, side by side: "Xuất Excel (CSV)" and "Tải Excel (.xlsx)" (or the
+ * labels given), each downloading `path` with the filters `query` gives at the click (an object,
+ * or a function, possibly async, returning one) as `basename`.csv or .xlsx. A failure shows in
+ * `box`, with a retry. `id` names the CSV button; the Excel one is `${id}-xlsx`.
+ * Returns { buttons: [csv, xlsx], box }.
+ */
+export function exportButtons(path, query, basename, { id, csvLabel = T.exportCsv, xlsxLabel = T.exportXlsx, disabled = false } = {}) {
+  const box = h('div', { class: 'form-alert' });
+  const make = (format, text, buttonId) => {
+    const b = button(text, async () => {
+      b.disabled = true;
+      box.replaceChildren();
+      try {
+        const q = typeof query === 'function' ? await query() : query;
+        await downloadExport(path, q, typeof basename === 'function' ? basename() : basename, format);
+      } catch (err) {
+        box.append(errorBox(err, () => b.click()));
+      } finally {
+        b.disabled = false;
+      }
+    }, { id: buttonId, disabled, 'data-export': format });
+    return b;
+  };
+  return { buttons: [make('csv', csvLabel, id), make('xlsx', xlsxLabel, id ? `${id}-xlsx` : undefined)], box };
 }
 
 /** A coloured label: kind 'ok' | 'warn' | 'bad' | 'info' | 'muted'. */

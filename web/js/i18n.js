@@ -38,6 +38,8 @@ export const T = {
   clearFilters: 'Bỏ lọc',
   dryRun: 'Kiểm tra trước',
   exportCsv: 'Xuất Excel (CSV)',
+  exportXlsx: 'Tải Excel (.xlsx)',
+  reports: 'Báo cáo định kỳ',
   save: 'Lưu',
   cancel: 'Hủy',
   delete: 'Xóa',
@@ -317,6 +319,7 @@ export const FIELDS = {
   sort: 'Sắp xếp',
   limit: 'Số dòng mỗi trang',
   offset: 'Vị trí bắt đầu',
+  format: 'Định dạng tệp',
   target_id: 'Mã đối tượng được giao',
   completed_at: 'Thời điểm hoàn thành',
   was_completed_at: 'Đã hoàn thành lúc',
@@ -362,6 +365,9 @@ const EXACT = {
   'must be an integer': 'Phải là số nguyên.',
   'must be true or false': 'Chỉ nhận giá trị true hoặc false.',
   'must be an object of counts': 'Kết quả phải là các con số.',
+  // An .xlsx export over Excel's rows (api/resource.c).
+  'an Excel sheet holds at most 1048575 rows: narrow the export with filters, or ask for format=csv':
+    'Một trang tính Excel chỉ chứa được 1.048.575 dòng: hãy lọc bớt, hoặc xuất CSV.',
   'must not repeat a count': 'Không được lặp lại một chỉ tiêu kết quả.',
   'must be an array': 'Phải là danh sách.',
   'must not repeat a value': 'Không được lặp lại giá trị.',

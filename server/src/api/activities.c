@@ -101,12 +101,28 @@ static const char *const CSV_COLUMNS[] = {
     "outcomes.people_trained", "note", "version", "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): activity_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Ngày", COLUMN_DATE}, {"Loại hoạt động", COLUMN_AUTO}, {"Nội dung", COLUMN_AUTO},
+    {"Địa điểm", COLUMN_AUTO}, {"Tên tổ", COLUMN_AUTO}, {"Mã xã", COLUMN_AUTO},
+    {"Xã, phường, thị trấn", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Số người được hỗ trợ", COLUMN_AUTO},
+    {"Tài khoản định danh điện tử được kích hoạt", COLUMN_AUTO},
+    {"Hồ sơ dịch vụ công trực tuyến", COLUMN_AUTO}, {"Tài khoản thanh toán được mở", COLUMN_AUTO},
+    {"Gian hàng thương mại điện tử", COLUMN_AUTO}, {"Lượt cài đặt ứng dụng", COLUMN_AUTO},
+    {"Người được tập huấn kỹ năng số", COLUMN_AUTO}, {"Ghi chú", COLUMN_AUTO},
+    {"Mã trong hệ thống khác", COLUMN_AUTO}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "activities",
     .key = "id",
     .doc = "activity_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "activity_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Hoạt động",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -63,6 +63,10 @@ int rehome_command(const char *conninfo, int argc, char **argv);
 int stats_overview(request *r);
 int stats_timeseries(request *r);
 
+int reports_periodic(request *r);
+int deadlines_report_attach(request *r);
+int deadlines_report_get(request *r);
+
 int users_list(request *r);
 int users_get(request *r);
 int users_create(request *r);

@@ -35,12 +35,22 @@ static const char *const CSV_COLUMNS[] = {
     "id", "at", "actor", "actor_id", "action", "resource", "resource_id", "changes", NULL,
 };
 
+/* The export a person reads (columns=labels): audit_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Thời điểm", COLUMN_TIME}, {"Người thao tác", COLUMN_AUTO}, {"Thao tác", COLUMN_AUTO},
+    {"Đối tượng", COLUMN_AUTO}, {"Mã đối tượng", COLUMN_AUTO}, {"Mã đơn vị", COLUMN_AUTO},
+    {"Tên đơn vị", COLUMN_AUTO}, {"Nội dung thay đổi", COLUMN_AUTO}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "audit",
     .key = "id",
     .doc = "audit_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "audit_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Nhật ký thao tác",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

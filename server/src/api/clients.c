@@ -96,12 +96,24 @@ static const char *const CSV_COLUMNS[] = {
     "created_at", "created_by", "revoked_at", "version", NULL,
 };
 
+/* The export a person reads (columns=labels): client_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Mã ứng dụng", COLUMN_AUTO}, {"Tên ứng dụng", COLUMN_AUTO}, {"Vai trò", COLUMN_AUTO},
+    {"Mã đơn vị", COLUMN_AUTO}, {"Tên đơn vị", COLUMN_AUTO},
+    {"Doanh nghiệp, cơ quan, tổ chức", COLUMN_AUTO}, {"Chỉ xem", COLUMN_AUTO},
+    {"Được xem dữ liệu cá nhân", COLUMN_AUTO}, {"Người tạo", COLUMN_AUTO},
+    {"Ngày tạo", COLUMN_TIME}, {"Thu hồi lúc", COLUMN_TIME}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "api_clients",
     .key = "id",
     .doc = "client_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "client_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Ứng dụng kết nối",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

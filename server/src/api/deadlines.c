@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/reports.h"
 #include "api/resource.h"
 #include "db/db.h"
 
@@ -162,6 +163,32 @@ static const char SQL_REOPEN[] =
     "                             'enterprise_id', t.enterprise_id, 'was_completed_at', o.completed_at,"
     "                             'was_completed_by', o.completed_by, 'note', $2::text)::text";
 
+/* $1 deadline -> its kind. */
+static const char SQL_KIND[] = "SELECT d.kind FROM deadlines d WHERE d.id = $1::uuid";
+
+/*
+ * The attached report's snapshot: $1 target, $2 deadline, $3 the arguments, $4 the figures, $5
+ * the HTML, $6 username -> the audit row's changes (what was sent, without the document).
+ */
+static const char SQL_REPORT_SAVE[] =
+    "INSERT INTO deadline_reports (target_id, deadline_id, params, figures, html, created_by)"
+    " VALUES ($1::uuid, $2::uuid, $3::jsonb, $4::json, $5, $6)"
+    " ON CONFLICT (target_id) DO UPDATE SET params = excluded.params, figures = excluded.figures,"
+    "     html = excluded.html, created_at = now(), created_by = excluded.created_by"
+    " RETURNING json_build_object('target_id', target_id, 'params', params, 'as_of', figures -> 'as_of',"
+    "                             'unit', figures -> 'unit' -> 'code',"
+    "                             'totals', figures -> 'overview' -> 'totals')::text";
+
+/*
+ * The report attached by a target of deadline $3 that the caller sees: $4 the target's id, or
+ * (NULL) the caller's own -> (html, figures, unit or enterprise for the file's name).
+ */
+static const char SQL_REPORT_READ[] =
+    "SELECT r.html, r.figures::text, coalesce(t.unit_code, t.enterprise_id::text)"
+    "  FROM deadline_targets_in_scope($1, $2::uuid, $3::uuid) t JOIN deadline_reports r ON r.target_id = t.id"
+    " WHERE CASE WHEN $4::uuid IS NULL THEN t.unit_code = $1 OR t.enterprise_id = $2::uuid"
+    "            ELSE t.id = $4::uuid END";
+
 static const char *const KINDS[] = {"team_setup", "report", "other", NULL};
 static const char *const LEVELS[] = {"district", "commune", "enterprise", NULL};
 static const char *const RECURRENCES[] = {"none", "monthly", "quarterly", NULL};
@@ -268,12 +295,43 @@ static const char *const TARGET_CSV_COLUMNS[] = {
     "completed_at", "on_time", "completed_by", "note", "link", "version", NULL,
 };
 
+/* The export a person reads (columns=labels): deadline_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},
+    {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},
+    {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},
+    {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},
+    {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}, {0},
+};
+
+/* The export a person reads (columns=labels): deadline_mine_labels(), sql/functions/45_exports.sql. */
+static const struct column MINE_LABEL_COLUMNS[] = {
+    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},
+    {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},
+    {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},
+    {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},
+    {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}, {"Kết quả của đơn vị", COLUMN_AUTO},
+    {"Thời điểm hoàn thành", COLUMN_TIME}, {"Ghi chú của đơn vị", COLUMN_AUTO}, {0},
+};
+
+/* The export a person reads (columns=labels): deadline_target_labels(), sql/functions/45_exports.sql. */
+static const struct column TARGET_LABEL_COLUMNS[] = {
+    {"Mã đơn vị", COLUMN_AUTO}, {"Tên đơn vị", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Doanh nghiệp, cơ quan, tổ chức", COLUMN_AUTO}, {"Mã số thuế", COLUMN_AUTO},
+    {"Hạn hoàn thành", COLUMN_DATE}, {"Kết quả", COLUMN_AUTO}, {"Trạng thái", COLUMN_AUTO},
+    {"Thời điểm hoàn thành", COLUMN_TIME}, {"Người hoàn thành", COLUMN_AUTO},
+    {"Báo cáo đính kèm", COLUMN_AUTO}, {"Ghi chú", COLUMN_AUTO}, {"Liên kết", COLUMN_AUTO}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "deadlines",
     .key = "id",
     .doc = "deadline_doc(" VIEWER ", x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "deadline_labels($1, $2::uuid, x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Nhiệm vụ có thời hạn",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,
@@ -288,6 +346,9 @@ static const struct list_spec MINE = {
     .key = "id",
     .doc = "deadline_mine_doc($1, $2::uuid, x)",
     .csv_columns = MINE_CSV_COLUMNS,
+    .labels_doc = "deadline_mine_labels($1, $2::uuid, x)",
+    .label_columns = MINE_LABEL_COLUMNS,
+    .sheet = "Nhiệm vụ của đơn vị",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS) - 1,
     .sorts = MINE_SORTS,
@@ -302,6 +363,9 @@ static const struct list_spec TARGETS = {
     .key = "id",
     .doc = "deadline_target_doc(x)",
     .csv_columns = TARGET_CSV_COLUMNS,
+    .labels_doc = "deadline_target_labels(x)",
+    .label_columns = TARGET_LABEL_COLUMNS,
+    .sheet = "Tình hình thực hiện",
     .filters = TARGET_FILTERS,
     .nfilters = COUNT_OF(TARGET_FILTERS),
     .sorts = TARGET_SORTS,
@@ -598,4 +662,93 @@ int deadlines_reopen(request *r)
     if (!written)
         return API_FAILED;
     return target_written(r, "reopen", target, written);
+}
+
+/*
+ * POST /deadlines/{id}/report: a target answers a deadline of kind report with the periodic
+ * report of its own unit (or enterprise), made now: the figures and the rendered document are
+ * stored (deadline_reports, 024_deadline_reports.sql) and the target is completed, as
+ * POST /complete would, with the body's note. Two audit rows: `report` (the period and the
+ * figures' totals as sent) and `complete`.
+ */
+int deadlines_report_attach(request *r)
+{
+    bool issuer = false;
+    if (!visible_or_fail(r, &issuer))
+        return API_FAILED;
+    struct report_args a;
+    if (!body_valid_or_fail(r, r->body, REPORT_BODY_FIELDS, REPORT_BODY_FIELD_COUNT, VALIDATE_CREATE) ||
+        !report_args_from_body_or_fail(r, r->body, &a))
+        return API_FAILED;
+    const char *id = r->params[0];
+    PGresult *kind = db_query(r, SQL_KIND, 1, &id);
+    if (!kind)
+        return API_FAILED;
+    if (strcmp(db_value(kind, 0), "report") != 0)
+        return request_fail(r, PROBLEM_CONFLICT,
+                            "Only a deadline of kind report takes a report; complete this one with a note or a link");
+    PGresult *target = target_row(r);
+    if (!target)
+        return API_FAILED;
+    if (PQntuples(target) == 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "You are not a target of this deadline");
+    if (is_true(target, 2))
+        return request_fail(r, PROBLEM_CONFLICT, "This target is already done; its issuer may reopen it");
+    if (!if_match_or_fail(r, atol(db_value(target, 1))))
+        return API_FAILED;
+
+    const char *figures;
+    buf html = {0};
+    if (!report_make_or_fail(r, &a, &figures, &html)) {
+        buf_free(&html);
+        return API_FAILED;
+    }
+    const char *save[6] = {db_value(target, 0), id, report_args_json(r, &a), figures,
+                           arena_strdup(r->arena, html.data), r->claims->name};
+    buf_free(&html);
+    PGresult *saved = db_query(r, SQL_REPORT_SAVE, 6, save);
+    if (!saved || !audit_record(r, "report", DEADLINES.name, id, db_value(target, 5), db_value(target, 6),
+                                db_value(saved, 0)))
+        return API_FAILED;
+    const char *note = body_string(r, "note");
+    const char *params[4] = {db_value(target, 0), r->claims->name,
+                             note ? note : "Đã gửi báo cáo định kỳ (đính kèm)", NULL};
+    PGresult *written = db_query(r, SQL_COMPLETE, 4, params);
+    if (!written)
+        return API_FAILED;
+    return target_written(r, "complete", target, written);
+}
+
+/*
+ * GET /deadlines/{id}/report?target=: the report a target attached, as it was sent (HTML, PDF
+ * rendered from that HTML, or its figures as JSON): the caller's own, or with target= the one of a
+ * target it sees (the issuer sees them all). 404 when there is none.
+ */
+int deadlines_report_get(request *r)
+{
+    bool issuer = false;
+    if (!visible_or_fail(r, &issuer))
+        return API_FAILED;
+    const char *format = report_format_or_fail(r);
+    if (!format)
+        return API_FAILED;
+    const char *target = query_get(r, "target");
+    if (target && !*target)
+        target = NULL;
+    if (target && !text_is_uuid(target))
+        return field_fail(r, "target", "must be a target's id (GET /deadlines/{id}/targets)");
+    const char *params[4];
+    actor_params(r, params);
+    params[2] = r->params[0];
+    params[3] = target;
+    PGresult *res = db_query(r, SQL_REPORT_READ, 4, params);
+    if (!res)
+        return API_FAILED;
+    if (PQntuples(res) == 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "No report attached by this target in your scope");
+    char *name = arena_printf(r->arena, "bao-cao-%s", db_value(res, 2));
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            *p = '-';
+    return report_answer(r, format, db_value(res, 0), db_value(res, 1), name);
 }

@@ -79,12 +79,23 @@ static const char *const CSV_COLUMNS[] = {
     "version", "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): enterprise_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Tên doanh nghiệp, cơ quan, tổ chức", COLUMN_AUTO}, {"Mã số thuế", COLUMN_AUTO},
+    {"Mã xã", COLUMN_AUTO}, {"Xã, phường, thị trấn", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Địa chỉ", COLUMN_AUTO}, {"Người liên hệ", COLUMN_AUTO}, {"Điện thoại liên hệ", COLUMN_AUTO},
+    {"Ngày tạo", COLUMN_TIME}, {"Ngày cập nhật", COLUMN_TIME}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "enterprises",
     .key = "id",
     .doc = "enterprise_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "enterprise_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Doanh nghiệp, cơ quan, tổ chức",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -103,12 +103,26 @@ static const char *const CSV_COLUMNS[] = {
     "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): member_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Họ và tên", COLUMN_AUTO}, {"Giới tính", COLUMN_AUTO}, {"Năm sinh", COLUMN_AUTO},
+    {"Điện thoại", COLUMN_AUTO}, {"Thư điện tử", COLUMN_AUTO}, {"Chức danh", COLUMN_AUTO},
+    {"Thành phần", COLUMN_AUTO}, {"Có kỹ năng công nghệ thông tin cơ bản", COLUMN_AUTO},
+    {"Ngày hoàn thành tập huấn", COLUMN_DATE}, {"Ngày tham gia", COLUMN_DATE},
+    {"Ngày rời tổ", COLUMN_DATE}, {"Tên tổ", COLUMN_AUTO}, {"Mã xã", COLUMN_AUTO},
+    {"Xã, phường, thị trấn", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Mã trong hệ thống khác", COLUMN_AUTO}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "members",
     .key = "id",
     .doc = "member_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "member_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Thành viên",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

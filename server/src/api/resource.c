@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "http/csv.h"
 #include "http/response.h"
+#include "http/xlsx.h"
 #include "util/log.h"
 #include "util/spool.h"
 
@@ -81,92 +82,148 @@ static const char EXPORT_SQL[] =
     "WITH f AS (%s) SELECT (%s)::text FROM f JOIN %s x ON x.%s = f.%s ORDER BY %s"
     " LIMIT $3::int OFFSET $4::int";
 
-/* ?format=csv (or json), else an Accept header naming text/csv before JSON. A bad format is
- * recorded as a field error. */
-static bool wants_csv(request *r)
+/* Where an Accept header names type: its offset, or -1. */
+static long accept_at(const char *accept, const char *type)
 {
+    const char *at = accept ? strcasestr(accept, type) : NULL;
+    return at ? at - accept : -1;
+}
+
+/* ?format=csv, xlsx (or json), else the first of text/csv and XLSX_MEDIA_TYPE that an Accept
+ * header names before JSON; then ?columns=, whose default depends on the format. */
+export_kind export_wanted(request *r)
+{
+    export_kind kind = {EXPORT_NONE, false};
     const char *format = query_get(r, "format");
     if (format) {
-        if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-            request_field_error(r, "format", "must be csv or json");
-        return strcmp(format, "csv") == 0;
+        if (strcmp(format, "csv") == 0)
+            kind.format = EXPORT_CSV;
+        else if (strcmp(format, "xlsx") == 0)
+            kind.format = EXPORT_XLSX;
+        else if (strcmp(format, "json") != 0)
+            request_field_error(r, "format", "must be csv, xlsx or json");
+    } else {
+        const char *accept = mg_get_header(r->conn, "Accept");
+        long csv = accept_at(accept, "text/csv"), xlsx = accept_at(accept, XLSX_MEDIA_TYPE);
+        long json = accept_at(accept, "application/json");
+        long first = csv < 0 ? xlsx : xlsx < 0 || csv < xlsx ? csv : xlsx;
+        if (first >= 0 && (json < 0 || first < json))
+            kind.format = first == csv ? EXPORT_CSV : EXPORT_XLSX;
     }
-    const char *accept = mg_get_header(r->conn, "Accept");
-    const char *csv_at = accept ? strcasestr(accept, "text/csv") : NULL;
-    const char *json_at = accept ? strcasestr(accept, "application/json") : NULL;
-    return csv_at && (!json_at || csv_at < json_at);
+    const char *columns = query_get(r, "columns");
+    if (columns && *columns && strcmp(columns, "api") != 0 && strcmp(columns, "labels") != 0) {
+        request_field_error(r, "columns", "must be api or labels");
+        columns = NULL;
+    }
+    kind.labels = columns && *columns ? strcmp(columns, "labels") == 0 : kind.format == EXPORT_XLSX;
+    return kind;
 }
 
 /* Bytes of an export kept in memory before the rest goes to a temporary file (util/spool.h). */
 enum { EXPORT_MEMORY_MAX = 256 * 1024, EXPORT_CHUNK = 64 * 1024 };
 
-/* Reads every row of the export query into out; false after recording the problem. */
-static bool spool_rows(request *r, const struct list_spec *spec, spool *out)
+/*
+ * An export's writer: the CSV text, spooled chunk by chunk, or the Excel sheet, which keeps its
+ * own temporary files until it is finished into the spool. Everything else about an export (the
+ * rows, the connection, the sending) is the same for both.
+ */
+struct writer {
+    const struct column *columns;
+    spool out;        /* the answer's bytes */
+    buf csv;          /* CSV rows not yet in the spool */
+    xlsx_sheet *xlsx; /* NULL for CSV */
+};
+
+static bool writer_open(struct writer *w, export_format format, const char *sheet)
 {
-    buf rows = {0};
-    buf_puts(&rows, CSV_BOM);
-    csv_append_header(&rows, spec->csv_columns);
+    spool_init(&w->out, EXPORT_MEMORY_MAX);
+    if (format == EXPORT_XLSX)
+        return (w->xlsx = xlsx_open(sheet, w->columns)) != NULL;
+    buf_puts(&w->csv, CSV_BOM);
+    csv_append_header(&w->csv, w->columns);
+    return true;
+}
+
+static bool writer_row(struct writer *w, const cJSON *doc)
+{
+    if (w->xlsx)
+        return xlsx_append_row(w->xlsx, doc);
+    csv_append_row(&w->csv, doc, w->columns);
+    if (w->csv.len < EXPORT_CHUNK)
+        return true;
+    bool ok = spool_write(&w->out, w->csv.data, w->csv.len);
+    w->csv.len = 0;
+    return ok;
+}
+
+/* The rest into the spool: the last CSV rows, or the finished workbook. */
+static bool writer_close(struct writer *w)
+{
+    if (!w->xlsx)
+        return spool_write(&w->out, w->csv.data, w->csv.len);
+    FILE *f = xlsx_finish(w->xlsx);
+    w->xlsx = NULL;
+    return f && spool_adopt(&w->out, f);
+}
+
+static void writer_free(struct writer *w)
+{
+    xlsx_free(w->xlsx);
+    buf_free(&w->csv);
+    spool_free(&w->out);
+}
+
+/* Records why the writer failed: a sheet over Excel's rows (422 on format), else no disk. */
+static void writer_failed(request *r, const struct writer *w)
+{
+    if (r->problem)
+        return;
+    if (w->xlsx && xlsx_full(w->xlsx)) {
+        request_field_error(r, "format",
+                            "an Excel sheet holds at most 1048575 rows: narrow the export with filters, "
+                            "or ask for format=csv");
+        request_fields_ok_or_fail(r);
+        return;
+    }
+    log_event("error", r->request_id, "export: the temporary file could not be written", NULL, NULL);
+    request_fail(r, PROBLEM_UNAVAILABLE, "The export could not be prepared; try again later");
+}
+
+/* Hands every row of the export query to the writer; false after recording the problem. Every
+ * result is read even then, so that the connection is idle again. */
+static bool read_rows(request *r, struct writer *w)
+{
     bool ok = true;
     PGresult *res;
     while ((res = PQgetResult(r->db))) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE && ok) {
             cJSON *doc = cJSON_Parse(PQgetvalue(res, 0, 0));
-            csv_append_row(&rows, doc, spec->csv_columns);
+            ok = writer_row(w, doc);
             cJSON_Delete(doc);
-            if (rows.len >= EXPORT_CHUNK) {
-                ok = spool_write(out, rows.data, rows.len);
-                rows.len = 0;
-            }
+            if (!ok)
+                writer_failed(r, w);
         } else if (st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE && ok) {
             db_record_error(r, res);
             ok = false;
         }
-        PQclear(res); /* every result is read, so that the connection is idle again */
+        PQclear(res);
     }
-    if (ok)
-        ok = spool_write(out, rows.data, rows.len);
-    if (out->failed && !r->problem) {
-        log_event("error", r->request_id, "export: the temporary file could not be written", NULL, NULL);
-        request_fail(r, PROBLEM_UNAVAILABLE, "The export could not be prepared; try again later");
-    }
-    buf_free(&rows);
     return ok;
 }
 
 /*
- * CSV export. Every matching row is read from PostgreSQL (single-row mode, under the bulk
- * statement timeout) into a spool, memory up to EXPORT_MEMORY_MAX and then an unlinked temporary
- * file, and the pooled connection goes back to the pool before the first byte is sent: a client
- * that reads slowly, or never, holds its own worker thread and nothing else. Sending while
- * reading held the connection as long as the client took: four clients that never read held the
- * whole pool, and every account got 503 (issue 11, item 2). A write that makes no progress for
- * REQUEST_TIMEOUT_MS fails (civetweb), which ends the answer, cut short, and the connection, so
- * the worker is free too. Since the answer is complete before its head is sent, a database error
- * is a problem+json answer, never a stream cut in the middle.
+ * Sends the spool, the answer complete, chunk by chunk. A write that makes no progress for
+ * REQUEST_TIMEOUT_MS fails (civetweb), which ends the answer, cut short, and the connection.
  */
-static int export_csv(request *r, const struct list_spec *spec, const char *sql, int nparams,
-                      const char *const *params)
+static void send_spool(request *r, spool *out, const char *content_type, const char *filename)
 {
-    if (!db_begin_bulk_or_fail(r))
-        return API_FAILED;
-    if (!PQsendQueryParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0) ||
-        !PQsetSingleRowMode(r->db))
-        return request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
-    spool out;
-    spool_init(&out, EXPORT_MEMORY_MAX);
-    bool ok = spool_rows(r, spec, &out);
-    db_release(r); /* ends the read-only transaction; the pool has the connection back */
-    if (!ok) {
-        spool_free(&out);
-        return API_FAILED;
-    }
-    response_stream_begin(r, "text/csv; charset=utf-8", arena_printf(r->arena, "%s.csv", spec->table));
+    response_stream_begin(r, content_type, filename);
     char *chunk = xmalloc(EXPORT_CHUNK);
     size_t n, sent = 0;
-    while ((n = spool_read(&out, chunk, EXPORT_CHUNK)) > 0 && mg_send_chunk(r->conn, chunk, (unsigned)n) > 0)
+    while ((n = spool_read(out, chunk, EXPORT_CHUNK)) > 0 && mg_send_chunk(r->conn, chunk, (unsigned)n) > 0)
         sent += n;
-    if (sent == out.size) {
+    if (sent == out->size) {
         mg_send_chunk(r->conn, "", 0);
     } else {
         /* Cut short: without its last chunk the client knows it is incomplete; close, not reuse. */
@@ -174,8 +231,50 @@ static int export_csv(request *r, const struct list_spec *spec, const char *sql,
         log_event("warn", r->request_id, "export cut short: the client stopped reading or went away", NULL, NULL);
     }
     free(chunk);
-    spool_free(&out);
-    return 200;
+}
+
+/*
+ * An export, CSV or Excel. Every matching row is read from PostgreSQL (single-row mode, under the
+ * bulk statement timeout) into the writer, whose output is a spool, memory up to
+ * EXPORT_MEMORY_MAX and then an unlinked temporary file (an Excel sheet: libxlsxwriter's own
+ * temporary file, then the finished workbook's), and the pooled connection goes back to the pool
+ * before the workbook is compressed and before the first byte is sent: a client that reads
+ * slowly, or never, holds its own worker thread and nothing else. Sending while reading held the
+ * connection as long as the client took: four clients that never read held the whole pool, and
+ * every account got 503 (issue 11, item 2). Since the answer is complete before its head is sent,
+ * a database error (or a sheet over Excel's rows) is a problem+json answer, never a stream cut in
+ * the middle.
+ */
+int export_rows(request *r, export_format format, const char *name, const char *sheet,
+                const struct column *columns, const char *sql, int nparams, const char *const *params)
+{
+    struct writer w = {.columns = columns};
+    int status = API_FAILED;
+    if (!writer_open(&w, format, sheet)) {
+        writer_failed(r, &w);
+        goto out;
+    }
+    if (!db_begin_bulk_or_fail(r))
+        goto out;
+    if (!PQsendQueryParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0) || !PQsetSingleRowMode(r->db)) {
+        request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
+        goto out;
+    }
+    bool ok = read_rows(r, &w);
+    db_release(r); /* ends the read-only transaction; the pool has the connection back */
+    if (!ok)
+        goto out;
+    if (!writer_close(&w)) {
+        writer_failed(r, &w);
+        goto out;
+    }
+    bool xlsx = format == EXPORT_XLSX;
+    send_spool(r, &w.out, xlsx ? XLSX_MEDIA_TYPE : "text/csv; charset=utf-8",
+               arena_printf(r->arena, "%s.%s", name, xlsx ? "xlsx" : "csv"));
+    status = 200;
+out:
+    writer_free(&w);
+    return status;
 }
 
 bool query_flag(request *r, const char *name, bool fallback)
@@ -216,7 +315,10 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
 {
     const char **params = arena_alloc(r->arena, sizeof(char *) * (4 + spec->nfilters));
     actor_params(r, params);
-    bool csv = wants_csv(r);
+    export_kind export = export_wanted(r);
+    bool exporting = export.format != EXPORT_NONE; /* CSV or Excel: every row */
+    if (exporting && export.labels && !spec->labels_doc)
+        request_field_error(r, "columns", "this list has only the API's columns (columns=api)");
 
     long limit = LIMIT_DEFAULT, offset = 0;
     const char *v = query_get(r, "limit");
@@ -225,8 +327,8 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     v = query_get(r, "offset");
     if (v && !query_count(v, 0, 1000000000L, &offset))
         request_field_error(r, "offset", "must be a non-negative integer");
-    params[2] = csv ? NULL : arena_printf(r->arena, "%ld", limit); /* an export has every row */
-    params[3] = csv ? "0" : arena_printf(r->arena, "%ld", offset);
+    params[2] = exporting ? NULL : arena_printf(r->arena, "%ld", limit); /* an export has every row */
+    params[3] = exporting ? "0" : arena_printf(r->arena, "%ld", offset);
 
     for (size_t i = 0; i < spec->nfilters; i++) {
         const struct filter *f = &spec->filters[i];
@@ -245,11 +347,13 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
         return API_FAILED;
 
     int nparams = (int)(4 + spec->nfilters);
-    if (csv)
-        return export_csv(r, spec,
-                          arena_printf(r->arena, EXPORT_SQL, spec->filtered, spec->doc,
-                                       spec->table, spec->key, spec->key, order),
-                          nparams, params);
+    if (exporting)
+        return export_rows(r, export.format, spec->table, spec->sheet,
+                           export.labels ? spec->label_columns : columns_named(r->arena, spec->csv_columns),
+                           arena_printf(r->arena, EXPORT_SQL, spec->filtered,
+                                        export.labels ? spec->labels_doc : spec->doc, spec->table,
+                                        spec->key, spec->key, order),
+                           nparams, params);
     const char *sql = arena_printf(r->arena, PAGE_SQL, spec->filtered, spec->key, order,
                                    spec->doc, spec->table, spec->key);
     PGresult *res = db_query(r, sql, nparams, params);

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "http/columns.h"
 #include "http/query.h"
 #include "http/request.h"
 #include "http/validate.h"
@@ -29,7 +30,16 @@ struct list_spec {
     const char *key;     /* its key column, e.g. "id" */
     const char *doc;     /* the SQL expression of row x's JSON document, e.g. "team_doc(x)";
                             it may use the caller's scope, $1 and $2 */
-    const char *const *csv_columns; /* NULL-terminated API field names: the CSV export's columns */
+    const char *const *csv_columns; /* NULL-terminated API field names: the columns=api export's */
+    /*
+     * The export a person reads (?columns=labels, sql/functions/45_exports.sql): the SQL
+     * expression of row x's object whose keys are Vietnamese headers (it may use $1 and $2), and
+     * those headers with the kind of each value (dates, moments, rates: http/columns.h) in column
+     * order, ending in a NULL name. NULL when the list has none (then columns=labels answers 422).
+     */
+    const char *labels_doc;
+    const struct column *label_columns;
+    const char *sheet; /* the Excel sheet's name, in Vietnamese (at most 31 characters) */
     const struct filter *filters;
     size_t nfilters;
     const struct sort_key *sorts;
@@ -80,6 +90,32 @@ extern const struct resource TEAMS;
  */
 #define IN_SCOPE_SET(unit, enterprise)                                                             \
     "(" unit " = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid))) OR " enterprise " = $2::uuid)"
+
+/*
+ * How an export is asked for. format: none (JSON), CSV (format=csv or Accept: text/csv) or Excel
+ * (format=xlsx or Accept: XLSX_MEDIA_TYPE), the Accept type named before application/json
+ * winning. labels: the columns a person reads (columns=labels) rather than the API's
+ * (columns=api, which a CSV imports back); CSV has the API's by default, Excel the labelled ones.
+ * Bad values are recorded as field errors of format or columns.
+ */
+typedef enum { EXPORT_NONE, EXPORT_CSV, EXPORT_XLSX } export_format;
+typedef struct {
+    export_format format;
+    bool labels;
+} export_kind;
+export_kind export_wanted(request *r);
+
+#define XLSX_MEDIA_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+/*
+ * Answers an export in `format`, CSV or Excel, from one row source: every result row of sql (one
+ * column: a JSON object, looked up by the columns' names) goes to the format's writer, the CSV
+ * text (BOM, header, rows; http/csv.h) or the sheet named `sheet` (http/xlsx.h), all of it
+ * before the first byte is sent and with the database connection given back (util/spool.h).
+ * `name` names the file (name.csv, name.xlsx). Returns 200 or API_FAILED.
+ */
+int export_rows(request *r, export_format format, const char *name, const char *sheet,
+                const struct column *columns, const char *sql, int nparams, const char *const *params);
 
 /* Fills params[0..1] with the caller's scope. */
 void actor_params(const request *r, const char **params);

@@ -56,6 +56,8 @@ const struct route ROUTES[] = {
     {"GET", "/api/v1/deadlines/{id}/targets", deadlines_targets, ACCESS_USER, 0},
     {"POST", "/api/v1/deadlines/{id}/complete", deadlines_complete, ACCESS_USER, J},
     {"POST", "/api/v1/deadlines/{id}/reopen", deadlines_reopen, ACCESS_ISSUER, J},
+    {"POST", "/api/v1/deadlines/{id}/report", deadlines_report_attach, ACCESS_USER, J},
+    {"GET", "/api/v1/deadlines/{id}/report", deadlines_report_get, ACCESS_USER, 0},
 
     {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
 
@@ -64,6 +66,7 @@ const struct route ROUTES[] = {
 
     {"GET", "/api/v1/stats/overview", stats_overview, ACCESS_USER, 0},
     {"GET", "/api/v1/stats/timeseries", stats_timeseries, ACCESS_USER, 0},
+    {"GET", "/api/v1/reports/periodic", reports_periodic, ACCESS_USER, 0},
 
     {"GET", "/api/v1/users", users_list, ACCESS_USER, 0},
     {"POST", "/api/v1/users", users_create, ACCESS_ISSUER, J},

@@ -8,7 +8,9 @@
  * decide scope through unit_visible); the handlers only check the query parameters, which are
  * declared as data below. `on` is the day whose units the figures are about (today by default):
  * the units of 2024 for the figures of 2024 by old units. The figures are defined in
- * docs/reporting.md.
+ * docs/reporting.md. The overview also answers CSV (format=csv, as the lists do): one row per
+ * child unit and a totals row, with the API's names or, with columns=labels, Vietnamese headers
+ * and the rates (sql/functions/46_reports.sql).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,36 @@ static const char SQL_OVERVIEW[] =
 static const char SQL_TIMESERIES[] =
     "SELECT s.from_on::text, s.to_on::text, s.periods, s.series::text"
     "  FROM stats_timeseries($1, $2::uuid, $3, $4::date, $5::date, $6, $7, $8::date) s";
+
+/* The figures export: $1 the overview document -> one row per child unit, then the totals. */
+static const char SQL_OVERVIEW_ROWS[] = "SELECT x::text FROM stats_overview_rows($1::json) x";
+static const char SQL_OVERVIEW_LABELS[] = "SELECT x::text FROM stats_overview_labels($1::json) x";
+
+/* columns=api: the unit's code, name and level ("total" on the totals row), then the figures. */
+static const char *const OVERVIEW_COLUMNS[] = {
+    "code", "name", "level", "communes_total", "communes_with_team", "teams_active",
+    "teams_compliant", "members_active", "members_trained", "activities", "people_reached",
+    "vneid_activations", "public_service_applications", "cashless_accounts", "ecommerce_shops",
+    "app_installs", "people_trained", "targets_pending", "targets_overdue", "targets_done_on_time",
+    "targets_done_late", "on_time_rate", NULL,
+};
+
+/* columns=labels: stats_overview_labels(), sql/functions/46_reports.sql (with the rates). */
+static const struct column OVERVIEW_LABEL_COLUMNS[] = {
+    {"Mã đơn vị", COLUMN_AUTO}, {"Đơn vị", COLUMN_AUTO}, {"Từ ngày", COLUMN_DATE},
+    {"Đến ngày", COLUMN_DATE}, {"Số xã, phường, thị trấn", COLUMN_AUTO},
+    {"Số xã có tổ", COLUMN_AUTO}, {"Tỷ lệ xã có tổ", COLUMN_PERCENT},
+    {"Tổ đang hoạt động", COLUMN_AUTO}, {"Tổ đạt cơ cấu", COLUMN_AUTO},
+    {"Tỷ lệ tổ đạt cơ cấu", COLUMN_PERCENT}, {"Thành viên", COLUMN_AUTO},
+    {"Thành viên đã tập huấn", COLUMN_AUTO}, {"Tỷ lệ đã tập huấn", COLUMN_PERCENT},
+    {"Số hoạt động", COLUMN_AUTO}, {"Số người được hỗ trợ", COLUMN_AUTO},
+    {"Tài khoản định danh điện tử được kích hoạt", COLUMN_AUTO},
+    {"Hồ sơ dịch vụ công trực tuyến", COLUMN_AUTO}, {"Tài khoản thanh toán được mở", COLUMN_AUTO},
+    {"Gian hàng thương mại điện tử", COLUMN_AUTO}, {"Lượt cài đặt ứng dụng", COLUMN_AUTO},
+    {"Người được tập huấn kỹ năng số", COLUMN_AUTO}, {"Nhiệm vụ chưa đến hạn", COLUMN_AUTO},
+    {"Nhiệm vụ quá hạn", COLUMN_AUTO}, {"Hoàn thành đúng hạn", COLUMN_AUTO},
+    {"Hoàn thành trễ hạn", COLUMN_AUTO}, {"Tỷ lệ đúng hạn", COLUMN_PERCENT}, {0},
+};
 
 enum { PERIODS_MAX = 400 };
 
@@ -88,6 +120,7 @@ static bool read_params_or_fail(request *r, const struct filter *decl, size_t n,
 int stats_overview(request *r)
 {
     const char *params[2 + COUNT_OF(OVERVIEW_PARAMS)];
+    export_kind export = export_wanted(r); /* its field errors join the parameters' */
     if (!read_params_or_fail(r, OVERVIEW_PARAMS, COUNT_OF(OVERVIEW_PARAMS), params))
         return API_FAILED;
     PGresult *res = db_query(r, SQL_OVERVIEW, COUNT_OF(params), params);
@@ -96,6 +129,10 @@ int stats_overview(request *r)
     const char *doc = db_value(res, 0);
     if (!doc)
         return request_fail(r, PROBLEM_NOT_FOUND, "No unit with this code in your scope");
+    if (export.format != EXPORT_NONE)
+        return export_rows(r, export.format, "stats-overview", "Số liệu tổng hợp",
+                           export.labels ? OVERVIEW_LABEL_COLUMNS : columns_named(r->arena, OVERVIEW_COLUMNS),
+                           export.labels ? SQL_OVERVIEW_LABELS : SQL_OVERVIEW_ROWS, 1, &doc);
     return respond_json(r, 200, doc, 0);
 }
 

@@ -102,12 +102,27 @@ static const char *const CSV_COLUMNS[] = {
     "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): team_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Tên tổ", COLUMN_AUTO}, {"Loại tổ", COLUMN_AUTO}, {"Mã xã", COLUMN_AUTO},
+    {"Xã, phường, thị trấn", COLUMN_AUTO}, {"Quận, huyện", COLUMN_AUTO},
+    {"Tỉnh, thành phố", COLUMN_AUTO}, {"Khu phố, ấp", COLUMN_AUTO},
+    {"Doanh nghiệp, cơ quan, tổ chức", COLUMN_AUTO}, {"Số quyết định thành lập", COLUMN_AUTO},
+    {"Ngày thành lập", COLUMN_DATE}, {"Trạng thái", COLUMN_AUTO}, {"Số thành viên", COLUMN_AUTO},
+    {"Tổ trưởng", COLUMN_AUTO}, {"Cơ cấu", COLUMN_AUTO}, {"Lý do chưa đạt", COLUMN_AUTO},
+    {"Ghi chú", COLUMN_AUTO}, {"Mã trong hệ thống khác", COLUMN_AUTO},
+    {"Ngày cập nhật", COLUMN_TIME}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "teams",
     .key = "id",
     .doc = "team_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "team_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Tổ CNSCĐ",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

@@ -87,12 +87,23 @@ static const char *const CSV_COLUMNS[] = {
     "version", NULL,
 };
 
+/* The export a person reads (columns=labels): unit_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Mã đơn vị", COLUMN_AUTO}, {"Tên đơn vị", COLUMN_AUTO}, {"Cấp", COLUMN_AUTO},
+    {"Mã đơn vị cấp trên", COLUMN_AUTO}, {"Tên đơn vị cấp trên", COLUMN_AUTO},
+    {"Ngày có hiệu lực", COLUMN_DATE}, {"Ngày hết hiệu lực", COLUMN_DATE},
+    {"Sáp nhập từ", COLUMN_AUTO}, {"Chuyển thành", COLUMN_AUTO}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "units",
     .key = "code",
     .doc = "unit_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "unit_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Đơn vị hành chính",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

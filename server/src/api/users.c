@@ -111,12 +111,23 @@ static const char *const CSV_COLUMNS[] = {
     "password_changed_at", "version", "created_at", "updated_at", NULL,
 };
 
+/* The export a person reads (columns=labels): user_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {
+    {"Tên đăng nhập", COLUMN_AUTO}, {"Họ và tên", COLUMN_AUTO}, {"Vai trò", COLUMN_AUTO},
+    {"Mã đơn vị", COLUMN_AUTO}, {"Tên đơn vị", COLUMN_AUTO},
+    {"Doanh nghiệp, cơ quan, tổ chức", COLUMN_AUTO}, {"Tài khoản chỉ xem", COLUMN_AUTO},
+    {"Bị khóa", COLUMN_AUTO}, {"Đổi mật khẩu lúc", COLUMN_TIME}, {"Ngày tạo", COLUMN_TIME}, {0},
+};
+
 static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "users",
     .key = "id",
     .doc = "user_admin_doc(x)",
     .csv_columns = CSV_COLUMNS,
+    .labels_doc = "user_labels(x)",
+    .label_columns = LABEL_COLUMNS,
+    .sheet = "Người dùng",
     .filters = FILTERS,
     .nfilters = COUNT_OF(FILTERS),
     .sorts = SORTS,

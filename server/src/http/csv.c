@@ -4,6 +4,7 @@
 #include "http/csv.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,47 +58,70 @@ const char *csv_cell_text(const char *cell)
     return cell[0] == '\'' && neutralised(cell + 1) ? cell + 1 : cell;
 }
 
-void csv_append_header(buf *out, const char *const *columns)
+void csv_append_header(buf *out, const struct column *columns)
 {
-    for (int i = 0; columns[i]; i++) {
+    for (int i = 0; columns[i].name; i++) {
         if (i)
             buf_append(out, ",", 1);
-        csv_append_field(out, columns[i]);
+        csv_append_field(out, columns[i].name);
     }
     buf_append(out, "\r\n", 2);
 }
 
-/* "leader.full_name" reaches into nested objects; NULL when any step is missing. */
-static const cJSON *lookup(const cJSON *doc, const char *path)
+void csv_append_percent(buf *out, double rate)
 {
-    char step[64];
-    const char *dot;
-    while ((dot = strchr(path, '.'))) {
-        snprintf(step, sizeof step, "%.*s", (int)(dot - path), path);
-        doc = cJSON_GetObjectItemCaseSensitive(doc, step);
-        path = dot + 1;
-    }
-    return cJSON_GetObjectItemCaseSensitive(doc, path);
+    double tenths = round(rate * 1000.0); /* the percentage in tenths: 54.5 % is 545 */
+    char text[64];
+    if (fmod(tenths, 10.0) == 0.0)
+        snprintf(text, sizeof text, "%.0f%%", tenths / 10.0);
+    else
+        snprintf(text, sizeof text, "%.1f%%", tenths / 10.0);
+    char *point = strchr(text, '.');
+    if (point)
+        *point = ',';
+    csv_append_field(out, text);
 }
 
-void csv_append_row(buf *out, const cJSON *doc, const char *const *columns)
+/* A date or moment dd/mm/yyyy[ HH:MM]; false when the value is no such text. */
+static bool append_moment(buf *out, const cJSON *v, bool with_time)
 {
-    for (int i = 0; columns[i]; i++) {
+    struct column_moment m;
+    if (!cJSON_IsString(v) || !column_moment_parse(v->valuestring, &m))
+        return false;
+    buf_printf(out, "%02d/%02d/%04d", m.day, m.month, m.year);
+    if (with_time)
+        buf_printf(out, " %02d:%02d", m.hour, m.minute);
+    return true;
+}
+
+static void append_value(buf *out, const cJSON *v, column_kind kind)
+{
+    if ((kind == COLUMN_DATE || kind == COLUMN_TIME) && append_moment(out, v, kind == COLUMN_TIME))
+        return;
+    if (kind == COLUMN_PERCENT && cJSON_IsNumber(v)) {
+        csv_append_percent(out, v->valuedouble);
+        return;
+    }
+    if (cJSON_IsString(v)) {
+        csv_append_text(out, v->valuestring);
+        return;
+    }
+    /* Numbers, booleans, objects and arrays: JSON text, which no spreadsheet runs. */
+    char *text = cJSON_PrintUnformatted(v);
+    if (!text)
+        abort(); /* cJSON fails only on allocation */
+    csv_append_field(out, text);
+    cJSON_free(text);
+}
+
+void csv_append_row(buf *out, const cJSON *doc, const struct column *columns)
+{
+    for (int i = 0; columns[i].name; i++) {
         if (i)
             buf_append(out, ",", 1);
-        const cJSON *v = lookup(doc, columns[i]);
-        if (!v || cJSON_IsNull(v))
-            continue;
-        if (cJSON_IsString(v)) {
-            csv_append_text(out, v->valuestring);
-        } else {
-            /* Numbers, booleans, objects and arrays: JSON text, which no spreadsheet runs. */
-            char *text = cJSON_PrintUnformatted(v);
-            if (!text)
-                abort(); /* cJSON fails only on allocation */
-            csv_append_field(out, text);
-            cJSON_free(text);
-        }
+        const cJSON *v = column_value(doc, &columns[i]);
+        if (v)
+            append_value(out, v, columns[i].kind);
     }
     buf_append(out, "\r\n", 2);
 }

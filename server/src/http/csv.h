@@ -1,14 +1,16 @@
 /*
  * http/csv.h — CSV for spreadsheets: RFC 4180 quoting, one row per JSON document.
  *
- * Pure functions over a buffer, unit-tested in tests/unit/test_csv.c; api/resource.c streams
- * what they produce. Values are written as the API returns them: text as is (but see
- * csv_append_text), numbers and booleans as JSON writes them, null as an empty cell, objects and
- * arrays as compact JSON.
+ * Pure functions over a buffer, unit-tested in tests/unit/test_csv.c; api/resource.c spools
+ * what they produce. Values are written by their column's kind (http/columns.h): text as is (but
+ * see csv_append_text), numbers and booleans as JSON writes them, null as an empty cell, objects
+ * and arrays as compact JSON; dates dd/mm/yyyy, moments dd/mm/yyyy HH:MM and rates "54,5%" as
+ * Vietnam writes them.
  */
 #ifndef CDT_HTTP_CSV_H
 #define CDT_HTTP_CSV_H
 
+#include "http/columns.h"
 #include "util/mem.h"
 
 struct cJSON;
@@ -31,9 +33,12 @@ void csv_append_text(buf *out, const char *text);
  */
 const char *csv_cell_text(const char *cell);
 /* Appends the header row: the column names, CRLF-terminated. */
-void csv_append_header(buf *out, const char *const *columns);
-/* Appends one row: each column's value from the JSON object doc, CRLF-terminated. A column
- * named "a.b" takes member b of the object a (an empty cell when a is null). */
-void csv_append_row(buf *out, const struct cJSON *doc, const char *const *columns);
+void csv_append_header(buf *out, const struct column *columns);
+/* Appends one row: each column's value from the JSON object doc (column_value), rendered by its
+ * kind, CRLF-terminated. A value that does not fit its kind is written as COLUMN_AUTO would. */
+void csv_append_row(buf *out, const struct cJSON *doc, const struct column *columns);
+/* A rate as Vietnam writes it: one decimal after a comma, none when it is zero ("54,5%", "100%").
+ * Rounds half away from zero, as PostgreSQL's round(). */
+void csv_append_percent(buf *out, double rate);
 
 #endif

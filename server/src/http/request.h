@@ -54,6 +54,7 @@ typedef struct request {
     const char *problem_detail;
     struct cJSON *problem_errors; /* array of {field, message[, row]} */
     const char *extra_header;     /* e.g. "WWW-Authenticate: Bearer"; several lines joined by \r\n */
+    const char *content_security_policy; /* NULL: the server's (SECURITY_HEADERS); the report's own */
 
     /* Set by the dispatcher when the request's Origin is allowed (CORS_ALLOWED_ORIGINS). */
     const char *cors_origin;

@@ -58,9 +58,10 @@ static void add_header(buf *head, const char *name, const char *value)
     buf_printf(head, "%s: %s\r\n", name, value);
 }
 
-/* length < 0: chunked. cors_origin: an allowed Origin (the dispatcher checked it) or NULL. */
+/* length < 0: chunked. cors_origin: an allowed Origin (the dispatcher checked it) or NULL.
+ * csp: the answer's own Content-Security-Policy (the periodic report's), or NULL for the server's. */
 static void start_head(buf *head, struct mg_connection *conn, int status, const char *content_type,
-                       long length, const char *request_id, const char *cors_origin)
+                       long length, const char *request_id, const char *cors_origin, const char *csp)
 {
     const char *version = mg_get_request_info(conn)->http_version;
     char date[40];
@@ -81,8 +82,10 @@ static void start_head(buf *head, struct mg_connection *conn, int status, const 
     add_header(head, "Cache-Control", "no-store");
     if (request_id)
         add_header(head, "X-Request-Id", request_id);
-    for (int i = 0; SECURITY_HEADERS[i][0]; i++)
-        add_header(head, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
+    for (int i = 0; SECURITY_HEADERS[i][0]; i++) {
+        bool policy = strcmp(SECURITY_HEADERS[i][0], "Content-Security-Policy") == 0;
+        add_header(head, SECURITY_HEADERS[i][0], policy && csp ? csp : SECURITY_HEADERS[i][1]);
+    }
     if (cors_origin) {
         add_header(head, "Access-Control-Allow-Origin", cors_origin);
         add_header(head, "Vary", "Origin");
@@ -106,7 +109,8 @@ int response_send(request *r, int status)
     bool has_body = r->response_body && status != 204;
     buf head = {0};
     start_head(&head, r->conn, status, has_body ? r->content_type : NULL,
-               has_body ? (long)r->response_len : 0, r->request_id, r->cors_origin);
+               has_body ? (long)r->response_len : 0, r->request_id, r->cors_origin,
+               r->content_security_policy);
     if (r->etag_version > 0)
         buf_printf(&head, "ETag: \"%ld\"\r\n", r->etag_version);
     if (r->location)
@@ -120,7 +124,7 @@ int response_send(request *r, int status)
 void response_stream_begin(request *r, const char *content_type, const char *filename)
 {
     buf head = {0};
-    start_head(&head, r->conn, 200, content_type, -1, r->request_id, r->cors_origin);
+    start_head(&head, r->conn, 200, content_type, -1, r->request_id, r->cors_origin, NULL);
     buf_printf(&head, "Content-Disposition: attachment; filename=\"%s\"\r\n", filename);
     send_head_and_body(&head, r->conn, NULL, 0);
     r->streamed = true;
@@ -156,7 +160,7 @@ static int send_small(struct mg_connection *conn, int status, const char *type, 
                       const char *request_id)
 {
     buf head = {0};
-    start_head(&head, conn, status, type, (long)strlen(text), request_id, NULL);
+    start_head(&head, conn, status, type, (long)strlen(text), request_id, NULL, NULL);
     send_head_and_body(&head, conn, text, strlen(text));
     return status;
 }

@@ -56,6 +56,10 @@ struct server_config {
     size_t import_max_body_bytes; /* the limit for ROUTE_RAW_BODY routes */
     long import_lock_wait_ms;     /* how long an import waits for an overlapping one (api/import.c) */
     const char *openapi_path;
+    const char *web_root;          /* the web client's files; the report's stylesheet is there */
+    const char *pdf_renderer;      /* the program that turns the report's HTML into PDF (api/reports.c) */
+    long pdf_timeout_ms;           /* how long it may take before it is killed */
+    int pdf_max_concurrent;        /* how many run at once in this process; more answer 503 */
     const char *migrations_dir;
     const char *const *cors_origins; /* exact origins allowed to call from a browser */
     size_t cors_origin_count;

@@ -13,12 +13,16 @@ void spool_init(spool *s, size_t memory_max)
     s->memory_max = memory_max;
 }
 
-/* A temporary file nobody can open by name: created with mode 0600, unlinked at once. */
-static FILE *unlinked_file(void)
+const char *spool_temp_dir(void)
 {
     const char *dir = getenv("TMPDIR");
+    return dir && *dir ? dir : "/tmp";
+}
+
+FILE *spool_temp_file(void)
+{
     char path[4096];
-    snprintf(path, sizeof path, "%s/cdt-spool-XXXXXX", dir && *dir ? dir : "/tmp");
+    snprintf(path, sizeof path, "%s/cdt-spool-XXXXXX", spool_temp_dir());
     int fd = mkstemp(path);
     if (fd < 0)
         return NULL;
@@ -34,7 +38,7 @@ bool spool_write(spool *s, const void *data, size_t len)
     if (s->failed)
         return false;
     if (!s->file && s->memory.len + len > s->memory_max) {
-        s->file = unlinked_file();
+        s->file = spool_temp_file();
         if (!s->file || (s->memory.len && fwrite(s->memory.data, 1, s->memory.len, s->file) != s->memory.len)) {
             s->failed = true;
             return false;
@@ -68,6 +72,18 @@ size_t spool_read(spool *s, void *out, size_t cap)
     }
     s->read_at += n;
     return n;
+}
+
+bool spool_adopt(spool *s, FILE *f)
+{
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    s->file = f;
+    if (size < 0) {
+        s->failed = true;
+        return false;
+    }
+    s->size = (size_t)size;
+    return true;
 }
 
 void spool_free(spool *s)

@@ -4,7 +4,7 @@
  *
  * For an answer that must be complete before it is sent (a CSV export: the database connection is
  * given back before a client at its own pace reads it, issue 11, item 2), with memory bounded
- * whatever its size. The file is created in $TMPDIR (or /tmp) and unlinked at once, so it goes
+ * whatever its size; or the finished file of a writer that writes files (an .xlsx export). The file is created in $TMPDIR (or /tmp) and unlinked at once, so it goes
  * away with the process whatever happens; its size is the answer's.
  */
 #ifndef CDT_UTIL_SPOOL_H
@@ -32,5 +32,18 @@ bool spool_write(spool *s, const void *data, size_t len);
 size_t spool_read(spool *s, void *out, size_t cap);
 /* Frees the memory and closes the file. */
 void spool_free(spool *s);
+
+/*
+ * Makes the empty spool s (spool_init) the bytes that a writer needing a file of its own
+ * (libxlsxwriter, http/xlsx.c) put in f, a spool_temp_file: spool_read reads them from the start,
+ * spool_free closes f. False, the spool failed, when f's size cannot be read.
+ */
+bool spool_adopt(spool *s, FILE *f);
+
+/* The directory of temporary files: $TMPDIR, else /tmp. Borrowed; static. Cannot fail. */
+const char *spool_temp_dir(void);
+/* A temporary file nobody can open by name: mode 0600, in spool_temp_dir(), unlinked at once.
+ * NULL when it cannot be made. Caller closes. */
+FILE *spool_temp_file(void);
 
 #endif

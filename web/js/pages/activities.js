@@ -1,10 +1,11 @@
-// pages/activities.js — #/activities: what the teams did, with filters and a CSV export;
+// pages/activities.js — #/activities: what the teams did, with filters and exports (CSV, .xlsx);
 // #/activities/new: the quick "log an activity" form, made for a phone in the field (one column,
 // big targets, numeric keypads for the counts); #/activities/<id>: edit or delete one.
 
 import * as api from '../api.js';
 import {
-  announce, button, confirmAction, errorBox, filterBox, form, h, link, load, notice, optionsOf, pageHeader, pager, table,
+  announce, button, confirmAction, errorBox, exportButtons, filterBox, form, h, link, load, notice, optionsOf, pageHeader,
+  pager, table,
 } from '../dom.js';
 import { FIELDS, LABELS, T, formatDate, formatNumber, label, todayIso } from '../i18n.js';
 import { teamOptions, unitField } from '../refdata.js';
@@ -32,21 +33,10 @@ async function list(ctx) {
   for (const k of FILTERS) filters[k] = query.get(k) || '';
   const offset = Math.max(0, Number(query.get('offset')) || 0);
 
-  const exportBox = h('div', {});
-  const exportButton = button(T.exportCsv, async () => {
-    exportButton.disabled = true;
-    exportBox.replaceChildren();
-    try {
-      await api.downloadCsv('/activities', filters, 'hoat-dong.csv');
-    } catch (err) {
-      exportBox.append(errorBox(err, () => exportButton.click()));
-    } finally {
-      exportButton.disabled = false;
-    }
-  });
+  const exported = exportButtons('/activities', filters, 'hoat-dong');
   view.append(pageHeader(T.activities,
     user.read_only ? null : link(`#/activities/new${filters.team ? `?team=${filters.team}` : ''}`, 'Ghi nhận hoạt động', { class: 'btn btn-primary' }),
-    exportButton), exportBox);
+    ...exported.buttons), exported.box);
   // Just logged: the newest logged first, so that it shows whatever day it was held on.
   const created = query.get('created');
   if (created) view.append(notice('success', 'Đã ghi nhận hoạt động. Danh sách đang xếp theo thời điểm ghi nhận, mới nhất trước.'));

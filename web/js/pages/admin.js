@@ -6,8 +6,8 @@
 
 import * as api from '../api.js';
 import {
-  announce, badge, button, clear, confirmAction, details, errorBox, filterBox, form, h, load, notice, optionsOf, pageHeader,
-  pager, table,
+  announce, badge, button, clear, confirmAction, details, errorBox, exportButtons, filterBox, form, h, load, notice,
+  optionsOf, pageHeader, pager, table,
 } from '../dom.js';
 import { FIELDS, LABELS, T, fieldLabel, formatDate, formatDateTime, formatNumber, label } from '../i18n.js';
 import { enterprises, unitField, unitNames } from '../refdata.js';
@@ -374,15 +374,7 @@ async function audit(ctx, box) {
   const filters = {};
   for (const k of ['resource', 'resource_id', 'actor', 'from', 'to']) filters[k] = query.get(k) || '';
   const offset = Math.max(0, Number(query.get('offset')) || 0);
-  const exportBox = h('div', {});
-  const exportButton = button(T.exportCsv, async () => {
-    exportBox.replaceChildren();
-    try {
-      await api.downloadCsv('/audit', filters, 'nhat-ky-thao-tac.csv');
-    } catch (err) {
-      exportBox.append(errorBox(err, () => exportButton.click()));
-    }
-  });
+  const exported = exportButtons('/audit', filters, 'nhat-ky-thao-tac');
   const filterForm = form([
     { name: 'resource', label: FIELDS.resource, type: 'select', value: filters.resource,
       options: [{ value: '', label: T.all }, ...AUDIT_RESOURCES.map((r) => ({ value: r, label: label('resource', r) }))] },
@@ -400,7 +392,7 @@ async function audit(ctx, box) {
   });
   filterForm.setAttribute('role', 'search');
   const listBox = h('div', {});
-  box.append(h('div', { class: 'page-actions toolbar' }, exportButton), exportBox,
+  box.append(h('div', { class: 'page-actions toolbar' }, exported.buttons), exported.box,
     filterBox(filterForm, Object.values(filters).filter(Boolean).length), listBox);
   await load(listBox, async () => {
     const page = await api.get('/audit', { ...filters, limit: 50, offset });

@@ -7,11 +7,12 @@
 
 import * as api from '../api.js';
 import {
-  announce, badge, button, clear, confirmAction, details, errorBox, filterBox, form, h, link, load, notice, openBesideRow,
-  optionsOf, pageHeader, pager, table, withConfirmation,
+  announce, badge, button, clear, confirmAction, details, errorBox, exportButtons, filterBox, form, h, link, load, notice,
+  openBesideRow, optionsOf, pageHeader, pager, table, withConfirmation,
 } from '../dom.js';
 import { FIELDS, LABELS, T, formatDate, formatDateTime, formatNumber, label, todayIso } from '../i18n.js';
-import { chainBetween, unitField } from '../refdata.js';
+import { chainBetween, unitField, unitName } from '../refdata.js';
+import { periodArgs, periodDefs, reportFrame } from './reports.js';
 
 const isIssuerRole = (user) => user.role === 'province' || user.role === 'district';
 
@@ -50,6 +51,49 @@ function completeForm(deadline, target, onDone) {
     },
     onCancel: () => onDone(true),
   });
+}
+
+/**
+ * "Đính kèm báo cáo": a target answers a deadline of kind report with the periodic report of its
+ * own unit, made now (POST /deadlines/{id}/report), which also completes it.
+ */
+function attachForm(deadline, onDone) {
+  return form([
+    ...periodDefs(),
+    { name: 'doc_number', label: 'Số văn bản', hint: 'Ví dụ 15/BC-UBND; có thể để trống.' },
+    { name: 'signer_name', label: 'Người ký' },
+    { name: 'note', label: 'Ghi chú', type: 'textarea', wide: true, maxlength: 2000 },
+  ], {
+    id: `attach-${deadline.id}`,
+    submitLabel: 'Lập và gửi báo cáo',
+    onSubmit: async (el) => {
+      const v = el.values({ omitEmpty: true });
+      if (!v) return;
+      const body = { ...periodArgs(v), year: Number(v.year) };
+      for (const k of ['doc_number', 'signer_name', 'note']) if (v[k]) body[k] = v[k];
+      await api.post(`/deadlines/${deadline.id}/report`, body);
+      announce('Đã gửi báo cáo.');
+      onDone();
+    },
+    onCancel: () => onDone(true),
+  });
+}
+
+/** Shows the report a target attached (GET /deadlines/{id}/report) in box, with print and PDF. */
+async function showReport(box, deadline, target) {
+  const query = target ? { target: target.id } : {};
+  box.replaceChildren(h('p', { class: 'muted' }, 'Đang tải báo cáo…'));
+  try {
+    const { data } = await api.request('GET', `/deadlines/${deadline.id}/report`, { query: { ...query, format: 'html' }, accept: 'text/html' });
+    const frame = reportFrame(String(data), `Báo cáo của ${target ? target.unit_name || target.enterprise_name : 'đơn vị'}`);
+    const name = `bao-cao-${target ? target.unit_code || target.enterprise_id : 'don-vi'}.pdf`;
+    box.replaceChildren(h('div', { class: 'form-buttons' },
+      button('In báo cáo', () => frame.contentWindow.print()),
+      button('Tải PDF', () => api.download(`/deadlines/${deadline.id}/report`, { ...query, format: 'pdf' }, name, 'application/pdf')
+        .catch((err) => box.append(errorBox(err))))), frame);
+  } catch (err) {
+    box.replaceChildren(errorBox(err));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +176,18 @@ function mineCard(ctx, d, user) {
     }, { class: 'btn btn-primary' });
     if (d.kind === 'team_setup') formBox.append(h('p', { class: 'hint' }, 'Nhiệm vụ thành lập tổ tự hoàn thành khi đơn vị có tổ đang hoạt động đạt cơ cấu.'));
     formBox.append(open);
+    if (d.kind === 'report') {
+      const attach = button('Đính kèm báo cáo', () => {
+        const f = attachForm(d, (cancelled) => {
+          if (cancelled) ctx.navigate(location.hash, { replace: true });
+          else ctx.navigate(location.hash, { replace: true });
+        });
+        clear(formBox);
+        formBox.append(h('h4', {}, 'Đính kèm báo cáo định kỳ'), f);
+        f.field('period').focus();
+      }, { class: 'btn' });
+      formBox.append(' ', attach);
+    }
   }
   return card;
 }
@@ -272,7 +328,10 @@ async function targets(ctx, d, { issuer, canWrite, status, offset }) {
   const { user } = ctx;
   const LIMIT = 100;
   const page = await api.get(`/deadlines/${d.id}/targets`, { status, limit: LIMIT, offset, sort: 'status,name' });
-  const out = h('div', {}, h('h2', { id: 'targets-title' }, 'Tình hình thực hiện của từng đơn vị'));
+  const exported = exportButtons(`/deadlines/${d.id}/targets`, { status, sort: 'status,name' },
+    `tinh-hinh-thuc-hien-${d.due_on}`, { id: 'targets-export' });
+  const out = h('div', {}, h('div', { class: 'page-head' }, h('h2', { id: 'targets-title' }, 'Tình hình thực hiện của từng đơn vị'),
+    h('div', { class: 'page-actions' }, exported.buttons)), exported.box);
   const filter = form([
     { name: 'status', label: 'Trạng thái', type: 'select', options: optionsOf(LABELS.targetStatus, T.all), value: status },
   ], {
@@ -285,7 +344,25 @@ async function targets(ctx, d, { issuer, canWrite, status, offset }) {
   const own = (t) => (t.unit_code && t.unit_code === user.unit) || (t.enterprise_id && t.enterprise_id === user.enterprise);
 
   const action = (t) => {
+    const view = t.report ? button('Xem báo cáo', () => {
+      clear(formBox);
+      const box = h('div', { class: 'panel' });
+      formBox.append(h('h3', {}, `Báo cáo của ${t.unit_name || t.enterprise_name}`), box);
+      showReport(box, d, t);
+    }, { class: 'btn btn-small', 'aria-label': `Xem báo cáo: ${t.unit_name || t.enterprise_name}` }) : null;
+    const act = actionWrite(t);
+    return view || act ? h('span', {}, view, view && act ? ' ' : null, act) : null;
+  };
+  const actionWrite = (t) => {
     if (!canWrite) return null;
+    if (t.status !== 'done' && own(t) && d.kind === 'report') {
+      return button('Đính kèm báo cáo', () => {
+        clear(formBox);
+        const f = attachForm(d, (cancelled) => (cancelled ? clear(formBox) : refresh()));
+        formBox.append(h('div', { class: 'panel' }, h('h3', {}, 'Đính kèm báo cáo định kỳ'), f));
+        f.field('period').focus();
+      }, { class: 'btn btn-small' });
+    }
     if (t.status !== 'done' && (own(t) || issuer)) {
       return button(own(t) ? 'Đánh dấu hoàn thành' : 'Hoàn thành thay', (event) => {
         clear(formBox);

@@ -1,10 +1,10 @@
 // pages/teams.js — #/teams: the teams in the caller's scope, with filters (unit, kind, status,
-// compliance), a search that ignores diacritics (the API's q), paging and a CSV export.
+// compliance), a search that ignores diacritics (the API's q), paging and exports (CSV, .xlsx).
 // The filters live in the address (#/teams?kind=hamlet&q=...), so a reload or a shared link
 // shows the same list.
 
-import { downloadCsv, get } from '../api.js';
-import { badge, button, errorBox, filterBox, form, h, link, load, optionsOf, pageHeader, pager, table } from '../dom.js';
+import { get } from '../api.js';
+import { badge, exportButtons, filterBox, form, h, link, load, optionsOf, pageHeader, pager, table } from '../dom.js';
 import { LABELS, T, formatNumber, label } from '../i18n.js';
 import { unitField, unitNames } from '../refdata.js';
 
@@ -17,21 +17,10 @@ export async function render(ctx) {
   for (const k of FILTERS) filters[k] = query.get(k) || '';
   const offset = Math.max(0, Number(query.get('offset')) || 0);
 
-  const exportBox = h('div', { class: 'form-alert' });
-  const exportButton = button(T.exportCsv, async () => {
-    exportButton.disabled = true;
-    exportBox.replaceChildren();
-    try {
-      await downloadCsv('/teams', filters, 'to-cnscd.csv');
-    } catch (err) {
-      exportBox.append(errorBox(err, () => exportButton.click()));
-    } finally {
-      exportButton.disabled = false;
-    }
-  });
+  const exported = exportButtons('/teams', filters, 'to-cnscd');
   view.append(pageHeader(T.teams,
     user.read_only ? null : link('#/teams/new', 'Thêm tổ', { class: 'btn btn-primary' }),
-    exportButton), exportBox);
+    ...exported.buttons), exported.box);
 
   const defs = [
     { name: 'q', label: 'Tìm theo tên tổ', value: filters.q, hint: 'Gõ có dấu hoặc không dấu đều được, ví dụ “phu cuong”.' },
