@@ -72,3 +72,15 @@ LANGUAGE sql STABLE AS $$
                                   WHERE t.completed_at IS NULL) THEN 'done'
                 ELSE target_status(NULL, d.due_on) END
 $$;
+
+-- "Now" moved (app_clock, which tests and demonstrations set): the periods of recurring series
+-- that became due are made at once, as the server's roller makes them when time passes
+-- (server/src/api/deadlines.c). No read makes them: a GET writes nothing.
+CREATE OR REPLACE FUNCTION app_clock_rolls() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM deadlines_roll();
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER app_clock_rolls AFTER INSERT OR UPDATE OR DELETE ON app_clock
+    FOR EACH STATEMENT EXECUTE FUNCTION app_clock_rolls();
