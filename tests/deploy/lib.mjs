@@ -12,9 +12,8 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { assert, ROOT, sleep, sql } from '../faults/lib.mjs';
+import { assert, freePort, ROOT, sleep, sql } from '../faults/lib.mjs';
 
 export * from '../faults/lib.mjs';
 
@@ -47,17 +46,6 @@ export async function replicaCaughtUp(timeoutMs = 15_000) {
     assert.ok(Date.now() < deadline, `the replica did not replay up to ${lsn} within ${timeoutMs} ms`);
     await sleep(50);
   }
-}
-
-export function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** text with `from` replaced by `to`, which must occur exactly `times` times. */

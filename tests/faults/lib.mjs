@@ -52,7 +52,8 @@ export function sqlInBackground(query) {
   });
 }
 
-function freePort() {
+/** A TCP port nobody listens on now on 127.0.0.1. */
+export function freePort() {
   return new Promise((res, rej) => {
     const s = createServer();
     s.on('error', rej);
