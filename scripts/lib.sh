@@ -2,6 +2,9 @@
 #
 #   pg_start DIR PORT   private PostgreSQL cluster in DIR (created on first use), unix socket only
 #   pg_stop DIR         stop it if it runs
+#   pg_replica_start DIR PORT PRIMARY_DIR PRIMARY_PORT
+#                       a streaming replica of that cluster in DIR, made and run by
+#                       deploy/replica.sh as docker-compose.yml's db-replica is (tests/deploy)
 #   pg_url DIR PORT     print its libpq URI (database cdt, superuser cdt, trust auth)
 #   build [DIR] [ARGS]  configure and build the C sources into DIR (default build/)
 #
@@ -84,6 +87,27 @@ pg_stop() {
     if as_pg "$PG_BIN/pg_ctl" status -D "$dir" >/dev/null 2>&1; then
         as_pg "$PG_BIN/pg_ctl" stop -w -m fast -D "$dir" >/dev/null
     fi
+}
+
+pg_replica_start() {
+    local dir port primary primary_port
+    dir=$(realpath -m "$1") port=$2 primary=$(realpath -m "$3") primary_port=$4
+    mkdir -p "$dir"
+    [[ $EUID -ne 0 ]] || chown postgres: "$dir"
+    chmod 700 "$dir"
+    # Its own socket directory and port on the command line: the copied postgresql.conf names the
+    # primary's. PG_OPTIONS as for pg_start.
+    # shellcheck disable=SC2086
+    as_pg env PATH="$PG_BIN:$PATH" PGDATA="$dir" PRIMARY_HOST="$primary" PRIMARY_PORT="$primary_port" \
+        PRIMARY_USER=cdt setsid "$(realpath deploy/replica.sh)" -p "$port" -c "unix_socket_directories=$dir" \
+        -c listen_addresses= ${PG_OPTIONS:-} >>"$dir.log" 2>&1 </dev/null &
+    local _
+    for _ in $(seq 150); do
+        "$PG_BIN/pg_isready" -q -h "$dir" -p "$port" -d cdt 2>/dev/null && return 0
+        sleep 0.2
+    done
+    tail -n 20 "$dir.log" >&2
+    return 1
 }
 
 pg_url() {

@@ -266,9 +266,16 @@ int main(int argc, char **argv)
 
     /* Issue 11, item 2: no statement holds a pooled connection longer than STATEMENT_TIMEOUT_MS;
      * imports and CSV exports, which handle whole files, get BULK_STATEMENT_TIMEOUT_MS. */
-    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256),
-                 env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
+    int pool_size = (int)env_long("DB_POOL_SIZE", 4, 1, 256);
+    db_pool_init(database_url, pool_size, env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
                  env_long("BULK_STATEMENT_TIMEOUT_MS", 300000, 100, 3600000));
+    /* Issue 15: the figures (ROUTE_REPLICA) from a streaming replica, when there is one. */
+    const char *read_url = env_or("DATABASE_READ_URL", NULL);
+    if (read_url) {
+        db_read_pool_init(read_url, (int)env_long("DB_READ_POOL_SIZE", pool_size, 1, 256));
+        log_event("info", NULL, "reading the figures from a replica (DATABASE_READ_URL)", NULL, NULL);
+    }
+    long roll_seconds = env_long("DEADLINE_ROLL_SECONDS", 60, 0, 86400);
 
     /*
      * Connections (issue 11, item 1; http/edge.h). Each connection holds a worker thread for its
@@ -332,10 +339,14 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &waiting);
 
+    /* Recurring deadlines roll forward here and in writes, never in a read (api/deadlines.c).
+     * Started with the stop signals blocked, as civetweb's threads are. */
+    deadlines_roller_start(roll_seconds);
     mg_init_library(0);
     struct mg_context *ctx = mg_start(&callbacks, NULL, options);
     if (!ctx) {
         log_event("fatal", NULL, "cannot start the HTTP server", "listen", env_or("LISTEN", "8080"));
+        deadlines_roller_stop();
         db_pool_shutdown();
         return 1;
     }
@@ -350,6 +361,7 @@ int main(int argc, char **argv)
         log_event("warn", NULL, "stopping with requests still in flight after 25 s", NULL, NULL);
     mg_stop(ctx);
     mg_exit_library();
+    deadlines_roller_stop();
     db_pool_shutdown();
     log_event("info", NULL, "stopped", NULL, NULL);
     return 0;

@@ -76,10 +76,13 @@ LANGUAGE sql STABLE AS $$
                 ELSE target_status(NULL, d.due_on) END
 $$;
 
--- A target's document (first in 004_deadlines.sql): its unit's or enterprise's name, and the
--- district (Huyện) its unit (an enterprise's: the commune it is located in) lies in, when it lies
--- in one, so that a province's list of communes reads by district (issue 13).
-CREATE OR REPLACE FUNCTION deadline_target_doc(t deadline_targets) RETURNS json LANGUAGE sql STABLE AS $$
+-- A target's document (first in 004_deadlines.sql): its unit's or enterprise's name, the district
+-- (Huyện) its unit (an enterprise's: the commune it is located in) lies in, when it lies in one,
+-- so that a province's list of communes reads by district, and the report it attached when the
+-- deadline is of kind report (when, by whom, for which period; 46_reports.sql). PL/pgSQL, so that
+-- the body is checked when first run, after deadline_reports exists.
+CREATE OR REPLACE FUNCTION deadline_target_doc(t deadline_targets) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN RETURN (
     SELECT json_build_object(
         'id', t.id, 'deadline_id', t.deadline_id,
         'unit_code', t.unit_code, 'unit_name', (SELECT u.name FROM units u WHERE u.code = t.unit_code),
@@ -88,7 +91,11 @@ CREATE OR REPLACE FUNCTION deadline_target_doc(t deadline_targets) RETURNS json 
         'district_code', dist.code, 'district_name', dist.name,
         'status', target_status(t.completed_at, d.due_on), 'completed_at', t.completed_at,
         'on_time', target_on_time(t.completed_at, d.due_on), 'completed_by', t.completed_by,
-        'note', t.note, 'link', t.link, 'version', t.version)
+        'note', t.note, 'link', t.link,
+        'report', (SELECT json_build_object('created_at', r.created_at, 'created_by', r.created_by,
+                                            'period', r.figures -> 'period')
+                     FROM deadline_reports r WHERE r.target_id = t.id),
+        'version', t.version)
       FROM deadlines d
       LEFT JOIN LATERAL (
           SELECT a.code, a.name
@@ -96,6 +103,7 @@ CREATE OR REPLACE FUNCTION deadline_target_doc(t deadline_targets) RETURNS json 
            WHERE u.code = coalesce(t.unit_code, (SELECT e.unit_code FROM enterprises e WHERE e.id = t.enterprise_id))
            LIMIT 1) dist ON true
      WHERE d.id = t.deadline_id
+); END
 $$;
 
 -- ---------------------------------------------------------------------------------------------
@@ -180,3 +188,15 @@ RETURNS TABLE (past boolean, duplicate uuid) LANGUAGE sql STABLE AS $$
                AND d.kind = x.kind AND d.target_level = x.target_level AND d.scope_unit = x.scope_unit
              ORDER BY d.created_at LIMIT 1)
 $$;
+
+-- "Now" moved (app_clock, which tests and demonstrations set): the periods of recurring series
+-- that became due are made at once, as the server's roller makes them when time passes
+-- (server/src/api/deadlines.c). No read makes them: a GET writes nothing.
+CREATE OR REPLACE FUNCTION app_clock_rolls() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM deadlines_roll();
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER app_clock_rolls AFTER INSERT OR UPDATE OR DELETE ON app_clock
+    FOR EACH STATEMENT EXECUTE FUNCTION app_clock_rolls();

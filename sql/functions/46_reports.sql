@@ -149,22 +149,3 @@ CREATE OR REPLACE FUNCTION stats_overview_labels(doc json) RETURNS SETOF json LA
      ORDER BY r.n
 $$;
 
--- A deadline target as GET /deadlines/{id}/targets shows it, with the report it attached
--- (when the deadline is of kind report): when and by whom, and for which period.
-CREATE OR REPLACE FUNCTION deadline_target_doc(t deadline_targets) RETURNS json LANGUAGE plpgsql STABLE AS $$
-BEGIN RETURN (
-    SELECT json_build_object(
-        'id', t.id, 'deadline_id', t.deadline_id,
-        'unit_code', t.unit_code, 'unit_name', (SELECT u.name FROM units u WHERE u.code = t.unit_code),
-        'enterprise_id', t.enterprise_id,
-        'enterprise_name', (SELECT e.name FROM enterprises e WHERE e.id = t.enterprise_id),
-        'status', target_status(t.completed_at, d.due_on), 'completed_at', t.completed_at,
-        'on_time', target_on_time(t.completed_at, d.due_on), 'completed_by', t.completed_by,
-        'note', t.note, 'link', t.link,
-        'report', (SELECT json_build_object('created_at', r.created_at, 'created_by', r.created_by,
-                                            'period', r.figures -> 'period')
-                     FROM deadline_reports r WHERE r.target_id = t.id),
-        'version', t.version)
-      FROM deadlines d WHERE d.id = t.deadline_id
-); END
-$$;

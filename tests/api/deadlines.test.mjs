@@ -478,8 +478,20 @@ describe('team_setup targets complete by themselves', () => {
 });
 
 describe('recurring deadlines', () => {
-  // Each step runs with the clock held in January–April 2025; the series are deleted at the end,
-  // so that nothing rolls them forward once the clock is back.
+  // Each step runs with the clock held in January–April 2025, moved from step to step without
+  // going back to today in between (the server's roller, or the clock's return, would roll the
+  // series up to today); the series are deleted at the end, so that nothing rolls them forward
+  // once the clock is back.
+  async function steps(list) {
+    try {
+      for (const [instant, fn] of list) {
+        setClock(instant);
+        await fn();
+      }
+    } finally {
+      clearClock();
+    }
+  }
   async function series(title) {
     const { items } = await listAll(P, '/deadlines', { from: '2025-01-01', to: '2026-12-31' });
     // Each period's title names its period: "<title> (tháng 01/2025)", "<title> (tháng 02/2025)", ...
@@ -490,7 +502,7 @@ describe('recurring deadlines', () => {
     const title = uniq('Báo cáo định kỳ');
     let head;
     try {
-      await at('2025-01-15T09:00:00+07:00', async () => {
+      await steps([['2025-01-15T09:00:00+07:00', async () => {
         head = await issue(P, { title, due_on: '2025-01-31', recurrence: 'monthly' });
         assert.ok(head.next_id, 'the next period exists at once');
         const s = await series(title);
@@ -503,11 +515,9 @@ describe('recurring deadlines', () => {
         // The issuer moves February's date; the series keeps its calendar (anchored on Jan 31).
         const moved = await api('PATCH', `/deadlines/${s[1].id}`, { as: P, body: { due_on: '2025-02-10' } });
         assert.equal(moved.status, 200, show(moved));
-      });
-      await at('2025-01-31T23:59:59+07:00', async () => {
+      }], ['2025-01-31T23:59:59+07:00', async () => {
         assert.deepEqual((await series(title)).map((x) => x.due_on), ['2025-01-31', '2025-02-10'], 'not yet');
-      });
-      await at('2025-02-01T00:00:00+07:00', async () => {
+      }], ['2025-02-01T00:00:00+07:00', async () => {
         const s = await series(title);
         assert.deepEqual(s.map((x) => x.due_on), ['2025-01-31', '2025-02-10', '2025-03-31'], 'February is current, Mar 31 next');
         assert.equal(s[2].previous_id, s[1].id);
@@ -516,8 +526,7 @@ describe('recurring deadlines', () => {
         await get(s[1].id);
         assert.equal((await series(title)).length, 3);
         assert.equal((await target(head.id)).status, 'overdue');
-      });
-      await at('2025-04-01T00:00:00+07:00', async () => {
+      }], ['2025-04-01T00:00:00+07:00', async () => {
         // Two periods passed at once: Feb and Mar ended, so Apr is current and May the next.
         const s = await series(title);
         assert.deepEqual(s.map((x) => x.due_on), ['2025-01-31', '2025-02-10', '2025-03-31', '2025-04-30', '2025-05-31'],
@@ -525,7 +534,7 @@ describe('recurring deadlines', () => {
         const now = Date.parse('2025-03-31T17:00:00Z');
         const ahead = s.filter((x) => Date.parse(`${x.due_on}T17:00:00Z`) > now); // deadline_end: 17:00 UTC
         assert.deepEqual(ahead.map((x) => x.due_on), ['2025-04-30', '2025-05-31'], 'the current period and exactly one after it');
-      });
+      }]]);
     } finally {
       clearClock();
       if (head) {
@@ -540,18 +549,17 @@ describe('recurring deadlines', () => {
     const title = uniq('Báo cáo quý');
     let head;
     try {
-      await at('2025-01-10T09:00:00+07:00', async () => {
+      await steps([['2025-01-10T09:00:00+07:00', async () => {
         head = await issue(P, { title, due_on: '2025-01-31', recurrence: 'quarterly' });
         const s = await series(title);
         assert.deepEqual(s.map((x) => x.due_on), ['2025-01-31', '2025-04-30']);
         const del = await api('DELETE', `/deadlines/${s[1].id}`, { as: P });
         assert.equal(del.status, 204, show(del));
-      });
-      await at('2025-05-01T00:00:00+07:00', async () => {
+      }], ['2025-05-01T00:00:00+07:00', async () => {
         const s = await series(title);
         assert.deepEqual(s.map((x) => x.due_on), ['2025-01-31'], 'no new period after the series ended');
         assert.equal(s[0].next_id, null);
-      });
+      }]]);
     } finally {
       clearClock();
       if (head) assert.equal((await api('DELETE', `/deadlines/${head.id}`, { as: P })).status, 204);

@@ -50,6 +50,10 @@ describe('administration', () => {
     await settled(page);
     await page.getByRole('button', { name: `Sửa ${username}` }).click();
     const form = page.locator('#user-edit-form');
+    // The form first shows the account's commune, level by level as the units arrive; a choice
+    // made before it is shown raced it (the old level's select could land after the new one's).
+    await page.waitForFunction((code) => [...document.querySelectorAll('#user-edit-form select')]
+      .some((s) => s.value === code), DEMO.commune, { polling: 100 });
     // 79 has communes directly under it and, in the tests, two intermediate units: one list, two groups.
     await form.getByLabel('Đơn vị trực thuộc').selectOption(DEMO.dianDistrict);
     await form.getByLabel('Xã, phường, thị trấn', { exact: true }).selectOption(DEMO.dian);

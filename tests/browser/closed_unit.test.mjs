@@ -3,7 +3,7 @@
 
 import { after, test } from 'node:test';
 import {
-  DEMO, PASSWORD, PHONE, RUN, api, apiOk, assertClean, close, closeBrowser, goto, newPage, screenshot, signIn, uniq,
+  DEMO, PASSWORD, PHONE, RUN, api, apiOk, assertClean, close, closeBrowser, goto, newPage, screenshot, settled, signIn, uniq,
 } from './lib.mjs';
 
 after(closeBrowser);
@@ -25,6 +25,8 @@ test('a closed unit\'s account is sent to sign-in and told which unit closed on 
 
   const page = await newPage(PHONE);
   await signIn(page, username);
+  // The dashboard's requests done first: one still in flight when the unit closes answers 404.
+  await settled(page);
   await apiOk('PATCH', `/units/${code}`, { body: { valid_to: '2000-01-01' } });
 
   // The session's next request is refused (401): back to sign-in.

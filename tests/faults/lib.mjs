@@ -36,9 +36,9 @@ export function pg(action, mode = 'fast') {
   });
 }
 
-/** Rows of a query through psql (tab-separated), as arrays of strings. */
-export function sql(query) {
-  const out = execFileSync('psql', [DATABASE_URL, '-X', '-A', '-t', '-q', '-F', '\t', '-v', 'ON_ERROR_STOP=1'],
+/** Rows of a query through psql (tab-separated), as arrays of strings; url: another database. */
+export function sql(query, url = DATABASE_URL) {
+  const out = execFileSync('psql', [url, '-X', '-A', '-t', '-q', '-F', '\t', '-v', 'ON_ERROR_STOP=1'],
     { input: query, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
@@ -52,7 +52,8 @@ export function sqlInBackground(query) {
   });
 }
 
-function freePort() {
+/** A TCP port nobody listens on now on 127.0.0.1. */
+export function freePort() {
   return new Promise((res, rej) => {
     const s = createServer();
     s.on('error', rej);

@@ -34,6 +34,8 @@ int main(void)
                            strcmp(ROUTES[i].method, "PATCH") == 0;
         CHECK(body_method == ((ROUTES[i].flags & (ROUTE_JSON_BODY | ROUTE_RAW_BODY)) != 0));
         CHECK(strncmp(ROUTES[i].pattern, "/api/v1/", 8) == 0);
+        /* Only reads go to a replica. */
+        CHECK(!(ROUTES[i].flags & ROUTE_REPLICA) || strcmp(ROUTES[i].method, "GET") == 0);
     }
     arena_destroy(a);
     CHECK_SUMMARY();

@@ -51,6 +51,13 @@ int deadlines_delete(request *r);
 int deadlines_targets(request *r);
 int deadlines_complete(request *r);
 int deadlines_reopen(request *r);
+/*
+ * The thread that rolls recurring deadlines forward (deadlines_roll()): at once, just after each
+ * midnight in Vietnam and every interval_seconds; 0 starts none. Stop joins it (at shutdown,
+ * before db_pool_shutdown).
+ */
+void deadlines_roller_start(long interval_seconds);
+void deadlines_roller_stop(void);
 
 int changes_list(request *r);
 

@@ -18,18 +18,26 @@
  *     completes on a target's behalf; anyone else who sees it gets 403 for those;
  *   - a target's own account completes it; another target's account gets 404 for it.
  *
- * Recurring deadlines: reads call deadlines_roll() first, in a statement of its own, so that
- * every series holds exactly one period after its current one.
+ * Recurring deadlines: every series holds exactly one period after its current one. No read makes
+ * one (a GET writes nothing, db/pool.c): deadlines_roll() is called by the writes that can make a
+ * period due (create, update), by a change of app_clock (sql/functions/30_deadlines.sql), and by
+ * the roller below, a thread of every server process that rolls at start, just after each
+ * midnight in Vietnam (when a period ends) and every DEADLINE_ROLL_SECONDS besides.
  */
 #include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "api/reports.h"
 #include "api/resource.h"
 #include "db/db.h"
+#include "http/metrics.h"
+#include "util/log.h"
 
 static const char SQL_ROLL[] = "SELECT deadlines_roll()";
 
@@ -422,7 +430,7 @@ static char *body_text(request *r)
     return text;
 }
 
-/* Every series gets its next period before a read; its own statement on GET (no transaction). */
+/* Every series gets its next period, inside the write's transaction. */
 static bool rolled_or_fail(request *r)
 {
     return db_query(r, SQL_ROLL, 0, NULL) != NULL;
@@ -465,14 +473,12 @@ int deadlines_list(request *r)
     const char *mine = query_get(r, "mine");
     if (mine && *mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
         return field_fail(r, "mine", "must be true or false");
-    if (!rolled_or_fail(r))
-        return API_FAILED;
     return list_run(r, mine && strcmp(mine, "true") == 0 ? &MINE : &LIST, NULL, NULL);
 }
 
 int deadlines_get(request *r)
 {
-    if (!path_uuid_or_fail(r, r->params[0]) || !rolled_or_fail(r))
+    if (!path_uuid_or_fail(r, r->params[0]))
         return API_FAILED;
     return resource_get(r, &DEADLINES, r->params[0]);
 }
@@ -557,7 +563,9 @@ int deadlines_update(request *r)
 {
     if (!issuer_or_fail(r, "change it"))
         return API_FAILED;
-    return resource_update(r, &DEADLINES, r->params[0]);
+    /* A period whose date moved into the past makes its series' next one due at once. */
+    int status = resource_update(r, &DEADLINES, r->params[0]);
+    return status == API_FAILED || !rolled_or_fail(r) ? API_FAILED : status;
 }
 
 int deadlines_delete(request *r)
@@ -751,4 +759,91 @@ int deadlines_report_get(request *r)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
             *p = '-';
     return report_answer(r, format, db_value(res, 0), db_value(res, 1), name);
+}
+
+/*
+ * The roller: one thread per process. Each run is one statement on a connection of its own
+ * (db_query_within), not a pooled one, so requests never wait for it. Runs of several processes
+ * at once are serialized by deadlines_roll()'s own advisory lock: the first makes the periods,
+ * the others find none to make.
+ */
+static struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool running, stopping;
+    long interval_seconds;
+} roller = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Seconds until one second after the next midnight in Vietnam (UTC+7, no daylight saving). */
+static long seconds_past_next_midnight(time_t now)
+{
+    const long day = 86400, offset = 7 * 3600;
+    return day - (long)((now + offset) % day) + 1;
+}
+
+static void roll_once(void)
+{
+    char sql[96];
+    long timeout_ms = db_bulk_timeout_ms();
+    snprintf(sql, sizeof sql, "SET statement_timeout = %ld; SELECT deadlines_roll()", timeout_ms);
+    PGresult *res = db_query_within(sql, (int)timeout_ms + 5000);
+    const char *made = db_value(res, 0);
+    long n = made ? atol(made) : 0;
+    metrics_count_deadline_roll(n, !res);
+    if (!res)
+        log_event("warn", NULL, "deadline roller: the database did not answer; trying again later", NULL, NULL);
+    else if (n > 0)
+        log_event("info", NULL, "deadline roller: periods made", "periods", made);
+    PQclear(res);
+}
+
+static void *roller_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&roller.lock);
+    while (!roller.stopping) {
+        pthread_mutex_unlock(&roller.lock);
+        roll_once();
+        pthread_mutex_lock(&roller.lock);
+        long wait = seconds_past_next_midnight(time(NULL));
+        if (wait > roller.interval_seconds)
+            wait = roller.interval_seconds;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += wait;
+        while (!roller.stopping && pthread_cond_timedwait(&roller.wake, &roller.lock, &until) == 0)
+            ; /* woken early by deadlines_roller_stop, or spuriously */
+    }
+    pthread_mutex_unlock(&roller.lock);
+    return NULL;
+}
+
+void deadlines_roller_start(long interval_seconds)
+{
+    if (interval_seconds <= 0)
+        return;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&roller.wake, &attr);
+    pthread_condattr_destroy(&attr);
+    roller.interval_seconds = interval_seconds;
+    roller.stopping = false;
+    roller.running = pthread_create(&roller.thread, NULL, roller_main, NULL) == 0;
+    if (!roller.running)
+        log_event("error", NULL, "deadline roller: cannot start its thread", NULL, NULL);
+}
+
+void deadlines_roller_stop(void)
+{
+    if (!roller.running)
+        return;
+    pthread_mutex_lock(&roller.lock);
+    roller.stopping = true;
+    pthread_cond_signal(&roller.wake);
+    pthread_mutex_unlock(&roller.lock);
+    pthread_join(roller.thread, NULL);
+    pthread_cond_destroy(&roller.wake);
+    roller.running = false;
 }

@@ -31,6 +31,7 @@
 #include "db/db.h"
 #include "http/csv.h"
 #include "http/csv_reader.h"
+#include "http/metrics.h"
 #include "http/router.h"
 
 enum { MAX_COLUMNS = 32, ERRORS_LISTED = 1000 };
@@ -582,6 +583,7 @@ static void delete_json(void *p)
 struct run {
     request *r;
     const struct import_spec *spec;
+    bool dry_run;
     long rows;           /* data rows read */
     long error_count;    /* errors found here (the database adds its own) */
     cJSON *errors;       /* the first ERRORS_LISTED of all errors, as {row, field, message} */
@@ -997,6 +999,8 @@ static void sort_errors(cJSON *errors)
 static int rows_rejected(struct run *run, long total)
 {
     request *r = run->r;
+    if (!run->dry_run)
+        metrics_count_import_rows(run->spec->resource, 0, 0, 0, total);
     sort_errors(run->errors);
     r->problem_errors = run->errors;
     arena_defer(r->arena, delete_json, run->errors);
@@ -1093,7 +1097,7 @@ int imports_post(request *r)
     if (!import_options_or_fail(r, spec, options))
         return API_FAILED;
 
-    struct run run = {.r = r, .spec = spec, .errors = cJSON_CreateArray()};
+    struct run run = {.r = r, .spec = spec, .dry_run = dry_run, .errors = cJSON_CreateArray()};
     int status = API_FAILED;
     bool readable = r->raw_is_csv ? read_csv(&run) : read_json(&run);
     if (!readable) {
@@ -1170,6 +1174,8 @@ int imports_post(request *r)
                           r->claims->enterprise[0] ? r->claims->enterprise : NULL, summary) ||
             !db_commit_or_fail(r))
             goto out;
+        metrics_count_import_rows(spec->resource, atol(PQgetvalue(counts, 0, 0)), atol(PQgetvalue(counts, 0, 1)),
+                                  atol(PQgetvalue(counts, 0, 2)), total_errors);
     }
     /* A file of units may close some: their accounts' tokens stop at once in this process. */
     if (!dry_run && strcmp(spec->resource, "units") == 0)

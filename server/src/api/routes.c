@@ -64,9 +64,10 @@ const struct route ROUTES[] = {
     {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY | ROUTE_NO_TX},
     {"POST", "/api/v1/rehome", rehome_post, ACCESS_PROVINCE, J},
 
-    {"GET", "/api/v1/stats/overview", stats_overview, ACCESS_USER, 0},
-    {"GET", "/api/v1/stats/timeseries", stats_timeseries, ACCESS_USER, 0},
-    {"GET", "/api/v1/reports/periodic", reports_periodic, ACCESS_USER, 0},
+    /* The figures: aggregates that a second's replication delay does not change in substance. */
+    {"GET", "/api/v1/stats/overview", stats_overview, ACCESS_USER, ROUTE_REPLICA},
+    {"GET", "/api/v1/stats/timeseries", stats_timeseries, ACCESS_USER, ROUTE_REPLICA},
+    {"GET", "/api/v1/reports/periodic", reports_periodic, ACCESS_USER, ROUTE_REPLICA},
 
     {"GET", "/api/v1/users", users_list, ACCESS_USER, 0},
     {"POST", "/api/v1/users", users_create, ACCESS_ISSUER, J},

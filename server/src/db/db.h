@@ -21,9 +21,23 @@
  * bulk_timeout_ms instead.
  */
 void db_pool_init(const char *conninfo, int size, long statement_timeout_ms, long bulk_timeout_ms);
+/*
+ * The pool of a read replica (DATABASE_READ_URL), made like the primary's. The routes flagged
+ * ROUTE_REPLICA (request.replica_ok) read from it; when it cannot be reached they read from the
+ * primary for a few seconds before it is tried again.
+ */
+void db_read_pool_init(const char *conninfo, int size);
+bool db_read_pool_configured(void);
 void db_pool_shutdown(void);
 
-/* Borrows a healthy connection for the request (kept until request end); false → 503 recorded. */
+/* The pools, as request.db_pool and the metrics name them. */
+enum { DB_PRIMARY = 0, DB_READ = 1 };
+
+/*
+ * Borrows a healthy connection for the request (kept until request end); false → 503 recorded.
+ * A GET's or HEAD's connection runs with default_transaction_read_only on: a statement that
+ * writes fails (SQLSTATE 25006) instead of writing.
+ */
 bool db_connect_or_fail(request *r);
 /* Returns the request's connection to the pool, rolling back an open transaction. */
 void db_release(request *r);

@@ -10,6 +10,15 @@
  * Each connection remembers the statements prepared on it (db_prepared_name): the server keeps
  * their plans, so a statement is parsed and planned once per connection rather than once per
  * request. They belong to the connection: a connection dropped or re-made starts with none.
+ *
+ * Two pools of the same shape (issue 15): the primary's (DATABASE_URL), which every write and
+ * almost every read uses, and, when DATABASE_READ_URL is set, a streaming replica's, which the
+ * routes flagged ROUTE_REPLICA read from (the figures). A replica that cannot be reached sends
+ * those reads to the primary for READ_DOWN_SECONDS before it is tried again.
+ *
+ * No read writes: a GET's statements run with default_transaction_read_only on (set on the
+ * connection only when it changes, with cdt.mask_personal), so a read path that tried to write
+ * would fail (SQLSTATE 25006, answered 500) instead of writing, on the primary as on a replica.
  */
 #include "db/db.h"
 
@@ -20,6 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "http/metrics.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 /* At most this many statements are prepared per connection; others run unprepared. */
@@ -37,164 +48,218 @@ struct waiter {
     int slot; /* -1 until a slot is handed to it */
 };
 
-static struct {
+struct pool {
     pthread_mutex_t lock;
     struct waiter *queue_head, *queue_tail; /* waiting threads, first come first */
     char *conninfo;
     PGconn **conns; /* NULL slot: not connected yet or dropped */
     bool *busy;
-    bool *masked;   /* cdt.mask_personal is on for this connection */
+    bool *masked;    /* cdt.mask_personal is on for this connection */
+    bool *read_only; /* default_transaction_read_only is on for this connection */
     struct prepared **prepared; /* per connection: its statements, named "s<index>" */
     int *nprepared;
     int size;
-    long statement_timeout_ms, bulk_timeout_ms;
-} pool = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+};
 
-void db_pool_init(const char *conninfo, int size, long statement_timeout_ms, long bulk_timeout_ms)
+/* DB_PRIMARY, DB_READ (db.h); a pool of size 0 is not configured. */
+static struct pool pools[2] = {{.lock = PTHREAD_MUTEX_INITIALIZER}, {.lock = PTHREAD_MUTEX_INITIALIZER}};
+static long statement_timeout_ms, bulk_timeout_ms;
+
+/* After the replica failed to connect, reads go to the primary until then (CLOCK_MONOTONIC s). */
+enum { READ_DOWN_SECONDS = 5 };
+static _Atomic long read_down_until;
+
+static void pool_open(struct pool *p, const char *conninfo, int size)
 {
-    pool.statement_timeout_ms = statement_timeout_ms;
-    pool.bulk_timeout_ms = bulk_timeout_ms;
-    pool.conninfo = xstrdup(conninfo);
-    pool.size = size > 0 ? size : 1;
-    pool.conns = xcalloc((size_t)pool.size, sizeof *pool.conns);
-    pool.busy = xcalloc((size_t)pool.size, sizeof *pool.busy);
-    pool.masked = xcalloc((size_t)pool.size, sizeof *pool.masked);
-    pool.prepared = xcalloc((size_t)pool.size, sizeof *pool.prepared);
-    pool.nprepared = xcalloc((size_t)pool.size, sizeof *pool.nprepared);
+    p->conninfo = xstrdup(conninfo);
+    p->size = size > 0 ? size : 1;
+    p->conns = xcalloc((size_t)p->size, sizeof *p->conns);
+    p->busy = xcalloc((size_t)p->size, sizeof *p->busy);
+    p->masked = xcalloc((size_t)p->size, sizeof *p->masked);
+    p->read_only = xcalloc((size_t)p->size, sizeof *p->read_only);
+    p->prepared = xcalloc((size_t)p->size, sizeof *p->prepared);
+    p->nprepared = xcalloc((size_t)p->size, sizeof *p->nprepared);
+}
+
+void db_pool_init(const char *conninfo, int size, long statement_timeout, long bulk_timeout)
+{
+    statement_timeout_ms = statement_timeout;
+    bulk_timeout_ms = bulk_timeout;
+    pool_open(&pools[DB_PRIMARY], conninfo, size);
+}
+
+void db_read_pool_init(const char *conninfo, int size)
+{
+    pool_open(&pools[DB_READ], conninfo, size);
 }
 
 /* The connection of slot i is gone: so are the statements prepared on it. */
-static void forget_prepared(int i)
+static void forget_prepared(struct pool *p, int i)
 {
-    for (int k = 0; k < pool.nprepared[i]; k++)
-        free(pool.prepared[i][k].sql);
-    free(pool.prepared[i]);
-    pool.prepared[i] = NULL;
-    pool.nprepared[i] = 0;
+    for (int k = 0; k < p->nprepared[i]; k++)
+        free(p->prepared[i][k].sql);
+    free(p->prepared[i]);
+    p->prepared[i] = NULL;
+    p->nprepared[i] = 0;
+}
+
+static void pool_close(struct pool *p)
+{
+    for (int i = 0; i < p->size; i++) {
+        if (p->conns[i])
+            PQfinish(p->conns[i]);
+        forget_prepared(p, i);
+    }
+    free(p->prepared);
+    free(p->nprepared);
+    free(p->conns);
+    free(p->busy);
+    free(p->masked);
+    free(p->read_only);
+    free(p->conninfo);
+    p->prepared = NULL;
+    p->nprepared = NULL;
+    p->conns = NULL;
+    p->busy = NULL;
+    p->masked = NULL;
+    p->read_only = NULL;
+    p->conninfo = NULL;
+    p->size = 0;
 }
 
 void db_pool_shutdown(void)
 {
-    for (int i = 0; i < pool.size; i++) {
-        if (pool.conns[i])
-            PQfinish(pool.conns[i]);
-        forget_prepared(i);
-    }
-    free(pool.prepared);
-    free(pool.nprepared);
-    pool.prepared = NULL;
-    pool.nprepared = NULL;
-    free(pool.conns);
-    free(pool.busy);
-    free(pool.masked);
-    free(pool.conninfo);
-    pool.conns = NULL;
-    pool.busy = NULL;
-    pool.masked = NULL;
-    pool.conninfo = NULL;
-    pool.size = 0;
+    pool_close(&pools[DB_PRIMARY]);
+    pool_close(&pools[DB_READ]);
 }
 
-static PGconn *connect_fresh(void)
+static PGconn *connect_fresh(const struct pool *p)
 {
-    PGconn *c = PQconnectdb(pool.conninfo);
+    PGconn *c = PQconnectdb(p->conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
         PQfinish(c);
         return NULL;
     }
     PQclear(PQexec(c, "SET TIME ZONE 'Asia/Ho_Chi_Minh'"));
     char sql[64];
-    snprintf(sql, sizeof sql, "SET statement_timeout = %ld", pool.statement_timeout_ms);
+    snprintf(sql, sizeof sql, "SET statement_timeout = %ld", statement_timeout_ms);
     PQclear(PQexec(c, sql));
     return c;
 }
 
 long db_bulk_timeout_ms(void)
 {
-    return pool.bulk_timeout_ms;
+    return bulk_timeout_ms;
+}
+
+bool db_read_pool_configured(void)
+{
+    return pools[DB_READ].size > 0;
+}
+
+static long monotonic_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)now.tv_sec;
 }
 
 /*
- * Waits up to 5 s for a free slot; returns its index or -1. Waiters are served in the order
+ * Waits up to 5 s for a free slot of p; returns its index or -1. Waiters are served in the order
  * they came: a freed slot is handed to the first of the queue. (Woken in any order, some would
  * wait several times the average under load and reach the 5 s limit: docs/performance.md §6.5.)
+ * Every borrow's wait goes to the metrics (http/metrics.h).
  */
-static int take_slot(void)
+static int take_slot(struct pool *p, int kind)
 {
-    struct timespec deadline;
+    struct timespec started, deadline;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 5;
-    pthread_mutex_lock(&pool.lock);
-    if (!pool.queue_head)
-        for (int i = 0; i < pool.size; i++)
-            if (!pool.busy[i]) {
-                pool.busy[i] = true;
-                pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_lock(&p->lock);
+    if (!p->queue_head)
+        for (int i = 0; i < p->size; i++)
+            if (!p->busy[i]) {
+                p->busy[i] = true;
+                pthread_mutex_unlock(&p->lock);
+                metrics_count_pool_wait(kind, 0, false);
                 return i;
             }
     struct waiter w = {.next = NULL, .slot = -1};
     pthread_cond_init(&w.handed, NULL);
-    if (pool.queue_tail)
-        pool.queue_tail->next = &w;
+    if (p->queue_tail)
+        p->queue_tail->next = &w;
     else
-        pool.queue_head = &w;
-    pool.queue_tail = &w;
+        p->queue_head = &w;
+    p->queue_tail = &w;
     while (w.slot < 0)
-        if (pthread_cond_timedwait(&w.handed, &pool.lock, &deadline) != 0 && w.slot < 0) {
+        if (pthread_cond_timedwait(&w.handed, &p->lock, &deadline) != 0 && w.slot < 0) {
             /* Timed out still queued: leave the queue. */
-            struct waiter **at = &pool.queue_head, *prev = NULL;
+            struct waiter **at = &p->queue_head, *prev = NULL;
             while (*at != &w) {
                 prev = *at;
                 at = &(*at)->next;
             }
             *at = w.next;
-            if (pool.queue_tail == &w)
-                pool.queue_tail = prev;
+            if (p->queue_tail == &w)
+                p->queue_tail = prev;
             break;
         }
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&p->lock);
     pthread_cond_destroy(&w.handed);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    metrics_count_pool_wait(kind, (double)(now.tv_sec - started.tv_sec) + (double)(now.tv_nsec - started.tv_nsec) / 1e9,
+                            w.slot < 0);
     return w.slot;
 }
 
-/* Hands slot i to the first waiter, or marks it free. */
-static void give_slot(int i)
+/* Hands slot i of p to the first waiter, or marks it free. */
+static void give_slot(struct pool *p, int i)
 {
-    pthread_mutex_lock(&pool.lock);
-    struct waiter *w = pool.queue_head;
+    pthread_mutex_lock(&p->lock);
+    struct waiter *w = p->queue_head;
     if (w) {
-        pool.queue_head = w->next;
-        if (!pool.queue_head)
-            pool.queue_tail = NULL;
+        p->queue_head = w->next;
+        if (!p->queue_head)
+            p->queue_tail = NULL;
         w->slot = i; /* stays busy: it changes hands */
         pthread_cond_signal(&w->handed);
     } else {
-        pool.busy[i] = false;
+        p->busy[i] = false;
     }
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&p->lock);
 }
 
-static int slot_of(PGconn *c)
+static int slot_of(const struct pool *p, PGconn *c)
 {
-    for (int i = 0; i < pool.size; i++)
-        if (pool.conns[i] == c)
+    for (int i = 0; i < p->size; i++)
+        if (p->conns[i] == c)
             return i;
     return -1;
 }
 
 /*
- * Read-only API clients without the personal-data grant read members' contacts masked
- * (sql/migrations/011_personal_data.sql); the setting follows the connection, so it is checked
- * on every use: the token is verified after the request first borrowed its connection.
+ * The connection's session settings as the request needs them, set only when they change:
+ * - cdt.mask_personal: read-only API clients without the personal-data grant read members'
+ *   contacts masked (sql/migrations/011_personal_data.sql); the token is verified after the
+ *   request first borrowed its connection, so it is checked on every use;
+ * - default_transaction_read_only: on for GET and HEAD, so that no read path writes.
  */
-static bool apply_mask_or_fail(request *r, int i)
+static bool apply_session_or_fail(request *r)
 {
+    struct pool *p = &pools[r->db_pool];
+    int i = slot_of(p, r->db);
     bool mask = r->claims && r->claims->kind == PRINCIPAL_CLIENT && r->claims->read_only &&
                 !r->claims->personal_data;
-    if (mask == pool.masked[i])
+    bool read_only = r->method && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+    if (mask == p->masked[i] && read_only == p->read_only[i])
         return true;
-    PGresult *res = PQexec(r->db, mask ? "SELECT set_config('cdt.mask_personal', 'on', false)"
-                                       : "SELECT set_config('cdt.mask_personal', 'off', false)");
+    const char *values[2] = {mask ? "on" : "off", read_only ? "on" : "off"};
+    PGresult *res = PQexecParams(r->db,
+                                 "SELECT set_config('cdt.mask_personal', $1, false),"
+                                 "       set_config('default_transaction_read_only', $2, false)",
+                                 2, NULL, values, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     if (!ok) {
@@ -202,7 +267,8 @@ static bool apply_mask_or_fail(request *r, int i)
         request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
         return false;
     }
-    pool.masked[i] = mask;
+    p->masked[i] = mask;
+    p->read_only[i] = read_only;
     return true;
 }
 
@@ -223,31 +289,61 @@ static bool closed_by_server(PGconn *c)
     return p.fd < 0 || poll(&p, 1, 0) != 0;
 }
 
+/*
+ * Borrows a connection of pools[kind] for r: r->db and r->db_pool set, true. False with nothing
+ * recorded when the database cannot be reached (*unreachable) or every connection stayed busy.
+ */
+static bool borrow(request *r, int kind, bool *unreachable)
+{
+    struct pool *p = &pools[kind];
+    *unreachable = false;
+    int i = take_slot(p, kind);
+    if (i < 0)
+        return false;
+    if (p->conns[i] && (PQstatus(p->conns[i]) != CONNECTION_OK || closed_by_server(p->conns[i]))) {
+        PQfinish(p->conns[i]);
+        p->conns[i] = NULL;
+    }
+    if (!p->conns[i]) {
+        forget_prepared(p, i);
+        p->conns[i] = connect_fresh(p);
+        p->masked[i] = false;
+        p->read_only[i] = false;
+    }
+    if (!p->conns[i]) {
+        give_slot(p, i);
+        *unreachable = true;
+        return false;
+    }
+    r->db = p->conns[i];
+    r->db_pool = (unsigned char)kind;
+    return true;
+}
+
 bool db_connect_or_fail(request *r)
 {
     if (r->db)
-        return apply_mask_or_fail(r, slot_of(r->db));
-    int i = take_slot();
-    if (i < 0) {
-        request_fail(r, PROBLEM_UNAVAILABLE, "All database connections are busy; try again");
+        return apply_session_or_fail(r);
+    bool unreachable;
+    if (r->replica_ok && pools[DB_READ].size > 0 && monotonic_seconds() >= read_down_until) {
+        if (borrow(r, DB_READ, &unreachable))
+            return apply_session_or_fail(r);
+        if (!unreachable) {
+            request_fail(r, PROBLEM_UNAVAILABLE, "All database connections are busy; try again");
+            return false;
+        }
+        /* The replica is down: the primary answers its reads for a while (metrics count them). */
+        read_down_until = monotonic_seconds() + READ_DOWN_SECONDS;
+        log_event("warn", r->request_id, "the read replica (DATABASE_READ_URL) cannot be reached; reading from the primary",
+                  NULL, NULL);
+        metrics_count_read_fallback();
+    }
+    if (!borrow(r, DB_PRIMARY, &unreachable)) {
+        request_fail(r, PROBLEM_UNAVAILABLE, unreachable ? "The database is unavailable; try again shortly"
+                                                         : "All database connections are busy; try again");
         return false;
     }
-    if (pool.conns[i] && (PQstatus(pool.conns[i]) != CONNECTION_OK || closed_by_server(pool.conns[i]))) {
-        PQfinish(pool.conns[i]);
-        pool.conns[i] = NULL;
-    }
-    if (!pool.conns[i]) {
-        forget_prepared(i);
-        pool.conns[i] = connect_fresh();
-        pool.masked[i] = false;
-    }
-    if (!pool.conns[i]) {
-        give_slot(i);
-        request_fail(r, PROBLEM_UNAVAILABLE, "The database is unavailable; try again shortly");
-        return false;
-    }
-    r->db = pool.conns[i];
-    return apply_mask_or_fail(r, i);
+    return apply_session_or_fail(r);
 }
 
 void db_release(request *r)
@@ -256,15 +352,16 @@ void db_release(request *r)
         return;
     if (r->in_transaction)
         db_rollback(r);
-    int i = slot_of(r->db);
+    struct pool *p = &pools[r->db_pool];
+    int i = slot_of(p, r->db);
     /* A connection left mid-transaction or broken is dropped rather than handed on. */
     if (PQstatus(r->db) != CONNECTION_OK || PQtransactionStatus(r->db) != PQTRANS_IDLE) {
         PQfinish(r->db);
-        pool.conns[i] = NULL;
-        forget_prepared(i);
+        p->conns[i] = NULL;
+        forget_prepared(p, i);
     }
     r->db = NULL;
-    give_slot(i);
+    give_slot(p, i);
 }
 
 /* Milliseconds from now until deadline (CLOCK_MONOTONIC); 0 once it has passed. */
@@ -297,7 +394,7 @@ PGresult *db_query_within(const char *sql, int timeout_ms)
     PGresult *out = NULL;
     /* Connecting without blocking: libpq's own connect_timeout has a floor of 2 s and does not
      * cover the query. A host name is still resolved blocking, by getaddrinfo. */
-    PGconn *c = PQconnectStart(pool.conninfo);
+    PGconn *c = PQconnectStart(pools[DB_PRIMARY].conninfo);
     if (!c || PQstatus(c) == CONNECTION_BAD)
         goto out;
     for (PostgresPollingStatusType st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
@@ -345,11 +442,12 @@ const char *db_prepared_name(request *r, const char *sql, int nparams, const Oid
                              PGresult **failed)
 {
     *failed = NULL;
-    int i = slot_of(r->db);
+    struct pool *p = &pools[r->db_pool];
+    int i = slot_of(p, r->db);
     unsigned h = text_hash(sql);
-    int n = pool.nprepared[i];
+    int n = p->nprepared[i];
     for (int k = 0; k < n; k++)
-        if (pool.prepared[i][k].hash == h && strcmp(pool.prepared[i][k].sql, sql) == 0)
+        if (p->prepared[i][k].hash == h && strcmp(p->prepared[i][k].sql, sql) == 0)
             return arena_printf(r->arena, "s%d", k);
     if (n >= PREPARED_MAX)
         return NULL;
@@ -361,9 +459,9 @@ const char *db_prepared_name(request *r, const char *sql, int nparams, const Oid
     }
     PQclear(res);
     if (n % 32 == 0)
-        pool.prepared[i] = xrealloc(pool.prepared[i], (size_t)(n + 32) * sizeof *pool.prepared[i]);
-    pool.prepared[i][n].hash = h;
-    pool.prepared[i][n].sql = xstrdup(sql);
-    pool.nprepared[i] = n + 1;
+        p->prepared[i] = xrealloc(p->prepared[i], (size_t)(n + 32) * sizeof *p->prepared[i]);
+    p->prepared[i][n].hash = h;
+    p->prepared[i][n].sql = xstrdup(sql);
+    p->nprepared[i] = n + 1;
     return name;
 }

@@ -30,6 +30,8 @@ typedef struct request {
     char request_id[72];
     const struct claims *claims; /* verified token; NULL on public routes */
     PGconn *db;                  /* borrowed from the pool for this request; NULL until needed */
+    unsigned char db_pool;       /* the pool db is borrowed from (DB_PRIMARY, DB_READ: db/db.h) */
+    bool replica_ok;             /* the route reads from the replica when there is one (ROUTE_REPLICA) */
     bool in_transaction;
 
     const char *params[MAX_PATH_PARAMS]; /* path parameters, in pattern order */

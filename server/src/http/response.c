@@ -175,9 +175,11 @@ int response_outside_api(struct mg_connection *conn, const char *path, const cha
                    ? send_small(conn, 200, json, "{\"status\":\"ready\"}", request_id)
                    : send_small(conn, 503, json, "{\"status\":\"unavailable\"}", request_id);
     if (strcmp(path, "/metrics") == 0) {
-        char text[2048];
-        metrics_render(text, sizeof text);
-        return send_small(conn, 200, "text/plain; version=0.0.4", text, request_id);
+        buf text = {0};
+        metrics_render(&text);
+        int status = send_small(conn, 200, "text/plain; version=0.0.4; charset=utf-8", text.data, request_id);
+        buf_free(&text);
+        return status;
     }
     return 0;
 }

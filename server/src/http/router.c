@@ -423,6 +423,8 @@ static bool is_write(const char *method)
 
 static int run_route(request *r, const struct route *route)
 {
+    /* Before the principal check, whose query borrows the connection the request keeps. */
+    r->replica_ok = route->flags & ROUTE_REPLICA;
     if (route->access != ACCESS_PUBLIC) {
         if (!authenticated_or_fail(r))
             return API_FAILED;
@@ -506,7 +508,7 @@ int router_dispatch(struct mg_connection *conn, void *unused)
     clock_gettime(CLOCK_MONOTONIC, &done);
     double ms = (double)(done.tv_sec - started.tv_sec) * 1e3 + (double)(done.tv_nsec - started.tv_nsec) / 1e6;
     log_request(r.request_id, r.method, path, sent, ms, r.claims ? r.claims->sub : NULL);
-    metrics_count_request(sent, ms / 1e3);
+    metrics_count_request(route ? (size_t)(route - ROUTES) : ROUTE_COUNT, sent, ms / 1e3);
     arena_destroy(r.arena);
     return sent;
 }

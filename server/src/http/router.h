@@ -28,6 +28,8 @@ enum {
     ROUTE_FORM_BODY = 1 << 3, /* with ROUTE_JSON_BODY: an application/x-www-form-urlencoded body
                                  is accepted too, turned into the same JSON object of strings */
     ROUTE_SMALL_BODY = 1 << 4, /* the body is at most ROUTE_SMALL_BODY_MAX bytes (413 above) */
+    ROUTE_REPLICA = 1 << 5,    /* a read that may lag the primary by the replication delay: served
+                                  from DATABASE_READ_URL when it is set (db/pool.c) */
 };
 
 /*
