@@ -262,9 +262,10 @@ int main(int argc, char **argv)
 
     /* Issue 11, item 2: no statement holds a pooled connection longer than STATEMENT_TIMEOUT_MS;
      * imports and CSV exports, which handle whole files, get BULK_STATEMENT_TIMEOUT_MS. */
-    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256),
-                 env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
+    long statement_timeout_ms = env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000);
+    db_pool_init(database_url, (int)env_long("DB_POOL_SIZE", 4, 1, 256), statement_timeout_ms,
                  env_long("BULK_STATEMENT_TIMEOUT_MS", 300000, 100, 3600000));
+    db_sequencer_start(database_url, statement_timeout_ms); /* the change feed's numbers (issue 14) */
 
     /*
      * Connections (issue 11, item 1; http/edge.h). Each connection holds a worker thread for its
@@ -332,6 +333,7 @@ int main(int argc, char **argv)
     struct mg_context *ctx = mg_start(&callbacks, NULL, options);
     if (!ctx) {
         log_event("fatal", NULL, "cannot start the HTTP server", "listen", env_or("LISTEN", "8080"));
+        db_sequencer_stop();
         db_pool_shutdown();
         return 1;
     }
@@ -346,6 +348,7 @@ int main(int argc, char **argv)
         log_event("warn", NULL, "stopping with requests still in flight after 25 s", NULL, NULL);
     mg_stop(ctx);
     mg_exit_library();
+    db_sequencer_stop();
     db_pool_shutdown();
     log_event("info", NULL, "stopped", NULL, NULL);
     return 0;
