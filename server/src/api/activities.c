@@ -84,10 +84,10 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"held_on", "f.held_on"},
-    {"title", "f.title"},
-    {"people_reached", "f.people_reached"},
-    {"created_at", "f.created_at"},
+    {"held_on", "f.held_on", "date"},
+    {"title", "f.title", "text"},
+    {"people_reached", "f.people_reached", "integer"},
+    {"created_at", "f.created_at", "timestamptz"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -109,6 +109,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "-held_on",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 static const struct resource ACTIVITIES = {

@@ -35,7 +35,8 @@ struct list_spec {
     const struct sort_key *sorts;
     size_t nsorts;
     const char *default_sort; /* e.g. "name" (may carry '-') */
-    const char *tiebreak;     /* SQL appended to every order, e.g. "f.id" */
+    const char *tiebreak;     /* SQL appended to every order, e.g. "f.id" (the key, maybe " DESC") */
+    const char *tiebreak_type; /* its SQL type, e.g. "uuid" (for ?after= cursors) */
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */
@@ -77,7 +78,12 @@ extern const struct resource TEAMS;
 /* Fills params[0..1] with the caller's scope. */
 void actor_params(const request *r, const char **params);
 
-/* preset_name/value (may be NULL) force one filter, e.g. "team" from the path. */
+/*
+ * A page of a list (or, when asked, every row as CSV). preset_name/value (may be NULL) force one
+ * filter, e.g. "team" from the path. Pages go by ?offset= or by ?after=, the cursor that the page
+ * before gave as `next` (keyset: the rows after that one in the page's order, however many were
+ * added or removed before it meanwhile).
+ */
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value);
 int resource_get(request *r, const struct resource *res, const char *key);

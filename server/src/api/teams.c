@@ -85,11 +85,11 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"name", "f.name"},
-    {"established_on", "f.established_on"},
-    {"created_at", "f.created_at"},
-    {"member_count", "team_member_count(f.id)"},
-    {"unit_code", "f.unit_code"},
+    {"name", "f.name", "text"},
+    {"established_on", "f.established_on", "date"},
+    {"created_at", "f.created_at", "timestamptz"},
+    {"member_count", "team_member_count(f.id)", "bigint"},
+    {"unit_code", "f.unit_code", "text"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -111,6 +111,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "name",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 const struct resource TEAMS = {
