@@ -38,9 +38,9 @@
 -- Bulk load: one transaction. The tables' plain (non-unique) indexes are dropped and rebuilt
 -- afterwards from their own definitions (faster than 5M random index inserts), and the rows go
 -- in with session_replication_role = replica, which skips the triggers: the change feed
--- (record_change: one `changes` row per row, nobody syncs generated history), the team_setup
--- refresh (computed here set-wise instead), the unit check of teams, the foreign-key checks and
--- the activities' monthly rollup (filled at the end). The generator keeps those invariants itself
+-- (one `changes` row per row, nobody syncs generated history), the team_setup refresh (computed
+-- here set-wise instead), the unit check of teams, the foreign-key checks, the activities' monthly
+-- rollup and the teams' stored documents (both built at the end). The generator keeps those invariants itself
 -- and the end of this file verifies them. Then
 -- VACUUM ANALYZE (outside the transaction), so that the planner has statistics and index-only
 -- scans find an all-visible map. Needs a superuser (session_replication_role).
@@ -291,9 +291,12 @@ END $$;
 -- The activities' monthly rollup per unit (sql/migrations/014_activity_rollup.sql), which the
 -- skipped triggers keep: made again from every activity.
 SELECT activity_rollup_fill();
+-- The teams' stored documents (sql/functions/55_team_documents.sql), which the skipped triggers
+-- keep: built for every team.
+SELECT team_documents_sync();
 COMMIT;
 
-VACUUM (ANALYZE) units, enterprises, teams, members, activities, activity_month_unit, deadlines,
+VACUUM (ANALYZE) units, enterprises, teams, team_documents, members, activities, activity_month_unit, deadlines,
     deadline_targets;
 
 SELECT (SELECT count(*) FROM units WHERE level = 'commune') AS communes,

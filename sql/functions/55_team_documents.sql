@@ -1,0 +1,165 @@
+-- 55_team_documents: every team's document kept built (020_h14_team_documents.sql).
+--
+-- team_doc(t) (013_list_performance.sql) stays the one definition of a team's document; what is
+-- stored is its text as built by the transaction that last changed something it is built from:
+--   - the team itself (insert, update; a deleted team's document goes with it);
+--   - its members (insert; update of what the document reads; delete): member_count, leader,
+--     compliance;
+--   - the structure rules of its province (rules_of, 20_rules.sql): the province's own rows, or
+--     the defaults for a province without;
+--   - the province its unit lies in (unit_province: units.ancestors[1]), when a unit moves to
+--     another province.
+-- A unit's new key (unit_pass_code) reaches the team as an update of its unit_code, and rebuilds.
+--
+-- Two writers at once. Each trigger first locks the stored rows it rebuilds (in one order), then
+-- builds them in a statement of its own: in READ COMMITTED that statement's snapshot is taken
+-- after the lock, so it sees what every writer it waited for committed. Of two transactions that
+-- change one team's members at the same moment, the second to take the lock builds from both.
+--
+-- Time. A member counts until its left_on (active_members: current_date). A stored document holds
+-- from the latest left_on of the team on or before the day it was built to before the first one
+-- after it (fresh_from, fresh_until); on another day team_document_valid() is false and a reader
+-- builds the document afresh, as without the store.
+--
+-- Readers: the API reads coalesce(the stored document if valid, team_doc(t)) (api/teams.c), so
+-- a team whose document is missing (a bulk load that skipped the triggers) is still answered
+-- right. team_documents_sync() builds the missing ones, and rebuilds all when a definition they
+-- depend on changed; the server runs it after every migration (95_derived.sql).
+
+-- Is a stored document with these bounds the one of today?
+CREATE OR REPLACE FUNCTION team_document_valid(fresh_from date, fresh_until date) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (fresh_from IS NULL OR fresh_from <= current_date) AND (fresh_until IS NULL OR current_date < fresh_until)
+$$;
+
+-- Builds the stored documents of these teams (those no longer there are skipped). In the zone
+-- the server's connections read in (db/pool.c), whoever writes: a document's timestamps and the
+-- day its members are counted on are those of Vietnam.
+CREATE OR REPLACE FUNCTION team_documents_refresh(p_teams uuid[]) RETURNS void LANGUAGE plpgsql
+SET TimeZone = 'Asia/Ho_Chi_Minh' AS $$
+BEGIN
+    IF p_teams IS NULL OR cardinality(p_teams) = 0 THEN
+        RETURN;
+    END IF;
+    -- A row to lock for each (a new team's is seen by this transaction only, until it commits).
+    INSERT INTO team_documents (team_id, doc)
+    SELECT t.id, '{}' FROM teams t WHERE t.id = ANY (p_teams) ORDER BY t.id
+    ON CONFLICT (team_id) DO NOTHING;
+    PERFORM 1 FROM team_documents WHERE team_id = ANY (p_teams) ORDER BY team_id FOR UPDATE;
+    -- A new statement, hence a new snapshot: what the writers waited for committed is seen.
+    UPDATE team_documents d SET doc = team_doc(t), fresh_from = f.lo, fresh_until = f.hi
+      FROM teams t,
+           LATERAL (SELECT max(m.left_on) FILTER (WHERE m.left_on <= current_date) AS lo,
+                           min(m.left_on) FILTER (WHERE m.left_on > current_date) AS hi
+                      FROM members m WHERE m.team_id = t.id AND m.left_on IS NOT NULL) f
+     WHERE d.team_id = t.id AND t.id = ANY (p_teams);
+END $$;
+
+-- The teams whose compliance is judged by the rules of these provinces ('' the defaults: every
+-- province without rules of its own).
+CREATE OR REPLACE FUNCTION teams_under_rules_of(p_provinces text[]) RETURNS uuid[] LANGUAGE sql STABLE AS $$
+    SELECT ARRAY(
+        SELECT t.id FROM teams t JOIN units u ON u.code = t.unit_code
+         WHERE u.ancestors[1] = ANY (p_provinces)
+            OR ('' = ANY (p_provinces)
+                AND NOT EXISTS (SELECT 1 FROM structure_rules r WHERE r.province_code = u.ancestors[1])))
+$$;
+
+CREATE OR REPLACE FUNCTION teams_documents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM team_documents_refresh(ARRAY(SELECT n.id FROM new_rows n));
+    RETURN NULL;
+END $$;
+
+-- Members: the teams of the rows written; of an update, only where it changed what the document
+-- reads (team, name, position, affiliation, IT skills, the days joined and left).
+CREATE OR REPLACE FUNCTION members_documents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM team_documents_refresh(ARRAY(SELECT DISTINCT n.team_id FROM new_rows n));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM team_documents_refresh(ARRAY(SELECT DISTINCT o.team_id FROM old_rows o));
+    ELSE
+        PERFORM team_documents_refresh(ARRAY(
+            SELECT x.team_id
+              FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                   LATERAL (VALUES (n.team_id), (o.team_id)) x (team_id)
+             WHERE (n.team_id, n.full_name, n.position, n.affiliation, n.it_skilled, n.joined_on, n.left_on)
+                   IS DISTINCT FROM
+                   (o.team_id, o.full_name, o.position, o.affiliation, o.it_skilled, o.joined_on, o.left_on)
+             GROUP BY x.team_id));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION structure_rules_documents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM team_documents_refresh(teams_under_rules_of(ARRAY(SELECT DISTINCT n.province_code FROM new_rows n)));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM team_documents_refresh(teams_under_rules_of(ARRAY(SELECT DISTINCT o.province_code FROM old_rows o)));
+    ELSE
+        PERFORM team_documents_refresh(teams_under_rules_of(ARRAY(
+            SELECT n.province_code FROM new_rows n UNION SELECT o.province_code FROM old_rows o)));
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Units: the teams of a unit that moved to another province (its subtree's rows follow, each by
+-- the update units_reroot_children makes).
+CREATE OR REPLACE FUNCTION units_documents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM team_documents_refresh(ARRAY(
+        SELECT t.id FROM new_rows n JOIN old_rows o ON o.code = n.code JOIN teams t ON t.unit_code = n.code
+         WHERE n.ancestors[1] IS DISTINCT FROM o.ancestors[1]));
+    RETURN NULL;
+END $$;
+
+-- Statement-level (an import of many members rebuilds each team once); transition tables allow
+-- one event per trigger. Names sort after the feed's and before team_setup's (triggers of one
+-- event fire in name order), so every writer takes its locks in the same order.
+CREATE OR REPLACE TRIGGER teams_documents_ai AFTER INSERT ON teams REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
+CREATE OR REPLACE TRIGGER teams_documents_au AFTER UPDATE ON teams REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
+CREATE OR REPLACE TRIGGER members_documents_ai AFTER INSERT ON members REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
+CREATE OR REPLACE TRIGGER members_documents_au AFTER UPDATE ON members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
+CREATE OR REPLACE TRIGGER members_documents_ad AFTER DELETE ON members REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
+CREATE OR REPLACE TRIGGER structure_rules_documents_ai AFTER INSERT ON structure_rules REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION structure_rules_documents();
+CREATE OR REPLACE TRIGGER structure_rules_documents_au AFTER UPDATE ON structure_rules
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION structure_rules_documents();
+CREATE OR REPLACE TRIGGER structure_rules_documents_ad AFTER DELETE ON structure_rules REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION structure_rules_documents();
+CREATE OR REPLACE TRIGGER units_documents_au AFTER UPDATE ON units REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION units_documents();
+
+-- A fingerprint of the definitions a stored document is built by.
+CREATE OR REPLACE FUNCTION team_documents_fingerprint() RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT md5(string_agg(pg_get_functiondef(f), E'\n' ORDER BY f::text) || pg_get_viewdef('active_members'::regclass))
+      FROM unnest(ARRAY['team_doc(teams)'::regprocedure, 'team_compliance(uuid)'::regprocedure,
+                        'team_member_count(uuid)'::regprocedure, 'rules_of(text)'::regprocedure,
+                        'unit_province(text)'::regprocedure]) f
+$$;
+
+-- Builds the documents of teams that have none, or all of them when a definition they are built
+-- by changed since they were. Returns how many it built.
+CREATE OR REPLACE FUNCTION team_documents_sync() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    fp text := team_documents_fingerprint();
+    ids uuid[];
+BEGIN
+    IF fp IS DISTINCT FROM (SELECT b.fingerprint FROM team_documents_built b) THEN
+        ids := ARRAY(SELECT t.id FROM teams t);
+    ELSE
+        ids := ARRAY(SELECT t.id FROM teams t WHERE NOT EXISTS (SELECT 1 FROM team_documents d WHERE d.team_id = t.id));
+    END IF;
+    PERFORM team_documents_refresh(ids);
+    INSERT INTO team_documents_built (fingerprint) VALUES (fp)
+    ON CONFLICT (only_row) DO UPDATE SET fingerprint = EXCLUDED.fingerprint;
+    RETURN cardinality(ids);
+END $$;
