@@ -52,6 +52,19 @@ LANGUAGE sql STABLE AS $$
      WHERE actor_enterprise IS NOT NULL AND t.enterprise_id = actor_enterprise
 $$;
 
+-- The rollup rows of one unit for the months from p_lo to before p_hi: where the teams are now
+-- (today's structure) or, past, where they were when the activities were held. Inlined into the
+-- caller (LATERAL), each branch an index range: a join on CASE WHEN past THEN held_unit ELSE
+-- unit_code END could use no index, and read the whole country's rollup.
+CREATE OR REPLACE FUNCTION activity_month_rows(p_unit text, p_past boolean, p_lo date, p_hi date)
+RETURNS SETOF activity_month_unit LANGUAGE sql STABLE AS $$
+    SELECT m.* FROM activity_month_unit m
+     WHERE NOT p_past AND m.unit_code = p_unit AND m.month >= p_lo AND m.month < p_hi
+    UNION ALL
+    SELECT m.* FROM activity_month_unit m
+     WHERE p_past AND m.held_unit = p_unit AND m.month >= p_lo AND m.month < p_hi
+$$;
+
 CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date,
                                           p_on date)
 RETURNS json LANGUAGE plpgsql STABLE AS $fn$
@@ -155,8 +168,8 @@ ap AS (
     SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
            r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
            r.people_trained
-      FROM sub s JOIN activity_month_unit r ON s.code = CASE WHEN v_past THEN r.held_unit ELSE r.unit_code END
-     WHERE v_m_lo < v_m_hi AND r.month >= v_m_lo AND r.month < v_m_hi),
+      FROM sub s CROSS JOIN LATERAL activity_month_rows(s.code, v_past, v_m_lo, v_m_hi) r
+     WHERE v_m_lo < v_m_hi),
 af AS (
     SELECT CASE WHEN grouping(ap.child) = 1 THEN '' ELSE ap.child END AS key,
            sum(ap.activities)::bigint AS activities,
@@ -253,8 +266,8 @@ END $fn$;
 CREATE OR REPLACE FUNCTION stats_timeseries(actor_unit text, actor_enterprise uuid, asked text, p_from date,
                                             p_to date, p_interval text, p_metric text, p_on date)
 RETURNS TABLE (from_on date, to_on date, periods bigint, series json) LANGUAGE sql STABLE AS $$
-WITH root AS (SELECT r.code, stats_day(r, p_on) < unit_today() AS past
-                FROM stats_root(actor_unit, actor_enterprise, asked, p_on) r),
+WITH root AS MATERIALIZED (SELECT r.code, stats_day(r, p_on) < unit_today() AS past
+                             FROM stats_root(actor_unit, actor_enterprise, asked, p_on) r),
 step AS (SELECT CASE p_interval WHEN 'week' THEN interval '1 week' ELSE interval '1 month' END AS len),
 fin AS (SELECT coalesce(p_to, unit_today()) AS to_on),
 last AS (SELECT fin.to_on, date_trunc(p_interval, fin.to_on::timestamp)::date AS last FROM fin),
@@ -306,10 +319,8 @@ SELECT s.from_on, s.to_on, s.periods,
                                 WHEN 'app_installs' THEN m.app_installs
                                 WHEN 'people_trained' THEN m.people_trained
                             END)::bigint
-                   FROM units u JOIN activity_month_unit m
-                        ON u.code = CASE WHEN r.past THEN m.held_unit ELSE m.unit_code END
-                  WHERE p_interval = 'month' AND actor_enterprise IS NULL
-                    AND u.ancestors @> ARRAY[r.code] AND m.month >= s.first AND m.month <= s.last
+                   FROM units u CROSS JOIN LATERAL activity_month_rows(u.code, r.past, s.first, s.last + 1) m
+                  WHERE p_interval = 'month' AND actor_enterprise IS NULL AND u.ancestors @> ARRAY[r.code]
                   GROUP BY 1) v ON v.start = p.start)
        END
   FROM root r, span s
