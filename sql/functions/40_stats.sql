@@ -103,36 +103,58 @@ sub AS (
     SELECT u.code, u.level, u.valid_from, u.valid_to, u.ancestors[array_position(u.ancestors, r.code) + 1] AS child
       FROM root r JOIN units u ON u.ancestors @> ARRAY[r.code]),
 tm AS (SELECT t.* FROM root r, stats_teams(r.code, actor_enterprise, v_day) t),
+-- Today's units, a unit-scoped caller: the units whose team figures are kept and hold today
+-- (unit_team_figures, 55_team_documents.sql; by the rules of root's province, which is theirs).
+-- The teams of the other units (tl) are counted from their members, as for a past day's units
+-- or an enterprise caller, for which uf is empty.
+uf AS (
+    SELECT s.code, s.child, f.teams_active, f.teams_compliant, f.members_active, f.members_trained
+      FROM sub s JOIN unit_team_figures f ON f.unit_code = s.code
+     WHERE NOT v_past AND actor_enterprise IS NULL AND team_document_valid(f.fresh_from, f.fresh_until)),
+tl AS (
+    SELECT tm.* FROM tm WHERE v_past OR actor_enterprise IS NOT NULL
+    UNION ALL
+    -- As stats_teams counts them on today's units, those of the units without figures only.
+    SELECT t.id, t.kind, t.status, t.unit_code, s.child
+      FROM sub s JOIN teams t ON t.unit_code = s.code
+     WHERE NOT v_past AND actor_enterprise IS NULL AND NOT EXISTS (SELECT 1 FROM uf WHERE uf.code = s.code)),
 
 cf AS (
     SELECT CASE WHEN grouping(s.child) = 1 THEN '' ELSE s.child END AS key,
            count(*) AS communes_total,
-           count(*) FILTER (WHERE s.code IN (SELECT tm.unit_code FROM tm WHERE tm.status = 'active'))
+           count(*) FILTER (WHERE s.code IN (SELECT tl.unit_code FROM tl WHERE tl.status = 'active')
+                               OR s.code IN (SELECT uf.code FROM uf WHERE uf.teams_active > 0))
                AS communes_with_team
       FROM sub s
      WHERE s.level = 'commune' AND unit_valid_on(s.valid_from, s.valid_to, v_day)
      GROUP BY GROUPING SETS ((s.child), ())),
 
--- One row per active team with its active members' counts (active_members: not yet left).
+-- One row per active team counted live with its active members' counts (active_members: not yet
+-- left).
 ms AS (
-    SELECT tm.child, tm.kind, count(m.id) AS members,
+    SELECT tl.child, tl.kind, count(m.id) AS members,
            count(*) FILTER (WHERE m.position = 'leader') AS leaders,
            count(*) FILTER (WHERE m.position = 'deputy') AS deputies,
            count(*) FILTER (WHERE m.it_skilled) AS it_skilled,
            count(*) FILTER (WHERE m.trained_on IS NOT NULL) AS trained,
            array_agg(DISTINCT m.affiliation) FILTER (WHERE m.affiliation IS NOT NULL) AS affiliations
-      FROM tm LEFT JOIN members m ON m.team_id = tm.id AND (m.left_on IS NULL OR m.left_on > current_date)
-     WHERE tm.status = 'active'
-     GROUP BY tm.id, tm.child, tm.kind),
+      FROM tl LEFT JOIN members m ON m.team_id = tl.id AND (m.left_on IS NULL OR m.left_on > current_date)
+     WHERE tl.status = 'active'
+     GROUP BY tl.id, tl.child, tl.kind),
 tf AS (
-    SELECT CASE WHEN grouping(ms.child) = 1 THEN '' ELSE ms.child END AS key,
-           count(*) AS teams_active,
-           count(*) FILTER (WHERE structure_ok(rl.r, ms.members, ms.leaders, ms.deputies, ms.it_skilled,
-                                               ms.affiliations)) AS teams_compliant,
-           coalesce(sum(ms.members), 0)::bigint AS members_active,
-           coalesce(sum(ms.trained), 0)::bigint AS members_trained
-      FROM ms LEFT JOIN rules rl ON rl.team_kind = ms.kind
-     GROUP BY GROUPING SETS ((ms.child), ())),
+    SELECT CASE WHEN grouping(x.child) = 1 THEN '' ELSE x.child END AS key,
+           coalesce(sum(x.teams_active), 0)::bigint AS teams_active,
+           coalesce(sum(x.teams_compliant), 0)::bigint AS teams_compliant,
+           coalesce(sum(x.members_active), 0)::bigint AS members_active,
+           coalesce(sum(x.members_trained), 0)::bigint AS members_trained
+      FROM (SELECT ms.child, 1 AS teams_active,
+                   structure_ok(rl.r, ms.members, ms.leaders, ms.deputies, ms.it_skilled, ms.affiliations)::int
+                       AS teams_compliant,
+                   ms.members AS members_active, ms.trained AS members_trained
+              FROM ms LEFT JOIN rules rl ON rl.team_kind = ms.kind
+            UNION ALL
+            SELECT uf.child, uf.teams_active, uf.teams_compliant, uf.members_active, uf.members_trained FROM uf) x
+     GROUP BY GROUPING SETS ((x.child), ())),
 
 -- Activities held in the range by the teams counted (active or dissolved since): the days of
 -- the partial months at either end (each range read only when not empty, by index), then the

@@ -21,6 +21,12 @@
 -- after it (fresh_from, fresh_until); on another day team_document_valid() is false and a reader
 -- builds the document afresh, as without the store.
 --
+-- Unit figures. With the documents, each commune's team figures are kept in unit_team_figures
+-- (023_h14_unit_team_figures.sql): its active teams, the compliant ones, their active members and
+-- those trained, summed from the stored documents in the same statement, under the same kind of
+-- lock (a unit's row after its teams' documents, so every writer locks in one order). They hold on
+-- the days all those documents hold; stats_overview (40_stats.sql) reads them for today's units.
+--
 -- Readers: the API reads coalesce(the stored document if valid, team_doc(t)) (api/teams.c), so
 -- a team whose document is missing (a bulk load that skipped the triggers) is still answered
 -- right. team_documents_sync() builds the missing ones, and rebuilds all when a definition they
@@ -32,13 +38,15 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT (fresh_from IS NULL OR fresh_from <= current_date) AND (fresh_until IS NULL OR current_date < fresh_until)
 $$;
 
--- Builds the stored documents of these teams (those no longer there are skipped). In the zone
--- the server's connections read in (db/pool.c), whoever writes: a document's timestamps and the
--- day its members are counted on are those of Vietnam.
-CREATE OR REPLACE FUNCTION team_documents_refresh(p_teams uuid[]) RETURNS void LANGUAGE plpgsql
-SET TimeZone = 'Asia/Ho_Chi_Minh' AS $$
+-- Builds the stored documents of these teams (those no longer there are skipped), then the
+-- figures of their units and of p_units (units a team left). In the zone the server's connections
+-- read in (db/pool.c), whoever writes: a document's timestamps and the day its members are counted
+-- on are those of Vietnam.
+CREATE OR REPLACE FUNCTION team_documents_refresh(p_teams uuid[], p_units text[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql SET TimeZone = 'Asia/Ho_Chi_Minh' AS $$
 BEGIN
     IF p_teams IS NULL OR cardinality(p_teams) = 0 THEN
+        PERFORM unit_team_figures_refresh(p_units);
         RETURN;
     END IF;
     -- A row to lock for each (a new team's is seen by this transaction only, until it commits).
@@ -47,12 +55,49 @@ BEGIN
     ON CONFLICT (team_id) DO NOTHING;
     PERFORM 1 FROM team_documents WHERE team_id = ANY (p_teams) ORDER BY team_id FOR UPDATE;
     -- A new statement, hence a new snapshot: what the writers waited for committed is seen.
-    UPDATE team_documents d SET doc = team_doc(t), fresh_from = f.lo, fresh_until = f.hi
+    UPDATE team_documents d SET doc = team_doc(t), fresh_from = f.lo, fresh_until = f.hi,
+                                members_trained = f.trained
       FROM teams t,
            LATERAL (SELECT max(m.left_on) FILTER (WHERE m.left_on <= current_date) AS lo,
-                           min(m.left_on) FILTER (WHERE m.left_on > current_date) AS hi
-                      FROM members m WHERE m.team_id = t.id AND m.left_on IS NOT NULL) f
+                           min(m.left_on) FILTER (WHERE m.left_on > current_date) AS hi,
+                           count(*) FILTER (WHERE m.trained_on IS NOT NULL
+                                              AND (m.left_on IS NULL OR m.left_on > current_date)) AS trained
+                      FROM members m WHERE m.team_id = t.id) f
      WHERE d.team_id = t.id AND t.id = ANY (p_teams);
+    PERFORM unit_team_figures_refresh(ARRAY(SELECT t.unit_code FROM teams t WHERE t.id = ANY (p_teams)
+                                            UNION SELECT unnest(p_units)));
+END $$;
+
+-- Sums the team figures of these units from their teams' stored documents.
+CREATE OR REPLACE FUNCTION unit_team_figures_refresh(p_units text[]) RETURNS void LANGUAGE plpgsql
+SET TimeZone = 'Asia/Ho_Chi_Minh' AS $$
+BEGIN
+    IF p_units IS NULL OR cardinality(p_units) = 0 THEN
+        RETURN;
+    END IF;
+    INSERT INTO unit_team_figures (unit_code)
+    SELECT u.code FROM units u WHERE u.code = ANY (p_units) ORDER BY u.code
+    ON CONFLICT (unit_code) DO NOTHING;
+    PERFORM 1 FROM unit_team_figures WHERE unit_code = ANY (p_units) ORDER BY unit_code FOR UPDATE;
+    -- A new statement, hence a new snapshot, as above.
+    UPDATE unit_team_figures f
+       SET teams_active = x.active, teams_compliant = x.compliant, members_active = x.members,
+           members_trained = x.trained, fresh_from = x.lo,
+           fresh_until = CASE WHEN x.missing THEN '-infinity' ELSE x.hi END
+      FROM (SELECT u.code,
+                   count(*) FILTER (WHERE a.active) AS active,
+                   count(*) FILTER (WHERE a.active AND (d.doc -> 'compliance' ->> 'ok')::boolean) AS compliant,
+                   coalesce(sum((d.doc ->> 'member_count')::bigint) FILTER (WHERE a.active), 0) AS members,
+                   coalesce(sum(d.members_trained) FILTER (WHERE a.active), 0) AS trained,
+                   max(d.fresh_from) FILTER (WHERE a.active) AS lo,
+                   min(d.fresh_until) FILTER (WHERE a.active) AS hi,
+                   bool_or(a.active AND d.team_id IS NULL) AS missing
+              FROM unnest(p_units) u (code)
+              LEFT JOIN teams t ON t.unit_code = u.code
+              LEFT JOIN team_documents d ON d.team_id = t.id,
+                   LATERAL (SELECT t.status = 'active' AS active) a
+             GROUP BY u.code) x
+     WHERE f.unit_code = x.code;
 END $$;
 
 -- The teams whose compliance is judged by the rules of these provinces ('' the defaults: every
@@ -65,9 +110,17 @@ CREATE OR REPLACE FUNCTION teams_under_rules_of(p_provinces text[]) RETURNS uuid
                 AND NOT EXISTS (SELECT 1 FROM structure_rules r WHERE r.province_code = u.ancestors[1])))
 $$;
 
+-- Teams: the rows written, and the units they left (moved, or deleted with their documents).
 CREATE OR REPLACE FUNCTION teams_documents() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM team_documents_refresh(ARRAY(SELECT n.id FROM new_rows n));
+    IF TG_OP = 'INSERT' THEN
+        PERFORM team_documents_refresh(ARRAY(SELECT n.id FROM new_rows n));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM team_documents_refresh('{}', ARRAY(SELECT DISTINCT o.unit_code FROM old_rows o));
+    ELSE
+        PERFORM team_documents_refresh(ARRAY(SELECT n.id FROM new_rows n),
+                                       ARRAY(SELECT DISTINCT o.unit_code FROM old_rows o));
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -120,7 +173,9 @@ END $$;
 -- event fire in name order), so every writer takes its locks in the same order.
 CREATE OR REPLACE TRIGGER teams_documents_ai AFTER INSERT ON teams REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
-CREATE OR REPLACE TRIGGER teams_documents_au AFTER UPDATE ON teams REFERENCING NEW TABLE AS new_rows
+CREATE OR REPLACE TRIGGER teams_documents_au AFTER UPDATE ON teams REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
+CREATE OR REPLACE TRIGGER teams_documents_ad AFTER DELETE ON teams REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
 CREATE OR REPLACE TRIGGER members_documents_ai AFTER INSERT ON members REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
@@ -138,16 +193,17 @@ CREATE OR REPLACE TRIGGER structure_rules_documents_ad AFTER DELETE ON structure
 CREATE OR REPLACE TRIGGER units_documents_au AFTER UPDATE ON units REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION units_documents();
 
--- A fingerprint of the definitions a stored document is built by.
+-- A fingerprint of the definitions a stored document and the unit figures are built by.
 CREATE OR REPLACE FUNCTION team_documents_fingerprint() RETURNS text LANGUAGE sql STABLE AS $$
     SELECT md5(string_agg(pg_get_functiondef(f), E'\n' ORDER BY f::text) || pg_get_viewdef('active_members'::regclass))
       FROM unnest(ARRAY['team_doc(teams)'::regprocedure, 'team_compliance(uuid)'::regprocedure,
                         'team_member_count(uuid)'::regprocedure, 'rules_of(text)'::regprocedure,
-                        'unit_province(text)'::regprocedure]) f
+                        'unit_province(text)'::regprocedure, 'team_documents_refresh(uuid[], text[])'::regprocedure,
+                        'unit_team_figures_refresh(text[])'::regprocedure]) f
 $$;
 
--- Builds the documents of teams that have none, or all of them when a definition they are built
--- by changed since they were. Returns how many it built.
+-- Builds the documents of teams that have none (and their units' figures), or all of them when a
+-- definition they are built by changed since they were. Returns how many it built.
 CREATE OR REPLACE FUNCTION team_documents_sync() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     fp text := team_documents_fingerprint();

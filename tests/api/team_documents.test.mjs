@@ -1,6 +1,6 @@
 // Stored team documents (issue 14, item 1; sql/functions/55_team_documents.sql): every team's
 // document is kept built by the transaction that changes what it is built from, and the API
-// reads it as stored. After every kind of write the stored document must be the one team_doc()
+// reads it as stored; with them each unit's team figures, which GET /stats/overview reads (item 2). After every kind of write the stored document must be the one team_doc()
 // builds from the same snapshot: the team's own fields, its members (added, changed, left,
 // removed, imported, several at once), the rules of its province, its commune moved or re-keyed
 // by a reorganisation, its unit moved to another province.
@@ -31,6 +31,25 @@ function assertStoredAreFresh(what) {
   assert.ok(Number(teams) > 0);
   assert.deepEqual({ missing: Number(missing), stale: Number(stale) }, { missing: 0, stale: 0 },
     `after ${what}: ${teams} teams, stored documents missing or not as built now`);
+  // Each unit's team figures (unit_team_figures, valid today) are what its teams give now.
+  const [[units, wrong]] = sql(`
+    SET TIME ZONE 'Asia/Ho_Chi_Minh';
+    WITH fresh AS (
+        SELECT t.unit_code,
+               count(*) FILTER (WHERE t.status = 'active') AS active,
+               count(*) FILTER (WHERE t.status = 'active' AND (team_compliance(t.id)->>'ok')::boolean) AS compliant,
+               coalesce(sum(team_member_count(t.id)) FILTER (WHERE t.status = 'active'), 0) AS members,
+               coalesce(sum((SELECT count(*) FROM active_members m WHERE m.team_id = t.id AND m.trained_on IS NOT NULL))
+                            FILTER (WHERE t.status = 'active'), 0) AS trained
+          FROM teams t GROUP BY t.unit_code)
+    SELECT count(*),
+           count(*) FILTER (WHERE (coalesce(x.active, 0), coalesce(x.compliant, 0), coalesce(x.members, 0), coalesce(x.trained, 0))
+                                  IS DISTINCT FROM
+                                  (coalesce(f.teams_active, 0), coalesce(f.teams_compliant, 0), coalesce(f.members_active, 0),
+                                   coalesce(f.members_trained, 0))
+                              AND (f.unit_code IS NULL OR team_document_valid(f.fresh_from, f.fresh_until)))
+      FROM fresh x FULL JOIN unit_team_figures f ON f.unit_code = x.unit_code`);
+  assert.equal(Number(wrong), 0, `after ${what}: ${wrong} of ${units} units' team figures are not what their teams give now`);
 }
 
 /** The stored document of one team, as text; and the API's answer is it. */
@@ -130,7 +149,12 @@ describe('stored team documents', { skip: !haveDb() && 'needs DATABASE_URL' }, (
     assert.equal((await stored(team.id)).status, 'dissolved');
     ok(await api('DELETE', `/teams/${team.id}`, { as: N }), 204, 'delete');
     assert.equal(sqlValue(`SELECT count(*) FROM team_documents WHERE team_id = :'t'`, { t: team.id }), '0');
-    assertStoredAreFresh('a team deleted');
+    assertStoredAreFresh('a dissolved team deleted');
+    // An active team with members, deleted: its commune counts one team fewer.
+    const active = await createTeam(N, { kind: 'hamlet', unit_code: communeA, hamlet: 'Ấp 4' });
+    await createMember(N, active.id, { position: 'leader' });
+    ok(await api('DELETE', `/teams/${active.id}`, { as: N }), 204, 'delete active');
+    assertStoredAreFresh('an active team deleted');
   });
 
   test('many members added at once to one team: the last to commit builds from all', async () => {
