@@ -39,39 +39,41 @@ $$;
 
 -- The rows a statement wrote (new_rows, old_rows) as changes: created, deleted, or updated and
 -- announced to the old place too when the row moved. A unit's new key (unit_pass_code) changes
--- nothing anyone reads: no row.
+-- nothing anyone reads: no row. Each row is made jsonb once (MATERIALIZED), so that one function
+-- serves every table; members' and activities' places are their teams'.
 CREATE OR REPLACE FUNCTION record_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF unit_rekeying() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
+        WITH r AS MATERIALIZED (SELECT to_jsonb(n) AS j FROM new_rows n)
         INSERT INTO changes (resource, resource_id, op, unit_code, enterprise_id)
         SELECT TG_TABLE_NAME, coalesce(r.j->>'id', r.j->>'code'), 'created',
                change_unit(TG_TABLE_NAME, r.j, t.unit_code), change_enterprise(TG_TABLE_NAME, r.j, t.enterprise_id)
-          FROM (SELECT to_jsonb(n) AS j FROM new_rows n) r
-          LEFT JOIN teams t ON t.id = (r.j->>'team_id')::uuid;
+          FROM r LEFT JOIN teams t ON t.id = (r.j->>'team_id')::uuid;
     ELSIF TG_OP = 'DELETE' THEN
+        WITH r AS MATERIALIZED (SELECT to_jsonb(o) AS j FROM old_rows o)
         INSERT INTO changes (resource, resource_id, op, unit_code, enterprise_id)
         SELECT TG_TABLE_NAME, coalesce(r.j->>'id', r.j->>'code'), 'deleted',
                change_unit(TG_TABLE_NAME, r.j, t.unit_code), change_enterprise(TG_TABLE_NAME, r.j, t.enterprise_id)
-          FROM (SELECT to_jsonb(o) AS j FROM old_rows o) r
-          LEFT JOIN teams t ON t.id = (r.j->>'team_id')::uuid;
+          FROM r LEFT JOIN teams t ON t.id = (r.j->>'team_id')::uuid;
     ELSE
+        WITH n AS MATERIALIZED (SELECT j, coalesce(j->>'id', j->>'code') AS key FROM new_rows x, to_jsonb(x) j),
+        o AS MATERIALIZED (SELECT j, coalesce(j->>'id', j->>'code') AS key FROM old_rows x, to_jsonb(x) j),
+        placed AS (
+            SELECT n.key,
+                   change_unit(TG_TABLE_NAME, n.j, tn.unit_code) AS unit,
+                   change_enterprise(TG_TABLE_NAME, n.j, tn.enterprise_id) AS ent,
+                   change_unit(TG_TABLE_NAME, o.j, tn0.unit_code) AS old_unit,
+                   change_enterprise(TG_TABLE_NAME, o.j, tn0.enterprise_id) AS old_ent
+              FROM n JOIN o ON o.key = n.key
+              LEFT JOIN teams tn ON tn.id = (n.j->>'team_id')::uuid
+              LEFT JOIN teams tn0 ON tn0.id = (o.j->>'team_id')::uuid)
         INSERT INTO changes (resource, resource_id, op, unit_code, enterprise_id, old_unit_code, old_enterprise_id)
-        SELECT TG_TABLE_NAME, x.key, 'updated', x.unit, x.ent,
-               CASE WHEN moved THEN x.old_unit END, CASE WHEN moved THEN x.old_ent END
-          FROM (SELECT n.key,
-                       change_unit(TG_TABLE_NAME, n.j, tn.unit_code) AS unit,
-                       change_enterprise(TG_TABLE_NAME, n.j, tn.enterprise_id) AS ent,
-                       change_unit(TG_TABLE_NAME, o.j, tn0.unit_code) AS old_unit,
-                       change_enterprise(TG_TABLE_NAME, o.j, tn0.enterprise_id) AS old_ent
-                  FROM (SELECT to_jsonb(x) AS j, coalesce(to_jsonb(x)->>'id', to_jsonb(x)->>'code') AS key FROM new_rows x) n
-                  JOIN (SELECT to_jsonb(x) AS j, coalesce(to_jsonb(x)->>'id', to_jsonb(x)->>'code') AS key FROM old_rows x) o
-                    ON o.key = n.key
-                  LEFT JOIN teams tn ON tn.id = (n.j->>'team_id')::uuid
-                  LEFT JOIN teams tn0 ON tn0.id = (o.j->>'team_id')::uuid) x,
-               LATERAL (SELECT (x.old_unit, x.old_ent) IS DISTINCT FROM (x.unit, x.ent) AS moved) m;
+        SELECT TG_TABLE_NAME, p.key, 'updated', p.unit, p.ent,
+               CASE WHEN moved THEN p.old_unit END, CASE WHEN moved THEN p.old_ent END
+          FROM placed p, LATERAL (SELECT (p.old_unit, p.old_ent) IS DISTINCT FROM (p.unit, p.ent) AS moved) m;
     END IF;
     RETURN NULL;
 END $$;
