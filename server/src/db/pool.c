@@ -34,8 +34,12 @@ struct prepared {
 struct waiter {
     struct waiter *next;
     pthread_cond_t handed;
-    int slot; /* -1 until a slot is handed to it */
+    int slot;              /* -1 until it has a slot */
+    struct timespec since; /* CLOCK_MONOTONIC, when it began to wait */
 };
+
+/* A waiter that has waited this long is owed the next freed slot (milliseconds). */
+enum { HANDOFF_AFTER_MS = 10 };
 
 static struct {
     pthread_mutex_t lock;
@@ -114,10 +118,50 @@ long db_bulk_timeout_ms(void)
     return pool.bulk_timeout_ms;
 }
 
+/* A free slot, marked busy, or -1. Called with pool.lock held. */
+static int free_slot_locked(void)
+{
+    for (int i = 0; i < pool.size; i++)
+        if (!pool.busy[i]) {
+            pool.busy[i] = true;
+            return i;
+        }
+    return -1;
+}
+
+/* Takes w out of the queue. Called with pool.lock held. */
+static void unqueue_locked(struct waiter *w)
+{
+    struct waiter **at = &pool.queue_head, *prev = NULL;
+    while (*at && *at != w) {
+        prev = *at;
+        at = &(*at)->next;
+    }
+    if (!*at)
+        return;
+    *at = w->next;
+    if (pool.queue_tail == w)
+        pool.queue_tail = prev;
+}
+
+static long ms_waited(const struct waiter *w)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - w->since.tv_sec) * 1000 + (now.tv_nsec - w->since.tv_nsec) / 1000000;
+}
+
 /*
- * Waits up to 5 s for a free slot; returns its index or -1. Waiters are served in the order
- * they came: a freed slot is handed to the first of the queue. (Woken in any order, some would
- * wait several times the average under load and reach the 5 s limit: docs/performance.md §6.5.)
+ * Waits up to 5 s for a free slot; returns its index or -1.
+ *
+ * A freed slot goes to whichever thread runs first: the first waiter is woken, and a thread that
+ * arrives meanwhile may take it. Handing every slot to the first waiter (as from 75b8f58 to
+ * issue 14) kept the slot idle until that waiter's thread was scheduled again, which on a busy
+ * machine took tens of milliseconds, while other threads were running and queued behind it: at
+ * 16 clients get one team had a p99 of 44-120 ms and stalls of 300-700 ms (docs/performance.md,
+ * issue 14 item 5). Fairness is kept where it matters: a waiter that has waited HANDOFF_AFTER_MS is
+ * owed the next freed slot, which is then handed to it alone (the 503s of §6.5 came from waiters
+ * passed over again and again until the 5 s limit).
  */
 static int take_slot(void)
 {
@@ -125,52 +169,48 @@ static int take_slot(void)
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 5;
     pthread_mutex_lock(&pool.lock);
-    if (!pool.queue_head)
-        for (int i = 0; i < pool.size; i++)
-            if (!pool.busy[i]) {
-                pool.busy[i] = true;
-                pthread_mutex_unlock(&pool.lock);
-                return i;
-            }
+    int i = free_slot_locked();
+    if (i >= 0) {
+        pthread_mutex_unlock(&pool.lock);
+        return i;
+    }
     struct waiter w = {.next = NULL, .slot = -1};
+    clock_gettime(CLOCK_MONOTONIC, &w.since);
     pthread_cond_init(&w.handed, NULL);
     if (pool.queue_tail)
         pool.queue_tail->next = &w;
     else
         pool.queue_head = &w;
     pool.queue_tail = &w;
-    while (w.slot < 0)
-        if (pthread_cond_timedwait(&w.handed, &pool.lock, &deadline) != 0 && w.slot < 0) {
-            /* Timed out still queued: leave the queue. */
-            struct waiter **at = &pool.queue_head, *prev = NULL;
-            while (*at != &w) {
-                prev = *at;
-                at = &(*at)->next;
-            }
-            *at = w.next;
-            if (pool.queue_tail == &w)
-                pool.queue_tail = prev;
+    while (w.slot < 0) {
+        int rc = pthread_cond_timedwait(&w.handed, &pool.lock, &deadline);
+        if (w.slot >= 0)
+            break; /* handed to it (and taken out of the queue) */
+        if ((w.slot = free_slot_locked()) >= 0 || rc != 0) {
+            unqueue_locked(&w); /* took a freed slot, or timed out still queued */
             break;
         }
+    }
     pthread_mutex_unlock(&pool.lock);
     pthread_cond_destroy(&w.handed);
     return w.slot;
 }
 
-/* Hands slot i to the first waiter, or marks it free. */
+/* Frees slot i, or hands it to the first waiter when that one is owed it. */
 static void give_slot(int i)
 {
     pthread_mutex_lock(&pool.lock);
     struct waiter *w = pool.queue_head;
-    if (w) {
+    if (w && ms_waited(w) >= HANDOFF_AFTER_MS) {
         pool.queue_head = w->next;
         if (!pool.queue_head)
             pool.queue_tail = NULL;
         w->slot = i; /* stays busy: it changes hands */
-        pthread_cond_signal(&w->handed);
     } else {
         pool.busy[i] = false;
     }
+    if (w)
+        pthread_cond_signal(&w->handed);
     pthread_mutex_unlock(&pool.lock);
 }
 
