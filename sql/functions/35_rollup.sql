@@ -37,8 +37,10 @@ RETURNS activity_month_unit LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- Adds rows (any number per key, signed) into the rollup. Writers of the same key wait for each
--- other's commit on its row.
-CREATE OR REPLACE FUNCTION activity_rollup_add(d activity_month_unit[]) RETURNS void LANGUAGE sql AS $$
+-- other's commit on its row. plpgsql, as activity_rollup_rows: its plan lasts the connection (a
+-- SQL function called by a trigger was planned again for every activity written).
+CREATE OR REPLACE FUNCTION activity_rollup_add(d activity_month_unit[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO activity_month_unit AS r (unit_code, held_unit, month, activities, people_reached,
            vneid_activations, public_service_applications, cashless_accounts, ecommerce_shops,
            app_installs, people_trained)
@@ -55,17 +57,18 @@ CREATE OR REPLACE FUNCTION activity_rollup_add(d activity_month_unit[]) RETURNS 
         cashless_accounts = r.cashless_accounts + EXCLUDED.cashless_accounts,
         ecommerce_shops = r.ecommerce_shops + EXCLUDED.ecommerce_shops,
         app_installs = r.app_installs + EXCLUDED.app_installs,
-        people_trained = r.people_trained + EXCLUDED.people_trained
-$$;
+        people_trained = r.people_trained + EXCLUDED.people_trained;
+END $$;
 
 -- Activities' rollup rows, each multiplied by sign: (unit_code, held_unit) as the rollup keys them,
 -- the home found set-wise (team_home_row), the team's unit when its history does not reach the day.
 CREATE OR REPLACE FUNCTION activity_rollup_rows(p activities[], sign bigint) RETURNS activity_month_unit[]
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(array_agg(activity_rollup_row(t.unit_code, coalesce(h.unit_code, t.unit_code), a, sign)), '{}')
-      FROM unnest(p) a JOIN teams t ON t.id = a.team_id
-      LEFT JOIN LATERAL team_home_row(a.team_id, a.held_on) h ON true
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(array_agg(activity_rollup_row(t.unit_code, coalesce(h.unit_code, t.unit_code), a, sign)), '{}')
+              FROM unnest(p) a JOIN teams t ON t.id = a.team_id
+              LEFT JOIN LATERAL team_home_row(a.team_id, a.held_on) h ON true);
+END $$;
 
 -- The rollup from scratch, from every activity (bench/generate.sql after its bulk load, which
 -- skips triggers). One batch per unit keeps the arrays small.
@@ -96,12 +99,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE OR REPLACE TRIGGER activities_rollup_ai AFTER INSERT ON activities REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION activities_rollup();
-CREATE OR REPLACE TRIGGER activities_rollup_au AFTER UPDATE ON activities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION activities_rollup();
-CREATE OR REPLACE TRIGGER activities_rollup_ad AFTER DELETE ON activities REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION activities_rollup();
+SELECT statement_triggers('activities', 'activities_rollup', 'activities_rollup', '{insert,update,delete}');
 
 -- A new team's first home.
 CREATE OR REPLACE FUNCTION teams_home_first() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -145,16 +145,18 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- Rules: the teams of the provinces whose rows the statement wrote (rare: PUT /rules), the source
+-- of their codes picked by event (a trigger's transition tables are named by its event).
 CREATE OR REPLACE FUNCTION structure_rules_documents() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    provinces text[];
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM team_documents_refresh(teams_under_rules_of(ARRAY(SELECT DISTINCT n.province_code FROM new_rows n)));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM team_documents_refresh(teams_under_rules_of(ARRAY(SELECT DISTINCT o.province_code FROM old_rows o)));
-    ELSE
-        PERFORM team_documents_refresh(teams_under_rules_of(ARRAY(
-            SELECT n.province_code FROM new_rows n UNION SELECT o.province_code FROM old_rows o)));
-    END IF;
+    EXECUTE format('SELECT array_agg(DISTINCT x.province_code) FROM (%s) x',
+                   CASE TG_OP WHEN 'INSERT' THEN 'SELECT province_code FROM new_rows'
+                              WHEN 'DELETE' THEN 'SELECT province_code FROM old_rows'
+                              ELSE 'SELECT province_code FROM new_rows UNION ALL SELECT province_code FROM old_rows' END)
+       INTO provinces;
+    PERFORM team_documents_refresh(teams_under_rules_of(provinces));
     RETURN NULL;
 END $$;
 
@@ -168,30 +170,14 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Statement-level (an import of many members rebuilds each team once); transition tables allow
--- one event per trigger. Names sort after the feed's and before team_setup's (triggers of one
--- event fire in name order), so every writer takes its locks in the same order.
-CREATE OR REPLACE TRIGGER teams_documents_ai AFTER INSERT ON teams REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
-CREATE OR REPLACE TRIGGER teams_documents_au AFTER UPDATE ON teams REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
-CREATE OR REPLACE TRIGGER teams_documents_ad AFTER DELETE ON teams REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION teams_documents();
-CREATE OR REPLACE TRIGGER members_documents_ai AFTER INSERT ON members REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
-CREATE OR REPLACE TRIGGER members_documents_au AFTER UPDATE ON members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
-CREATE OR REPLACE TRIGGER members_documents_ad AFTER DELETE ON members REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION members_documents();
-CREATE OR REPLACE TRIGGER structure_rules_documents_ai AFTER INSERT ON structure_rules REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION structure_rules_documents();
-CREATE OR REPLACE TRIGGER structure_rules_documents_au AFTER UPDATE ON structure_rules
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION structure_rules_documents();
-CREATE OR REPLACE TRIGGER structure_rules_documents_ad AFTER DELETE ON structure_rules REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION structure_rules_documents();
-CREATE OR REPLACE TRIGGER units_documents_au AFTER UPDATE ON units REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION units_documents();
+-- Statement-level (an import of many members rebuilds each team once; 01_triggers.sql). Names
+-- sort after the feed's and before team_setup's (triggers of one event fire in name order), so
+-- every writer takes its locks in the same order.
+SELECT statement_triggers('teams', 'teams_documents', 'teams_documents', '{insert,update,delete}');
+SELECT statement_triggers('members', 'members_documents', 'members_documents', '{insert,update,delete}');
+SELECT statement_triggers('structure_rules', 'structure_rules_documents', 'structure_rules_documents',
+                          '{insert,update,delete}');
+SELECT statement_triggers('units', 'units_documents', 'units_documents', '{update}');
 
 -- A fingerprint of the definitions a stored document and the unit figures are built by.
 CREATE OR REPLACE FUNCTION team_documents_fingerprint() RETURNS text LANGUAGE sql STABLE AS $$

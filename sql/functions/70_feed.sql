@@ -37,90 +37,47 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                          WHEN 'deadline_targets' THEN (j->>'enterprise_id')::uuid END
 $$;
 
+-- A row's key and its place in the feed (j: the row as jsonb, made once per row in the caller's
+-- FROM; team_unit, team_ent: those of its team, for members and activities). Inlined.
+CREATE OR REPLACE FUNCTION change_place(resource text, j jsonb, team_unit text, team_ent uuid)
+RETURNS TABLE (key text, unit text, ent uuid) LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(j->>'id', j->>'code'), change_unit(resource, j, team_unit), change_enterprise(resource, j, team_ent)
+$$;
+
 -- The rows a statement wrote (new_rows, old_rows) as changes: created, deleted, or updated and
 -- announced to the old place too when the row moved. A unit's new key (unit_pass_code) changes
--- nothing anyone reads: no row. Each row is made jsonb once (MATERIALIZED), so that one function
--- serves every table; members' and activities' places are their teams'.
+-- nothing anyone reads: no row.
 CREATE OR REPLACE FUNCTION record_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF unit_rekeying() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        WITH r AS MATERIALIZED (SELECT to_jsonb(n) AS j FROM new_rows n)
         INSERT INTO changes (resource, resource_id, op, unit_code, enterprise_id)
-        SELECT TG_TABLE_NAME, coalesce(r.j->>'id', r.j->>'code'), 'created',
-               change_unit(TG_TABLE_NAME, r.j, t.unit_code), change_enterprise(TG_TABLE_NAME, r.j, t.enterprise_id)
-          FROM r LEFT JOIN teams t ON t.id = (r.j->>'team_id')::uuid;
+        SELECT TG_TABLE_NAME, p.key, 'created', p.unit, p.ent
+          FROM new_rows x, to_jsonb(x) j LEFT JOIN teams t ON t.id = (j->>'team_id')::uuid,
+               change_place(TG_TABLE_NAME, j, t.unit_code, t.enterprise_id) p;
     ELSIF TG_OP = 'DELETE' THEN
-        WITH r AS MATERIALIZED (SELECT to_jsonb(o) AS j FROM old_rows o)
         INSERT INTO changes (resource, resource_id, op, unit_code, enterprise_id)
-        SELECT TG_TABLE_NAME, coalesce(r.j->>'id', r.j->>'code'), 'deleted',
-               change_unit(TG_TABLE_NAME, r.j, t.unit_code), change_enterprise(TG_TABLE_NAME, r.j, t.enterprise_id)
-          FROM r LEFT JOIN teams t ON t.id = (r.j->>'team_id')::uuid;
+        SELECT TG_TABLE_NAME, p.key, 'deleted', p.unit, p.ent
+          FROM old_rows x, to_jsonb(x) j LEFT JOIN teams t ON t.id = (j->>'team_id')::uuid,
+               change_place(TG_TABLE_NAME, j, t.unit_code, t.enterprise_id) p;
     ELSE
-        WITH n AS MATERIALIZED (SELECT j, coalesce(j->>'id', j->>'code') AS key FROM new_rows x, to_jsonb(x) j),
-        o AS MATERIALIZED (SELECT j, coalesce(j->>'id', j->>'code') AS key FROM old_rows x, to_jsonb(x) j),
-        placed AS (
-            SELECT n.key,
-                   change_unit(TG_TABLE_NAME, n.j, tn.unit_code) AS unit,
-                   change_enterprise(TG_TABLE_NAME, n.j, tn.enterprise_id) AS ent,
-                   change_unit(TG_TABLE_NAME, o.j, tn0.unit_code) AS old_unit,
-                   change_enterprise(TG_TABLE_NAME, o.j, tn0.enterprise_id) AS old_ent
-              FROM n JOIN o ON o.key = n.key
-              LEFT JOIN teams tn ON tn.id = (n.j->>'team_id')::uuid
-              LEFT JOIN teams tn0 ON tn0.id = (o.j->>'team_id')::uuid)
         INSERT INTO changes (resource, resource_id, op, unit_code, enterprise_id, old_unit_code, old_enterprise_id)
-        SELECT TG_TABLE_NAME, p.key, 'updated', p.unit, p.ent,
-               CASE WHEN moved THEN p.old_unit END, CASE WHEN moved THEN p.old_ent END
-          FROM placed p, LATERAL (SELECT (p.old_unit, p.old_ent) IS DISTINCT FROM (p.unit, p.ent) AS moved) m;
+        SELECT TG_TABLE_NAME, n.key, 'updated', n.unit, n.ent,
+               CASE WHEN moved THEN o.unit END, CASE WHEN moved THEN o.ent END
+          FROM (SELECT p.* FROM new_rows x, to_jsonb(x) j LEFT JOIN teams t ON t.id = (j->>'team_id')::uuid,
+                                change_place(TG_TABLE_NAME, j, t.unit_code, t.enterprise_id) p) n
+          JOIN (SELECT p.* FROM old_rows x, to_jsonb(x) j LEFT JOIN teams t ON t.id = (j->>'team_id')::uuid,
+                                change_place(TG_TABLE_NAME, j, t.unit_code, t.enterprise_id) p) o ON o.key = n.key,
+               LATERAL (SELECT (o.unit, o.ent) IS DISTINCT FROM (n.unit, n.ent) AS moved) m;
     END IF;
     RETURN NULL;
 END $$;
 
--- PostgreSQL allows transition tables only on triggers of one event: three per table.
-CREATE OR REPLACE TRIGGER units_change_ai AFTER INSERT ON units REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER units_change_au AFTER UPDATE ON units REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER units_change_ad AFTER DELETE ON units REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER enterprises_change_ai AFTER INSERT ON enterprises REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER enterprises_change_au AFTER UPDATE ON enterprises REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER enterprises_change_ad AFTER DELETE ON enterprises REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER teams_change_ai AFTER INSERT ON teams REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER teams_change_au AFTER UPDATE ON teams REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER teams_change_ad AFTER DELETE ON teams REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER members_change_ai AFTER INSERT ON members REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER members_change_au AFTER UPDATE ON members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER members_change_ad AFTER DELETE ON members REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER activities_change_ai AFTER INSERT ON activities REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER activities_change_au AFTER UPDATE ON activities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER activities_change_ad AFTER DELETE ON activities REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER deadlines_change_ai AFTER INSERT ON deadlines REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER deadlines_change_au AFTER UPDATE ON deadlines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER deadlines_change_ad AFTER DELETE ON deadlines REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER deadline_targets_change_ai AFTER INSERT ON deadline_targets REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER deadline_targets_change_au AFTER UPDATE ON deadline_targets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
-CREATE OR REPLACE TRIGGER deadline_targets_change_ad AFTER DELETE ON deadline_targets REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION record_changes();
+-- Every table of the feed, once per statement (01_triggers.sql).
+SELECT statement_triggers(t::regclass, t || '_change', 'record_changes', '{insert,update,delete}')
+  FROM unnest(ARRAY['units', 'enterprises', 'teams', 'members', 'activities', 'deadlines', 'deadline_targets']) t;
 
 -- One numbering pass (see the top of this file). Returns how many changes it numbered. The lock
 -- is waited for: when it returns, every change committed before it was called has a number.
