@@ -81,6 +81,17 @@ int main(void)
     CHECK(!query_base64url_decode("eR", &raw)); /* padding bits not zero */
     buf_free(&raw);
 
+    /* At most QUERY_ORDER_KEYS_MAX keys. */
+    buf many = {0};
+    for (int k = 0; k < QUERY_ORDER_KEYS_MAX; k++)
+        buf_puts(&many, k ? ",name" : "name");
+    o = order(many.data);
+    CHECK(o != NULL);
+    free(o);
+    buf_puts(&many, ",name");
+    CHECK(order(many.data) == NULL);
+    buf_free(&many);
+
     CHECK(order("name;drop") == NULL);
     CHECK(order("member_count") == NULL);
     CHECK(order("-") == NULL);

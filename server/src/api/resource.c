@@ -114,7 +114,7 @@ static char *print_json(request *r, const cJSON *json)
  */
 static const char *cursor_place(request *r, const struct list_spec *spec, const char *after, const char *sort)
 {
-    const char *types[24];
+    const char *types[QUERY_ORDER_KEYS_MAX + 1];
     size_t n = query_keyset_types(sort, spec->sorts, spec->nsorts, spec->tiebreak_type, types, COUNT_OF(types));
     buf json = {0};
     cJSON *cursor = NULL;

@@ -79,10 +79,8 @@ struct order_term {
     bool desc;
 };
 
-enum { ORDER_TERMS_MAX = 16 };
-
-/* The keys named by asked ("name,-established_on"), at most ORDER_TERMS_MAX; false for an unknown
- * name or too many. */
+/* The keys named by asked ("name,-established_on"), at most QUERY_ORDER_KEYS_MAX; false for an
+ * unknown name or too many. */
 static bool order_terms(const char *asked, const struct sort_key *keys, size_t nkeys,
                         struct order_term *out, size_t *n)
 {
@@ -97,7 +95,7 @@ static bool order_terms(const char *asked, const struct sort_key *keys, size_t n
         for (size_t i = 0; i < nkeys && !key; i++)
             if (strlen(keys[i].name) == name_len && strncmp(keys[i].name, name, name_len) == 0)
                 key = &keys[i];
-        if (!key || *n == ORDER_TERMS_MAX)
+        if (!key || *n == QUERY_ORDER_KEYS_MAX)
             return false;
         out[(*n)++] = (struct order_term){key->sql, key->type, desc};
         p += len;
@@ -110,7 +108,7 @@ static bool order_terms(const char *asked, const struct sort_key *keys, size_t n
 bool query_order_by(const char *asked, const struct sort_key *keys, size_t nkeys,
                     const char *tiebreak, buf *out)
 {
-    struct order_term terms[ORDER_TERMS_MAX];
+    struct order_term terms[QUERY_ORDER_KEYS_MAX];
     size_t n;
     if (!order_terms(asked, keys, nkeys, terms, &n))
         return false;
@@ -123,7 +121,7 @@ bool query_order_by(const char *asked, const struct sort_key *keys, size_t nkeys
 bool query_keyset(const char *asked, const struct sort_key *keys, size_t nkeys, const char *tiebreak,
                   const char *tiebreak_type, int param, buf *values, buf *after)
 {
-    struct order_term terms[ORDER_TERMS_MAX + 1];
+    struct order_term terms[QUERY_ORDER_KEYS_MAX + 1];
     size_t n;
     if (!order_terms(asked, keys, nkeys, terms, &n))
         return false;
@@ -163,7 +161,7 @@ bool query_keyset(const char *asked, const struct sort_key *keys, size_t nkeys, 
 size_t query_keyset_types(const char *asked, const struct sort_key *keys, size_t nkeys,
                           const char *tiebreak_type, const char **types, size_t max)
 {
-    struct order_term terms[ORDER_TERMS_MAX];
+    struct order_term terms[QUERY_ORDER_KEYS_MAX];
     size_t n;
     if (!order_terms(asked, keys, nkeys, terms, &n) || n + 1 > max)
         return 0;

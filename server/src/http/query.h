@@ -16,6 +16,7 @@
 enum {
     QUERY_VALUE_MAX = 200,  /* characters in one filter value */
     QUERY_MAX_BYTES = 4096, /* the whole query string as sent; longer answers 414 (http/router.c) */
+    QUERY_ORDER_KEYS_MAX = 32, /* keys in one ?sort= (more answer 422) */
 };
 
 struct filter {
