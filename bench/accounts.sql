@@ -3,9 +3,11 @@
 --   psql -X -v ON_ERROR_STOP=1 -v hash="$(echo "$PASSWORD" | build/cdt-server --hash-password)" \
 --        -f bench/accounts.sql "$DATABASE_URL"
 --
--- The province is the one with the most communes (on the national list: 38 Thanh Hóa, 549
--- communes; on the demo data: 74 Bình Dương), the district its district with the most communes,
--- the commune that district's first. Accounts: bench.province, bench.district, bench.commune
+-- The province is the one with the most communes (national data: 79 Thành phố Hồ Chí Minh, 168
+-- communes directly under it; demo: 79, 36 communes), the district the unit at district level
+-- with the most communes, in any province (national: 970, the first intermediate unit of 38 Thanh
+-- Hóa, 17 communes; demo: 990 of tests/fixtures/intermediate-level.sql), the commune that
+-- district's first. Units of today only (valid_to NULL). Accounts: bench.province, bench.district, bench.commune
 -- (upserted, so the file can run again). Prints the three codes as key=value lines for bench/run.
 
 \set ON_ERROR_STOP 1
@@ -14,12 +16,14 @@
 
 CREATE TEMP TABLE bench_places AS
 WITH p AS (
-    SELECT p.code FROM units p JOIN units c ON c.ancestors @> ARRAY[p.code] AND c.level = 'commune'
+    SELECT p.code FROM units p
+      JOIN units c ON c.ancestors @> ARRAY[p.code] AND c.level = 'commune' AND c.valid_to IS NULL
      WHERE p.level = 'province' AND p.valid_to IS NULL
      GROUP BY p.code ORDER BY count(*) DESC, p.code LIMIT 1),
 d AS (
-    SELECT d.code FROM p JOIN units d ON d.parent_code = p.code AND d.level = 'district'
-      JOIN units c ON c.parent_code = d.code AND c.level = 'commune'
+    SELECT d.code FROM units d
+      JOIN units c ON c.parent_code = d.code AND c.level = 'commune' AND c.valid_to IS NULL
+     WHERE d.level = 'district' AND d.valid_to IS NULL
      GROUP BY d.code ORDER BY count(*) DESC, d.code LIMIT 1),
 c AS (
     SELECT c.code FROM d JOIN units c ON c.parent_code = d.code AND c.level = 'commune'

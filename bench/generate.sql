@@ -5,9 +5,11 @@
 --        -v members=500000 -v activities=5000000 -f bench/generate.sql "$DATABASE_URL"
 --
 -- Variables (all required):
---   national     true: first load the national list sql/reference/vn-units-2024.csv (10,806 units,
---                10,047 communes), parents before children; false: use the units already there
---                (the smoke loads the Bình Dương demo seed, 91 communes)
+--   national     true: first load the country as it is today, sql/reference/vn-units-2025.csv
+--                (34 provinces, 3,321 communes directly under them; the versions of today only,
+--                as if they had always been), then give one province an intermediate level
+--                (below); false: use the units already there (the smoke loads the demo seed and
+--                tests/fixtures/intermediate-level.sql)
 --   hamlets      hamlet teams per commune (besides one commune team)
 --   enterprises  enterprises per commune, each hosting one enterprise team
 --   members      members in all (exactly; teams get 3 to 7 each, trimmed to this total)
@@ -15,9 +17,17 @@
 --
 -- Every commune of the units table gets 1 + hamlets + enterprises teams, and deadline targets:
 -- per province one team_setup deadline (due 2023-06-30), twelve monthly reports (2024) and one
--- report due 2027-12-31; per district one report (due 2025-03-31); all aimed at communes. The
--- national defaults give 100,470 teams, 20,094 enterprises, 500,000 members, 5,000,000 activities,
--- 1,578 deadlines and 150,705 targets.
+-- report due 2027-12-31; per district one report (due 2025-03-31); all aimed at communes. With
+-- bench/run's national variables (hamlets 21, enterprises 6: a commune of 2025 is about three of
+-- 2024) that is 92,988 teams, 19,926 enterprises, 450,000 members, 5,000,000 activities, 486
+-- deadlines and 46,660 targets.
+--
+-- The intermediate level (national only). The country has two levels since the 2025 reform, but
+-- a province may model one in between (docs/reform.md), and the API still serves districts: the
+-- benchmark's district is one of ten units at district level, 970 to 979 ("Khu vực 1" to "10"),
+-- into which 38 Tỉnh Thanh Hóa's 166 communes are put in code order (16 or 17 each). The
+-- largest province, 79 Thành phố Hồ Chí Minh (168 communes), keeps its two levels: it is the
+-- benchmark's province root (bench/accounts.sql).
 --
 -- Deterministic: no random(), no now(). Every choice is a hash of the row's number
 -- (hashint8extended, stable across platforms because hash partitioning relies on it), and ids
@@ -28,9 +38,9 @@
 -- Bulk load: one transaction. The tables' plain (non-unique) indexes are dropped and rebuilt
 -- afterwards from their own definitions (faster than 5M random index inserts), and the rows go
 -- in with session_replication_role = replica, which skips the triggers: the change feed
--- (record_change: one `changes` row per row, nobody syncs generated history), the team_setup
--- refresh (computed here set-wise instead), the unit check of teams, the foreign-key checks and
--- the activities' monthly rollup (filled at the end). The generator keeps those invariants itself
+-- (one `changes` row per row, nobody syncs generated history), the team_setup refresh (computed
+-- here set-wise instead), the unit check of teams, the foreign-key checks, the activities' monthly
+-- rollup and the teams' stored documents (both built at the end). The generator keeps those invariants itself
 -- and the end of this file verifies them. Then
 -- VACUUM ANALYZE (outside the transaction), so that the planner has statistics and index-only
 -- scans find an all-visible map. Needs a superuser (session_replication_role).
@@ -46,11 +56,20 @@ SET TIME ZONE 'Asia/Ho_Chi_Minh';
 \if :national
 BEGIN;
 CREATE TEMP TABLE gen_units_csv (code text, name text, level text, parent_code text) ON COMMIT DROP;
-\copy gen_units_csv FROM 'sql/reference/vn-units-2024.csv' WITH (FORMAT csv, HEADER true)
+\copy gen_units_csv FROM 'sql/reference/vn-units-2025.csv' WITH (FORMAT csv, HEADER true)
 INSERT INTO units (code, name, level, parent_code)
     SELECT code, name, level, nullif(parent_code, '') FROM gen_units_csv
      ORDER BY length(code), code
     ON CONFLICT (code) DO NOTHING;
+-- The intermediate level of 38 (see the header): ten units, the communes shared out in code order.
+INSERT INTO units (code, name, level, parent_code)
+    SELECT (970 + g)::text, 'Khu vực ' || (g + 1), 'district', '38' FROM generate_series(0, 9) g
+    ON CONFLICT (code) DO NOTHING;
+UPDATE units u SET parent_code = (970 + c.g)::text
+  FROM (SELECT code, (row_number() OVER (ORDER BY code) - 1) * 10 / count(*) OVER () AS g
+          FROM units WHERE parent_code = '38' AND level = 'commune') c
+ WHERE u.code = c.code;
+SELECT units_refresh_scope_paths();
 COMMIT;
 \endif
 
@@ -272,9 +291,12 @@ END $$;
 -- The activities' monthly rollup per unit (sql/migrations/014_activity_rollup.sql), which the
 -- skipped triggers keep: made again from every activity.
 SELECT activity_rollup_fill();
+-- The teams' stored documents (sql/functions/55_team_documents.sql), which the skipped triggers
+-- keep: built for every team.
+SELECT team_documents_sync();
 COMMIT;
 
-VACUUM (ANALYZE) units, enterprises, teams, members, activities, activity_month_unit, deadlines,
+VACUUM (ANALYZE) units, enterprises, teams, team_documents, members, activities, activity_month_unit, deadlines,
     deadline_targets;
 
 SELECT (SELECT count(*) FROM units WHERE level = 'commune') AS communes,

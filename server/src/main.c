@@ -267,14 +267,15 @@ int main(int argc, char **argv)
     /* Issue 11, item 2: no statement holds a pooled connection longer than STATEMENT_TIMEOUT_MS;
      * imports and CSV exports, which handle whole files, get BULK_STATEMENT_TIMEOUT_MS. */
     int pool_size = (int)env_long("DB_POOL_SIZE", 4, 1, 256);
-    db_pool_init(database_url, pool_size, env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
-                 env_long("BULK_STATEMENT_TIMEOUT_MS", 300000, 100, 3600000));
+    long statement_timeout_ms = env_long("STATEMENT_TIMEOUT_MS", 30000, 100, 3600000);
+    db_pool_init(database_url, pool_size, statement_timeout_ms, env_long("BULK_STATEMENT_TIMEOUT_MS", 300000, 100, 3600000));
     /* Issue 15: the figures (ROUTE_REPLICA) from a streaming replica, when there is one. */
     const char *read_url = env_or("DATABASE_READ_URL", NULL);
     if (read_url) {
         db_read_pool_init(read_url, (int)env_long("DB_READ_POOL_SIZE", pool_size, 1, 256));
         log_event("info", NULL, "reading the figures from a replica (DATABASE_READ_URL)", NULL, NULL);
     }
+    db_sequencer_start(database_url, statement_timeout_ms); /* the change feed's numbers (issue 14) */
     long roll_seconds = env_long("DEADLINE_ROLL_SECONDS", 60, 0, 86400);
 
     /*
@@ -347,6 +348,7 @@ int main(int argc, char **argv)
     if (!ctx) {
         log_event("fatal", NULL, "cannot start the HTTP server", "listen", env_or("LISTEN", "8080"));
         deadlines_roller_stop();
+        db_sequencer_stop();
         db_pool_shutdown();
         return 1;
     }
@@ -362,6 +364,7 @@ int main(int argc, char **argv)
     mg_stop(ctx);
     mg_exit_library();
     deadlines_roller_stop();
+    db_sequencer_stop();
     db_pool_shutdown();
     log_event("info", NULL, "stopped", NULL, NULL);
     return 0;

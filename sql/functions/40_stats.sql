@@ -68,6 +68,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
            stats_rate(f.members_trained, f.members_active)
 $$;
 
+-- The rollup rows of one unit for the months from p_lo to before p_hi: where the teams are now
+-- (today's structure) or, past, where they were when the activities were held. Inlined into the
+-- caller (LATERAL), each branch an index range: a join on CASE WHEN past THEN held_unit ELSE
+-- unit_code END could use no index, and read the whole country's rollup.
+CREATE OR REPLACE FUNCTION activity_month_rows(p_unit text, p_past boolean, p_lo date, p_hi date)
+RETURNS SETOF activity_month_unit LANGUAGE sql STABLE AS $$
+    SELECT m.* FROM activity_month_unit m
+     WHERE NOT p_past AND m.unit_code = p_unit AND m.month >= p_lo AND m.month < p_hi
+    UNION ALL
+    SELECT m.* FROM activity_month_unit m
+     WHERE p_past AND m.held_unit = p_unit AND m.month >= p_lo AND m.month < p_hi
+$$;
+
 CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date,
                                           p_on date)
 RETURNS json LANGUAGE plpgsql STABLE AS $fn$
@@ -106,11 +119,27 @@ sub AS (
     SELECT u.code, u.level, u.valid_from, u.valid_to, u.ancestors[array_position(u.ancestors, r.code) + 1] AS child
       FROM root r JOIN units u ON u.ancestors @> ARRAY[r.code]),
 tm AS (SELECT t.* FROM root r, stats_teams(r.code, actor_enterprise, v_day) t),
+-- Today's units, a unit-scoped caller: the units whose team figures are kept and hold today
+-- (unit_team_figures, 55_team_documents.sql; by the rules of root's province, which is theirs).
+-- The teams of the other units (tl) are counted from their members, as for a past day's units
+-- or an enterprise caller, for which uf is empty.
+uf AS (
+    SELECT s.code, s.child, f.teams_active, f.teams_compliant, f.members_active, f.members_trained
+      FROM sub s JOIN unit_team_figures f ON f.unit_code = s.code
+     WHERE NOT v_past AND actor_enterprise IS NULL AND team_document_valid(f.fresh_from, f.fresh_until)),
+tl AS (
+    SELECT tm.* FROM tm WHERE v_past OR actor_enterprise IS NOT NULL
+    UNION ALL
+    -- As stats_teams counts them on today's units, those of the units without figures only.
+    SELECT t.id, t.kind, t.status, t.unit_code, s.child
+      FROM sub s JOIN teams t ON t.unit_code = s.code
+     WHERE NOT v_past AND actor_enterprise IS NULL AND NOT EXISTS (SELECT 1 FROM uf WHERE uf.code = s.code)),
 
 cf AS (
     SELECT CASE WHEN grouping(s.child) = 1 THEN '' ELSE s.child END AS key,
            count(*) AS communes_total,
-           count(*) FILTER (WHERE s.code IN (SELECT tm.unit_code FROM tm WHERE tm.status = 'active'))
+           count(*) FILTER (WHERE s.code IN (SELECT tl.unit_code FROM tl WHERE tl.status = 'active')
+                               OR s.code IN (SELECT uf.code FROM uf WHERE uf.teams_active > 0))
                AS communes_with_team
       FROM sub s
      WHERE s.level = 'commune' AND unit_valid_on(s.valid_from, s.valid_to, v_day)
@@ -118,34 +147,45 @@ cf AS (
 
 -- Hamlets (khu phố, ấp) with a team: there is no list of hamlets (they are not units), so they
 -- are known only by the hamlet named on active teams; one per commune and name, the name compared
--- without case, diacritics or surrounding spaces.
+-- without case, diacritics or surrounding spaces. The teams are those counted live (tl) and those
+-- of the units whose figures are kept (uf).
 hf AS (
-    SELECT CASE WHEN grouping(tm.child) = 1 THEN '' ELSE tm.child END AS key,
-           count(DISTINCT (tm.unit_code, search_key(btrim(t.hamlet)))) AS hamlets
-      FROM tm JOIN teams t ON t.id = tm.id
-     WHERE tm.status = 'active' AND btrim(coalesce(t.hamlet, '')) <> ''
-     GROUP BY GROUPING SETS ((tm.child), ())),
+    SELECT CASE WHEN grouping(x.child) = 1 THEN '' ELSE x.child END AS key,
+           count(DISTINCT (x.unit_code, search_key(btrim(t.hamlet)))) AS hamlets
+      FROM (SELECT tl.id, tl.unit_code, tl.child FROM tl WHERE tl.status = 'active'
+            UNION ALL
+            SELECT t.id, t.unit_code, uf.child FROM uf JOIN teams t ON t.unit_code = uf.code
+             WHERE t.status = 'active') x
+      JOIN teams t ON t.id = x.id
+     WHERE btrim(coalesce(t.hamlet, '')) <> ''
+     GROUP BY GROUPING SETS ((x.child), ())),
 
--- One row per active team with its active members' counts (active_members: not yet left).
+-- One row per active team counted live with its active members' counts (active_members: not yet
+-- left).
 ms AS (
-    SELECT tm.child, tm.kind, count(m.id) AS members,
+    SELECT tl.child, tl.kind, count(m.id) AS members,
            count(*) FILTER (WHERE m.position = 'leader') AS leaders,
            count(*) FILTER (WHERE m.position = 'deputy') AS deputies,
            count(*) FILTER (WHERE m.it_skilled) AS it_skilled,
            count(*) FILTER (WHERE m.trained_on IS NOT NULL) AS trained,
            array_agg(DISTINCT m.affiliation) FILTER (WHERE m.affiliation IS NOT NULL) AS affiliations
-      FROM tm LEFT JOIN members m ON m.team_id = tm.id AND (m.left_on IS NULL OR m.left_on > current_date)
-     WHERE tm.status = 'active'
-     GROUP BY tm.id, tm.child, tm.kind),
+      FROM tl LEFT JOIN members m ON m.team_id = tl.id AND (m.left_on IS NULL OR m.left_on > current_date)
+     WHERE tl.status = 'active'
+     GROUP BY tl.id, tl.child, tl.kind),
 tf AS (
-    SELECT CASE WHEN grouping(ms.child) = 1 THEN '' ELSE ms.child END AS key,
-           count(*) AS teams_active,
-           count(*) FILTER (WHERE structure_ok(rl.r, ms.members, ms.leaders, ms.deputies, ms.it_skilled,
-                                               ms.affiliations)) AS teams_compliant,
-           coalesce(sum(ms.members), 0)::bigint AS members_active,
-           coalesce(sum(ms.trained), 0)::bigint AS members_trained
-      FROM ms LEFT JOIN rules rl ON rl.team_kind = ms.kind
-     GROUP BY GROUPING SETS ((ms.child), ())),
+    SELECT CASE WHEN grouping(x.child) = 1 THEN '' ELSE x.child END AS key,
+           coalesce(sum(x.teams_active), 0)::bigint AS teams_active,
+           coalesce(sum(x.teams_compliant), 0)::bigint AS teams_compliant,
+           coalesce(sum(x.members_active), 0)::bigint AS members_active,
+           coalesce(sum(x.members_trained), 0)::bigint AS members_trained
+      FROM (SELECT ms.child, 1 AS teams_active,
+                   structure_ok(rl.r, ms.members, ms.leaders, ms.deputies, ms.it_skilled, ms.affiliations)::int
+                       AS teams_compliant,
+                   ms.members AS members_active, ms.trained AS members_trained
+              FROM ms LEFT JOIN rules rl ON rl.team_kind = ms.kind
+            UNION ALL
+            SELECT uf.child, uf.teams_active, uf.teams_compliant, uf.members_active, uf.members_trained FROM uf) x
+     GROUP BY GROUPING SETS ((x.child), ())),
 
 -- Activities held in the range by the teams counted (active or dissolved since): the days of
 -- the partial months at either end (each range read only when not empty, by index), then the
@@ -181,8 +221,8 @@ ap AS (
     SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
            r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
            r.people_trained
-      FROM sub s JOIN activity_month_unit r ON s.code = CASE WHEN v_past THEN r.held_unit ELSE r.unit_code END
-     WHERE v_m_lo < v_m_hi AND r.month >= v_m_lo AND r.month < v_m_hi),
+      FROM sub s CROSS JOIN LATERAL activity_month_rows(s.code, v_past, v_m_lo, v_m_hi) r
+     WHERE v_m_lo < v_m_hi),
 af AS (
     SELECT CASE WHEN grouping(ap.child) = 1 THEN '' ELSE ap.child END AS key,
            sum(ap.activities)::bigint AS activities,
@@ -282,8 +322,8 @@ END $fn$;
 CREATE OR REPLACE FUNCTION stats_timeseries(actor_unit text, actor_enterprise uuid, asked text, p_from date,
                                             p_to date, p_interval text, p_metric text, p_on date)
 RETURNS TABLE (from_on date, to_on date, periods bigint, series json) LANGUAGE sql STABLE AS $$
-WITH root AS (SELECT r.code, stats_day(r, p_on) < unit_today() AS past
-                FROM stats_root(actor_unit, actor_enterprise, asked, p_on) r),
+WITH root AS MATERIALIZED (SELECT r.code, stats_day(r, p_on) < unit_today() AS past
+                             FROM stats_root(actor_unit, actor_enterprise, asked, p_on) r),
 step AS (SELECT CASE p_interval WHEN 'week' THEN interval '1 week' ELSE interval '1 month' END AS len),
 fin AS (SELECT coalesce(p_to, unit_today()) AS to_on),
 last AS (SELECT fin.to_on, date_trunc(p_interval, fin.to_on::timestamp)::date AS last FROM fin),
@@ -335,10 +375,8 @@ SELECT s.from_on, s.to_on, s.periods,
                                 WHEN 'app_installs' THEN m.app_installs
                                 WHEN 'people_trained' THEN m.people_trained
                             END)::bigint
-                   FROM units u JOIN activity_month_unit m
-                        ON u.code = CASE WHEN r.past THEN m.held_unit ELSE m.unit_code END
-                  WHERE p_interval = 'month' AND actor_enterprise IS NULL
-                    AND u.ancestors @> ARRAY[r.code] AND m.month >= s.first AND m.month <= s.last
+                   FROM units u CROSS JOIN LATERAL activity_month_rows(u.code, r.past, s.first, s.last + 1) m
+                  WHERE p_interval = 'month' AND actor_enterprise IS NULL AND u.ancestors @> ARRAY[r.code]
                   GROUP BY 1) v ON v.start = p.start)
        END
   FROM root r, span s

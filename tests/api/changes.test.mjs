@@ -306,6 +306,68 @@ async function waitForSql(query, vars, what) {
   }
 }
 
+test('interleaved transactions that commit out of the order they wrote in: a client polling all the while misses nothing', {
+  skip: !haveDb() && 'needs DATABASE_URL',
+}, async () => {
+  // Four sessions each run six transactions: a team, a pause of 0 to 250 ms, a member of it, a
+  // pause, commit. Their transactions overlap and commit in another order than they wrote; API
+  // writes commit in between. A feed numbered as rows are written (a sequence default on seq,
+  // or the transaction's id) hands out a later write before an earlier one commits, and the
+  // client, paging by after=<last seq> all the while, never sees the earlier one.
+  const start = await feedEnd();
+  const reader = new Reader(P, start);
+  const expected = new Set();
+  const scripts = [];
+  for (let w = 0; w < 4; w++) {
+    let script = '';
+    for (let k = 0; k < 6; k++) {
+      const team = randomUUID();
+      const member = randomUUID();
+      expected.add(key('teams', team, 'created'));
+      expected.add(key('members', member, 'created'));
+      const pause = () => (((w * 7 + k * 13) % 6) * 0.05).toFixed(2);
+      script += `BEGIN;
+INSERT INTO teams (id, name, kind, unit_code) VALUES ('${team}', 'Tổ xen kẽ ${w}.${k} ${RUN}', 'commune', '${runUnit}');
+SELECT pg_sleep(${pause()});
+INSERT INTO members (id, team_id, full_name) VALUES ('${member}', '${team}', 'Thành viên xen kẽ ${w}.${k}');
+SELECT pg_sleep(${((k + w) % 3) * 0.04});
+COMMIT;
+`;
+    }
+    scripts.push(script);
+  }
+  let writing = true;
+  let pagesWhileWriting = 0;
+  const paging = (async () => {
+    while (writing) {
+      await reader.page(5);
+      pagesWhileWriting += 1;
+      await sleep(5);
+    }
+  })();
+  const apiWrites = (async () => {
+    for (let k = 0; k < 8; k++) {
+      const t = await createTeam(P, { kind: 'commune', unit_code: runUnit });
+      expected.add(key('teams', t.id, 'created'));
+    }
+  })();
+  let results;
+  try {
+    results = await Promise.all([...scripts.map((s, w) => psqlChild(s, `cdt-interleave-${w}-${RUN}`)), apiWrites]);
+  } finally {
+    writing = false;
+    await paging;
+  }
+  for (const r of results.slice(0, 4)) assert.equal(r.code, 0, r.stderr);
+  assert.ok(pagesWhileWriting > 5, `the client paged while the sessions wrote (${pagesWhileWriting} pages)`);
+  await reader.until((items) => [...expected].every((k) => items.some((it) => itemKey(it) === k)),
+    'every change of the sessions', { limit: 5, timeout: 10_000 });
+  await reader.toEnd(5);
+  assertNoDuplicates(reader.items, 'interleaved feed');
+  for (const k of expected) assert.equal(reader.count(k), 1, `${k} handed out once`);
+  await assertFeedIsTable(reader, start, reader.cursor);
+});
+
 test('changes come in commit order, also when the later commit began first', {
   skip: !haveDb() && 'needs DATABASE_URL',
 }, async () => {

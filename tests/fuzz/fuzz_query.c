@@ -4,7 +4,8 @@
  * The input is a raw query string (what civetweb hands the dispatcher after '?'). For every list
  * declared in api/ (tables.h), it goes the way api/resource.c's list_run takes it: mg_get_var
  * decoding through query_get, limit and offset through query_count, each declared filter through
- * query_filter_problem, and ?sort= through query_order_by. Besides the sanitizers, it checks what
+ * query_filter_problem, ?sort= through query_order_by and query_keyset, ?after= through
+ * query_base64url_decode. Besides the sanitizers, it checks what
  * the server relies on: an accepted filter value has its declared form, an accepted count is in
  * range, and an ORDER BY clause is made only of the declared SQL expressions (no request text
  * ever reaches the SQL). And query_nul_value, which the dispatcher asks before any handler,
@@ -88,14 +89,29 @@ static void check_list(request *r, const struct list_spec *spec)
         }
     }
 
+    /* ?after=: any text decodes to bytes or is refused, never past what it holds. */
+    v = query_get(r, "after");
+    if (v) {
+        buf raw = {0};
+        if (query_base64url_decode(v, &raw))
+            REQUIRE(raw.data && raw.len <= strlen(v) * 3 / 4 + 1);
+        buf_free(&raw);
+    }
+
     if (!spec->sorts)
         return;
     const char *asked = query_get(r, "sort");
-    buf order = {0};
-    if (query_order_by(asked && *asked ? asked : spec->default_sort, spec->sorts, spec->nsorts,
-                       spec->tiebreak, &order))
+    const char *sort = asked && *asked ? asked : spec->default_sort;
+    buf order = {0}, place = {0}, after = {0};
+    bool ordered = query_order_by(sort, spec->sorts, spec->nsorts, spec->tiebreak, &order);
+    if (ordered)
         REQUIRE(order.data && only_declared_sql(order.data, spec));
+    /* The keyset's SQL is made from the same keys: it exists exactly when the order does. */
+    REQUIRE(query_keyset(sort, spec->sorts, spec->nsorts, spec->tiebreak, spec->tiebreak_type, 5, &place, &after) ==
+            ordered);
     buf_free(&order);
+    buf_free(&place);
+    buf_free(&after);
 }
 
 /* True when civetweb's decoder turns some value of the query into text holding NUL. */

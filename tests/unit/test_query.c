@@ -2,13 +2,14 @@
  * tests/unit/test_query.c — list query parameters: counts, typed filters, ?sort= (http/query.c).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "http/query.h"
 
 static const struct sort_key KEYS[] = {
-    {"name", "f.name"},
-    {"established_on", "f.established_on"},
+    {"name", "f.name", "text"},
+    {"established_on", "f.established_on", "date"},
 };
 
 static char *order(const char *asked)
@@ -37,6 +38,60 @@ int main(void)
     o = order("-established_on,name");
     CHECK_STR(o, "f.established_on DESC, f.name ASC, f.id");
     free(o);
+    /* Keyset (?after=): a row's place, and "comes after $7" in the same order. */
+    buf place = {0}, after = {0};
+    CHECK(query_keyset("-established_on,name", KEYS, 2, "f.id", "uuid", 7, &place, &after));
+    CHECK_STR(place.data, "jsonb_build_array(f.established_on, f.name, f.id)");
+    CHECK_STR(after.data,
+              "(f.established_on IS NOT NULL AND (($7::jsonb->>0)::date IS NULL OR f.established_on < ($7::jsonb->>0)::date))"
+              " OR (f.established_on IS NOT DISTINCT FROM ($7::jsonb->>0)::date AND"
+              " ($7::jsonb->>1)::text IS NOT NULL AND (f.name > ($7::jsonb->>1)::text OR f.name IS NULL))"
+              " OR (f.established_on IS NOT DISTINCT FROM ($7::jsonb->>0)::date AND"
+              " f.name IS NOT DISTINCT FROM ($7::jsonb->>1)::text AND"
+              " ($7::jsonb->>2)::uuid IS NOT NULL AND (f.id > ($7::jsonb->>2)::uuid OR f.id IS NULL))");
+    buf_free(&place);
+    buf_free(&after);
+    CHECK(query_keyset("name", KEYS, 2, "f.id DESC", "bigint", 5, &place, &after));
+    CHECK_STR(place.data, "jsonb_build_array(f.name, f.id)");
+    CHECK(strstr(after.data, "f.id IS NOT NULL AND (($5::jsonb->>1)::bigint IS NULL OR f.id < ($5::jsonb->>1)::bigint)"));
+    buf_free(&place);
+    buf_free(&after);
+    CHECK(!query_keyset("name;drop", KEYS, 2, "f.id", "uuid", 5, &place, &after));
+    buf_free(&place);
+    buf_free(&after);
+    const char *types[4];
+    CHECK(query_keyset_types("-established_on,name", KEYS, 2, "uuid", types, 4) == 3);
+    CHECK_STR(types[0], "date");
+    CHECK_STR(types[2], "uuid");
+    CHECK(query_keyset_types("-established_on,name", KEYS, 2, "uuid", types, 2) == 0);
+    CHECK(query_keyset_types("nope", KEYS, 2, "uuid", types, 4) == 0);
+
+    buf raw = {0};
+    CHECK(query_base64url_decode("eyJzIjoibmFtZSJ9", &raw)); /* {"s":"name"} */
+    CHECK_STR(raw.data, "{\"s\":\"name\"}");
+    buf_free(&raw);
+    CHECK(query_base64url_decode("", &raw) && raw.data && raw.data[0] == '\0');
+    buf_free(&raw);
+    CHECK(query_base64url_decode("-_8", &raw) && raw.len == 2); /* 0xfb 0xff */
+    buf_free(&raw);
+    CHECK(!query_base64url_decode("eyJz+IjoibmFtZSJ9", &raw)); /* '+' is not base64url */
+    buf_free(&raw);
+    CHECK(!query_base64url_decode("eyJzI", &raw)); /* 6 bits left over */
+    buf_free(&raw);
+    CHECK(!query_base64url_decode("eR", &raw)); /* padding bits not zero */
+    buf_free(&raw);
+
+    /* At most QUERY_ORDER_KEYS_MAX keys. */
+    buf many = {0};
+    for (int k = 0; k < QUERY_ORDER_KEYS_MAX; k++)
+        buf_puts(&many, k ? ",name" : "name");
+    o = order(many.data);
+    CHECK(o != NULL);
+    free(o);
+    buf_puts(&many, ",name");
+    CHECK(order(many.data) == NULL);
+    buf_free(&many);
+
     CHECK(order("name;drop") == NULL);
     CHECK(order("member_count") == NULL);
     CHECK(order("-") == NULL);

@@ -28,7 +28,7 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"at", "f.at"},
+    {"at", "f.at", "timestamptz"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -57,6 +57,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "-at",
     .tiebreak = "f.id DESC",
+    .tiebreak_type = "bigint",
 };
 
 bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,

@@ -1,11 +1,11 @@
 /*
  * api/changes.c — GET /api/v1/changes: the change feed other systems sync from.
  *
- * Triggers (sql/migrations/003_reporting.sql) write one row per created, updated or deleted
- * team, member, activity, enterprise, deadline and target; each writing transaction numbers
- * its rows as it commits, under a lock held until the commit is visible
- * (sql/migrations/010_feed_commit_order.sql), so a client that pages with after=<last seq> sees
- * every change exactly once, in commit order.
+ * Triggers (sql/functions/70_feed.sql) write one row per created, updated or deleted unit, team,
+ * member, activity, enterprise, deadline and target; the sequencer (db/sequencer.c) numbers them
+ * after their transactions commit, one pass at a time, so that a client that pages with
+ * after=<last seq> sees every change exactly once, in commit order. The page is read after a
+ * pass that began with this request: it holds every change committed before it.
  */
 #include <stdio.h>
 
@@ -39,6 +39,7 @@ int changes_list(request *r)
     if (!request_fields_ok_or_fail(r))
         return API_FAILED;
 
+    db_sequencer_wait(DB_SEQUENCER_WAIT_MS); /* else what the last pass numbered */
     const char *params[4];
     actor_params(r, params);
     params[2] = arena_printf(r->arena, "%ld", after);

@@ -86,9 +86,9 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"name", "f.name"},
-    {"created_at", "f.created_at"},
-    {"revoked_at", "f.revoked_at"},
+    {"name", "f.name", "text"},
+    {"created_at", "f.created_at", "timestamptz"},
+    {"revoked_at", "f.revoked_at", "timestamptz"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -120,6 +120,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "name",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 /* Only sql_get is used generically; create and revoke are below (secret, revocation). */

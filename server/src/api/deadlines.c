@@ -263,26 +263,26 @@ static const struct filter TARGET_FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"due_on", "f.due_on"},
-    {"title", "f.title"},
-    {"created_at", "f.created_at"},
+    {"due_on", "f.due_on", "date"},
+    {"title", "f.title", "text"},
+    {"created_at", "f.created_at", "timestamptz"},
 };
 
 /* Overdue first, then pending, then done: what is most urgent comes first. */
 #define STATUS_ORDER "array_position(ARRAY['overdue', 'pending', 'done'], f.status)"
 
 static const struct sort_key MINE_SORTS[] = {
-    {"due_on", "f.due_on"},
-    {"title", "f.title"},
-    {"created_at", "f.deadline_created_at"},
-    {"status", STATUS_ORDER},
+    {"due_on", "f.due_on", "date"},
+    {"title", "f.title", "text"},
+    {"created_at", "f.deadline_created_at", "timestamptz"},
+    {"status", STATUS_ORDER, "integer"},
 };
 
 static const struct sort_key TARGET_SORTS[] = {
-    {"unit_code", "f.unit_code"},
-    {"name", "f.target_name"},
-    {"status", STATUS_ORDER},
-    {"completed_at", "f.completed_at"},
+    {"unit_code", "f.unit_code", "text"},
+    {"name", "f.target_name", "text"},
+    {"status", STATUS_ORDER, "integer"},
+    {"completed_at", "f.completed_at", "timestamptz"},
 };
 
 #define DEADLINE_CSV_COLUMNS                                                                       \
@@ -346,6 +346,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "due_on",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 static const struct list_spec MINE = {
@@ -363,6 +364,7 @@ static const struct list_spec MINE = {
     .nsorts = COUNT_OF(MINE_SORTS),
     .default_sort = "status,due_on",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 static const struct list_spec TARGETS = {
@@ -380,6 +382,7 @@ static const struct list_spec TARGETS = {
     .nsorts = COUNT_OF(TARGET_SORTS),
     .default_sort = "unit_code,name",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 static const struct reference REFS[] = {

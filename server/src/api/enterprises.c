@@ -69,9 +69,9 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"name", "f.name"},
-    {"tax_code", "f.tax_code"},
-    {"created_at", "f.created_at"},
+    {"name", "f.name", "text"},
+    {"tax_code", "f.tax_code", "text"},
+    {"created_at", "f.created_at", "timestamptz"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -102,6 +102,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "name",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 static const struct resource ENTERPRISES = {

@@ -91,10 +91,10 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"full_name", "f.full_name"},
-    {"position", "array_position(ARRAY['leader','deputy','member'], f.position)"},
-    {"joined_on", "f.joined_on"},
-    {"created_at", "f.created_at"},
+    {"full_name", "f.full_name", "text"},
+    {"position", "array_position(ARRAY['leader','deputy','member'], f.position)", "integer"},
+    {"joined_on", "f.joined_on", "date"},
+    {"created_at", "f.created_at", "timestamptz"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -129,6 +129,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "position,full_name",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 static const struct resource MEMBERS = {

@@ -16,8 +16,9 @@
 #include "http/xlsx.h"
 #include "util/log.h"
 #include "util/spool.h"
+#include "util/utf8.h"
 
-enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000 };
+enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000, CURSOR_MAX = 2048 /* characters of ?after= (openapi) */ };
 
 void actor_params(const request *r, const char **params)
 {
@@ -48,14 +49,19 @@ bool path_uuid_or_fail(request *r, const char *value)
     return false;
 }
 
+/* The order asked (?sort=, or the list's default). */
+static const char *sort_asked(request *r, const struct list_spec *spec)
+{
+    const char *asked = query_get(r, "sort");
+    return asked && *asked ? asked : spec->default_sort;
+}
+
 /* The ORDER BY list for ?sort= (or the default); NULL after recording a field error. */
 static char *order_clause(request *r, const struct list_spec *spec)
 {
-    const char *asked = query_get(r, "sort");
     buf order = {0};
     char *out = NULL;
-    if (query_order_by(asked && *asked ? asked : spec->default_sort, spec->sorts, spec->nsorts,
-                       spec->tiebreak, &order)) {
+    if (query_order_by(sort_asked(r, spec), spec->sorts, spec->nsorts, spec->tiebreak, &order)) {
         out = arena_strdup(r->arena, order.data);
     } else {
         buf names = {0};
@@ -68,14 +74,82 @@ static char *order_clause(request *r, const struct list_spec *spec)
     return out;
 }
 
-/* The page: one row, one column, the whole {items, total, limit, offset} document. */
+/*
+ * The page: one row, one column, the whole {items, total, limit, offset, next} document.
+ * Arguments: 1 the filtered rows, 2 the key, 3 the order, 4 "row f comes after the cursor",
+ * 5 the document of row x, 6 the table, 7 a row's place in the order (query_keyset), 8 and 9 the
+ * numbers of the parameters after the filters: the cursor's place (jsonb, NULL without ?after=)
+ * and the order asked. The page's keys come in order from one top-N sort (no window over every
+ * row); one more than the page tells whether there is a next page, whose cursor is the place of
+ * the page's last row: {"s": order, "v": place} as base64url.
+ */
 static const char PAGE_SQL[] =
-    "WITH f AS (%s),"
-    " p AS (SELECT f.%s AS k, row_number() OVER (ORDER BY %s) AS n FROM f ORDER BY n"
-    "       LIMIT $3::int OFFSET $4::int)"
+    "WITH f AS MATERIALIZED (%1$s),"
+    " page AS (SELECT ARRAY(SELECT f.%2$s FROM f WHERE $%8$d::jsonb IS NULL OR (%4$s)"
+    "                        ORDER BY %3$s LIMIT $3::int + 1 OFFSET $4::int) AS keys),"
+    " p AS (SELECT u.k, u.n FROM page, unnest(page.keys[1 : $3::int]) WITH ORDINALITY AS u (k, n))"
     " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(%s ORDER BY p.n) FROM p JOIN %s x ON x.%s = p.k), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int)::text";
+    "  'items', coalesce((SELECT json_agg(%5$s ORDER BY p.n) FROM p JOIN %6$s x ON x.%2$s = p.k), '[]'),"
+    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int,"
+    "  'next', (SELECT translate(encode(convert_to(jsonb_build_object('s', $%9$d::text, 'v', %7$s)::text,"
+    "                                             'UTF8'), 'base64'), E'+/=\\n', '-_')"
+    "             FROM page, f WHERE cardinality(page.keys) > $3::int AND f.%2$s = page.keys[$3::int]))::text";
+
+static void delete_printed(void *p)
+{
+    cJSON_free(p);
+}
+
+static char *print_json(request *r, const cJSON *json)
+{
+    char *text = cJSON_PrintUnformatted(json);
+    if (!text)
+        abort(); /* cJSON fails only on allocation */
+    arena_defer(r->arena, delete_printed, text);
+    return text;
+}
+
+/*
+ * The place a cursor (?after=) holds, as the JSON text of its values; NULL after recording a field
+ * error when it is not a cursor of this list in the order asked (the next of one of its pages).
+ */
+static const char *cursor_place(request *r, const struct list_spec *spec, const char *after, const char *sort)
+{
+    const char *types[QUERY_ORDER_KEYS_MAX + 1];
+    size_t n = query_keyset_types(sort, spec->sorts, spec->nsorts, spec->tiebreak_type, types, COUNT_OF(types));
+    buf json = {0};
+    cJSON *cursor = NULL;
+    const char *place = NULL;
+    if (n == 0 || strlen(after) > CURSOR_MAX || !query_base64url_decode(after, &json) || !utf8_valid(json.data, json.len) ||
+        !(cursor = cJSON_Parse(json.data)))
+        goto out;
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(cursor, "s");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cursor, "v");
+    if (!cJSON_IsString(s) || strcmp(s->valuestring, sort) != 0 || !cJSON_IsArray(v) ||
+        (size_t)cJSON_GetArraySize(v) != n)
+        goto out;
+    size_t i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        const char *t = types[i];
+        bool fits = cJSON_IsNull(e) ? i + 1 < n /* the key is never NULL */
+                    : strcmp(t, "integer") == 0 || strcmp(t, "bigint") == 0
+                        ? cJSON_IsNumber(e) && e->valuedouble == (double)(long long)e->valuedouble
+                    : !cJSON_IsString(e)       ? false
+                    : strcmp(t, "uuid") == 0   ? text_is_uuid(e->valuestring)
+                    : strcmp(t, "date") == 0   ? text_is_date(e->valuestring)
+                                               : true;
+        if (!fits)
+            goto out;
+    }
+    place = print_json(r, v);
+out:
+    if (!place)
+        request_field_error(r, "after", "is not a cursor of this list in this order: give the next of a "
+                                        "page of it, with the same sort");
+    cJSON_Delete(cursor);
+    buf_free(&json);
+    return place;
+}
 
 /* The export: one document per row, in order; $3 is NULL (LIMIT NULL is no limit). */
 static const char EXPORT_SQL[] =
@@ -313,7 +387,8 @@ void reversed_range_check(request *r, const struct filter *filters, size_t n, co
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value)
 {
-    const char **params = arena_alloc(r->arena, sizeof(char *) * (4 + spec->nfilters));
+    /* $1..$4 actor, limit, offset; the filters; then the cursor's place and the order asked. */
+    const char **params = arena_alloc(r->arena, sizeof(char *) * (6 + spec->nfilters));
     actor_params(r, params);
     export_kind export = export_wanted(r);
     bool exporting = export.format != EXPORT_NONE; /* CSV or Excel: every row */
@@ -343,6 +418,14 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     }
     reversed_range_check(r, spec->filters, spec->nfilters, params + 4);
     char *order = order_clause(r, spec);
+    const char *sort = sort_asked(r, spec);
+    const char *after = query_get(r, "after");
+    if (after && !*after)
+        after = NULL; /* ?after= is the first page, as forms send it */
+    if (after && offset != 0)
+        request_field_error(r, "offset", "cannot be given with after: a page is found by one or the other");
+    params[4 + spec->nfilters] = after && order && !exporting ? cursor_place(r, spec, after, sort) : NULL;
+    params[5 + spec->nfilters] = sort;
     if (!request_fields_ok_or_fail(r) || !order)
         return API_FAILED;
 
@@ -354,9 +437,13 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
                                         export.labels ? spec->labels_doc : spec->doc, spec->table,
                                         spec->key, spec->key, order),
                            nparams, params);
-    const char *sql = arena_printf(r->arena, PAGE_SQL, spec->filtered, spec->key, order,
-                                   spec->doc, spec->table, spec->key);
-    PGresult *res = db_query(r, sql, nparams, params);
+    buf place = {0}, later = {0};
+    query_keyset(sort, spec->sorts, spec->nsorts, spec->tiebreak, spec->tiebreak_type, nparams + 1, &place, &later);
+    const char *sql = arena_printf(r->arena, PAGE_SQL, spec->filtered, spec->key, order, later.data,
+                                   spec->doc, spec->table, place.data, nparams + 1, nparams + 2);
+    buf_free(&place);
+    buf_free(&later);
+    PGresult *res = db_query(r, sql, nparams + 2, params);
     if (!res)
         return API_FAILED;
     return respond_json(r, 200, db_value(res, 0), 0);
@@ -380,20 +467,6 @@ int resource_get(request *r, const struct resource *res, const char *key)
     if (PQntuples(row) == 0)
         return request_fail(r, PROBLEM_NOT_FOUND, "No record with this key in your scope");
     return respond_json(r, 200, db_value(row, 0), atol(db_value(row, 1)));
-}
-
-static void delete_printed(void *p)
-{
-    cJSON_free(p);
-}
-
-static char *print_json(request *r, const cJSON *json)
-{
-    char *text = cJSON_PrintUnformatted(json);
-    if (!text)
-        abort(); /* cJSON fails only on allocation */
-    arena_defer(r->arena, delete_printed, text);
-    return text;
 }
 
 /* A refused write: 422 when a reference points at nothing, else 403 (outside the caller's scope). */

@@ -45,7 +45,8 @@ struct list_spec {
     const struct sort_key *sorts;
     size_t nsorts;
     const char *default_sort; /* e.g. "name" (may carry '-') */
-    const char *tiebreak;     /* SQL appended to every order, e.g. "f.id" */
+    const char *tiebreak;     /* SQL appended to every order, e.g. "f.id" (the key, maybe " DESC") */
+    const char *tiebreak_type; /* its SQL type, e.g. "uuid" (for ?after= cursors) */
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */
@@ -136,7 +137,12 @@ bool doubts_cleared_or_fail(request *r, const char *what);
  */
 void reversed_range_check(request *r, const struct filter *filters, size_t n, const char *const *values);
 
-/* preset_name/value (may be NULL) force one filter, e.g. "team" from the path. */
+/*
+ * A page of a list (or, when asked, every row as CSV). preset_name/value (may be NULL) force one
+ * filter, e.g. "team" from the path. Pages go by ?offset= or by ?after=, the cursor that the page
+ * before gave as `next` (keyset: the rows after that one in the page's order, however many were
+ * added or removed before it meanwhile).
+ */
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value);
 int resource_get(request *r, const struct resource *res, const char *key);

@@ -6,10 +6,16 @@
  * its enterprise, its kind for an enterprise account) is team_place_refusal
  * (sql/functions/10_scope.sql), for writes here and in imports alike. member_count, leader and
  * compliance are derived by PostgreSQL (team_doc, team_compliance) from the members and the
- * structure rules of the team's province.
+ * structure rules of the team's province; each team's document is kept built by the writes that
+ * change it (sql/functions/55_team_documents.sql) and read as stored while it holds.
  */
 #include "api/api.h"
 #include "api/resource.h"
+
+/* Row x's document: the stored one while it holds (team_document_valid), else built. */
+#define TEAM_DOCUMENT                                                                               \
+    "coalesce((SELECT d.doc FROM team_documents d WHERE d.team_id = x.id"                          \
+    "           AND team_document_valid(d.fresh_from, d.fresh_until)), team_doc(x))"
 
 static const char SQL_LIST[] =
     "SELECT t.id, t.name, t.established_on, t.created_at, t.unit_code FROM teams t"
@@ -22,8 +28,8 @@ static const char SQL_LIST[] =
     "    AND ($10::text IS NULL OR strpos(search_key(t.name), search_key($10)) > 0)";
 
 static const char SQL_GET[] =
-    "SELECT team_doc(t)::text, t.version FROM teams t"
-    " WHERE t.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
+    "SELECT " TEAM_DOCUMENT "::text, x.version FROM teams x"
+    " WHERE x.id = $3::uuid AND in_scope($1, $2::uuid, x.unit_code, x.enterprise_id)";
 
 static const char SQL_LOCK[] =
     "SELECT t.version, t.unit_code, t.enterprise_id FROM teams t"
@@ -88,11 +94,11 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"name", "f.name"},
-    {"established_on", "f.established_on"},
-    {"created_at", "f.created_at"},
-    {"member_count", "team_member_count(f.id)"},
-    {"unit_code", "f.unit_code"},
+    {"name", "f.name", "text"},
+    {"established_on", "f.established_on", "date"},
+    {"created_at", "f.created_at", "timestamptz"},
+    {"member_count", "team_member_count(f.id)", "bigint"},
+    {"unit_code", "f.unit_code", "text"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -118,7 +124,7 @@ static const struct list_spec LIST = {
     .filtered = SQL_LIST,
     .table = "teams",
     .key = "id",
-    .doc = "team_doc(x)",
+    .doc = TEAM_DOCUMENT,
     .csv_columns = CSV_COLUMNS,
     .labels_doc = "team_labels(x)",
     .label_columns = LABEL_COLUMNS,
@@ -129,6 +135,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "name",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 const struct resource TEAMS = {

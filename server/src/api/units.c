@@ -77,9 +77,9 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"code", "f.code"},
-    {"name", "f.name"},
-    {"level", "array_position(ARRAY['province','district','commune'], f.level)"},
+    {"code", "f.code", "text"},
+    {"name", "f.name", "text"},
+    {"level", "array_position(ARRAY['province','district','commune'], f.level)", "integer"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -110,6 +110,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "code",
     .tiebreak = "f.code",
+    .tiebreak_type = "text",
 };
 
 static const struct resource UNITS = {

@@ -100,10 +100,10 @@ static const struct filter FILTERS[] = {
 };
 
 static const struct sort_key SORTS[] = {
-    {"username", "f.username"},
-    {"full_name", "f.full_name"},
-    {"role", "array_position(ARRAY['province','district','commune','enterprise'], f.role)"},
-    {"created_at", "f.created_at"},
+    {"username", "f.username", "text"},
+    {"full_name", "f.full_name", "text"},
+    {"role", "array_position(ARRAY['province','district','commune','enterprise'], f.role)", "integer"},
+    {"created_at", "f.created_at", "timestamptz"},
 };
 
 static const char *const CSV_COLUMNS[] = {
@@ -134,6 +134,7 @@ static const struct list_spec LIST = {
     .nsorts = COUNT_OF(SORTS),
     .default_sort = "username",
     .tiebreak = "f.id",
+    .tiebreak_type = "uuid",
 };
 
 /* Only sql_get is used generically; writes are below because of the password. */

@@ -80,6 +80,23 @@ const char *db_value(const PGresult *res, int col);
  */
 PGresult *db_query_within(const char *sql, int timeout_ms);
 
+/*
+ * The change feed's sequencer (db/sequencer.c): a thread with a connection of its own that numbers
+ * committed changes (changes_sequence(), sql/functions/70_feed.sql). Started once the pool is;
+ * stopped before it closes.
+ */
+void db_sequencer_start(const char *conninfo, long statement_timeout_ms);
+void db_sequencer_stop(void);
+/*
+ * Returns once a numbering pass that began after the call has ended: every change committed
+ * before the call then has its number. False when none succeeded within timeout_ms (the database
+ * is unavailable; the changes get their numbers later) or the sequencer is not running. Holds no
+ * database connection while it waits.
+ */
+bool db_sequencer_wait(long timeout_ms);
+/* How long a request waits for it: writes, and GET /changes before it reads. */
+enum { DB_SEQUENCER_WAIT_MS = 2000 };
+
 /* Apply pending migrations from dir under an advisory lock. Returns 0 on success. */
 int db_migrate(const char *conninfo, const char *dir);
 

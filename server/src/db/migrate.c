@@ -9,6 +9,8 @@
  * function is a change to one file, not a restatement in a new migration; a migration still
  * drops a function whose signature changes, since CREATE OR REPLACE cannot.
  *
+ * Then stored derivations are brought in line with the definitions (derived_data_synced).
+ *
  * A session-level advisory lock serializes servers starting at the same time: the second waits,
  * then finds every migration recorded and every function file current, and applies nothing.
  */
@@ -172,6 +174,23 @@ static bool functions_current(PGconn *c, const char *dir, const char *name)
     return yes;
 }
 
+/*
+ * Stored derivations (the teams' documents) brought in line with the definitions just applied:
+ * derived_data_sync() (sql/functions/95_derived.sql) rebuilds what is missing or was built by
+ * another definition, in one transaction.
+ */
+static bool derived_data_synced(PGconn *c)
+{
+    PGresult *res = PQexec(c, "SELECT derived_data_sync()");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (!ok)
+        log_event("error", NULL, "migration step failed", "derived data", PQresultErrorMessage(res));
+    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+        log_event("info", NULL, "derived data rebuilt", "what", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return ok;
+}
+
 int db_migrate(const char *conninfo, const char *dir)
 {
     struct migration_list list, functions = {0};
@@ -209,6 +228,8 @@ int db_migrate(const char *conninfo, const char *dir)
         if (!functions_current(c, fdir, functions.names[i]) &&
             !apply_file(c, fdir, functions.names[i], SQL_RECORD_FUNCTIONS, "functions applied"))
             rc = 1;
+    if (rc == 0 && !derived_data_synced(c))
+        rc = 1;
 out:
     PQfinish(c); /* ends the session, releasing the advisory lock */
     free_list(&list);

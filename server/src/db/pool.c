@@ -45,8 +45,12 @@ struct prepared {
 struct waiter {
     struct waiter *next;
     pthread_cond_t handed;
-    int slot; /* -1 until a slot is handed to it */
+    int slot;              /* -1 until it has a slot */
+    struct timespec since; /* CLOCK_MONOTONIC, when it began to wait */
 };
+
+/* A waiter that has waited this long is owed the next freed slot (milliseconds). */
+enum { HANDOFF_AFTER_MS = 10 };
 
 struct pool {
     pthread_mutex_t lock;
@@ -164,70 +168,102 @@ static long monotonic_seconds(void)
     return (long)now.tv_sec;
 }
 
+/* A free slot of p, marked busy, or -1. Called with p->lock held. */
+static int free_slot_locked(struct pool *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (!p->busy[i]) {
+            p->busy[i] = true;
+            return i;
+        }
+    return -1;
+}
+
+/* Takes w out of p's queue. Called with p->lock held. */
+static void unqueue_locked(struct pool *p, struct waiter *w)
+{
+    struct waiter **at = &p->queue_head, *prev = NULL;
+    while (*at && *at != w) {
+        prev = *at;
+        at = &(*at)->next;
+    }
+    if (!*at)
+        return;
+    *at = w->next;
+    if (p->queue_tail == w)
+        p->queue_tail = prev;
+}
+
+static double seconds_since(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
 /*
- * Waits up to 5 s for a free slot of p; returns its index or -1. Waiters are served in the order
- * they came: a freed slot is handed to the first of the queue. (Woken in any order, some would
- * wait several times the average under load and reach the 5 s limit: docs/performance.md §6.5.)
- * Every borrow's wait goes to the metrics (http/metrics.h).
+ * Waits up to 5 s for a free slot of p; returns its index or -1. Every borrow's wait goes to the
+ * metrics (http/metrics.h).
+ *
+ * A freed slot goes to whichever thread runs first: the first waiter is woken, and a thread that
+ * arrives meanwhile may take it. Handing every slot to the first waiter (as from 75b8f58 to
+ * issue 14) kept the slot idle until that waiter's thread was scheduled again, which on a busy
+ * machine took tens of milliseconds, while other threads were running and queued behind it: at
+ * 16 clients get one team had a p99 of 44-120 ms and stalls of 300-700 ms (docs/performance.md,
+ * issue 14 item 5). Fairness is kept where it matters: a waiter that has waited HANDOFF_AFTER_MS is
+ * owed the next freed slot, which is then handed to it alone (the 503s of §6.5 came from waiters
+ * passed over again and again until the 5 s limit).
  */
 static int take_slot(struct pool *p, int kind)
 {
-    struct timespec started, deadline;
-    clock_gettime(CLOCK_MONOTONIC, &started);
+    struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 5;
     pthread_mutex_lock(&p->lock);
-    if (!p->queue_head)
-        for (int i = 0; i < p->size; i++)
-            if (!p->busy[i]) {
-                p->busy[i] = true;
-                pthread_mutex_unlock(&p->lock);
-                metrics_count_pool_wait(kind, 0, false);
-                return i;
-            }
+    int i = free_slot_locked(p);
+    if (i >= 0) {
+        pthread_mutex_unlock(&p->lock);
+        metrics_count_pool_wait(kind, 0, false);
+        return i;
+    }
     struct waiter w = {.next = NULL, .slot = -1};
+    clock_gettime(CLOCK_MONOTONIC, &w.since);
     pthread_cond_init(&w.handed, NULL);
     if (p->queue_tail)
         p->queue_tail->next = &w;
     else
         p->queue_head = &w;
     p->queue_tail = &w;
-    while (w.slot < 0)
-        if (pthread_cond_timedwait(&w.handed, &p->lock, &deadline) != 0 && w.slot < 0) {
-            /* Timed out still queued: leave the queue. */
-            struct waiter **at = &p->queue_head, *prev = NULL;
-            while (*at != &w) {
-                prev = *at;
-                at = &(*at)->next;
-            }
-            *at = w.next;
-            if (p->queue_tail == &w)
-                p->queue_tail = prev;
+    while (w.slot < 0) {
+        int rc = pthread_cond_timedwait(&w.handed, &p->lock, &deadline);
+        if (w.slot >= 0)
+            break; /* handed to it (and taken out of the queue) */
+        if ((w.slot = free_slot_locked(p)) >= 0 || rc != 0) {
+            unqueue_locked(p, &w); /* took a freed slot, or timed out still queued */
             break;
         }
+    }
     pthread_mutex_unlock(&p->lock);
     pthread_cond_destroy(&w.handed);
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    metrics_count_pool_wait(kind, (double)(now.tv_sec - started.tv_sec) + (double)(now.tv_nsec - started.tv_nsec) / 1e9,
-                            w.slot < 0);
+    metrics_count_pool_wait(kind, seconds_since(&w.since), w.slot < 0);
     return w.slot;
 }
 
-/* Hands slot i of p to the first waiter, or marks it free. */
+/* Frees slot i of p, or hands it to the first waiter when that one is owed it. */
 static void give_slot(struct pool *p, int i)
 {
     pthread_mutex_lock(&p->lock);
     struct waiter *w = p->queue_head;
-    if (w) {
+    if (w && seconds_since(&w->since) * 1000 >= HANDOFF_AFTER_MS) {
         p->queue_head = w->next;
         if (!p->queue_head)
             p->queue_tail = NULL;
         w->slot = i; /* stays busy: it changes hands */
-        pthread_cond_signal(&w->handed);
     } else {
         p->busy[i] = false;
     }
+    if (w)
+        pthread_cond_signal(&w->handed);
     pthread_mutex_unlock(&p->lock);
 }
 

@@ -16,6 +16,7 @@
 enum {
     QUERY_VALUE_MAX = 200,  /* characters in one filter value */
     QUERY_MAX_BYTES = 4096, /* the whole query string as sent; longer answers 414 (http/router.c) */
+    QUERY_ORDER_KEYS_MAX = 32, /* keys in one ?sort= (more answer 422) */
 };
 
 struct filter {
@@ -27,6 +28,7 @@ struct filter {
 struct sort_key {
     const char *name; /* as written in ?sort= */
     const char *sql;  /* the expression it orders by; never user text */
+    const char *type; /* its SQL type: a cursor's value is read back as it (query_keyset) */
 };
 
 /*
@@ -48,5 +50,29 @@ const char *query_filter_problem(const struct filter *f, const char *value);
  */
 bool query_order_by(const char *asked, const struct sort_key *keys, size_t nkeys,
                     const char *tiebreak, buf *out);
+
+/*
+ * Keyset paging (?after=) in the same order: appends to `values` the SQL of a row's place in it,
+ * "jsonb_build_array(expr, ..., tiebreak)", and to `after` the condition "row f comes after
+ * the place held by parameter $param" (that array, as jsonb), read with each key's type. NULLs
+ * come last ascending and first descending, as ORDER BY puts them. tiebreak is an expression
+ * with an optional " DESC" (never NULL: a key), of type tiebreak_type. False when a name is not
+ * among the keys. Pure.
+ */
+bool query_keyset(const char *asked, const struct sort_key *keys, size_t nkeys, const char *tiebreak,
+                  const char *tiebreak_type, int param, buf *values, buf *after);
+
+/*
+ * The SQL types of the values of a place in that order (the keys', then the tiebreak's), at most
+ * max; their number, or 0 when a name is not among the keys. Pure.
+ */
+size_t query_keyset_types(const char *asked, const struct sort_key *keys, size_t nkeys,
+                          const char *tiebreak_type, const char **types, size_t max);
+
+/*
+ * Decodes base64url text (RFC 4648 §5, without padding) into out (NUL-terminated). False on
+ * anything else. Pure.
+ */
+bool query_base64url_decode(const char *text, buf *out);
 
 #endif

@@ -460,6 +460,12 @@ static int run_route(request *r, const struct route *route)
     }
     if (status != API_FAILED && r->after_commit)
         r->after_commit(r->after_commit_arg); /* committed, or a ROUTE_NO_TX handler's own commit */
+    if (status != API_FAILED && is_write(route->method) && route->access != ACCESS_PUBLIC) {
+        /* Answered once its changes have their numbers in the feed (db/sequencer.c), with the
+         * connection back in the pool meanwhile. Sign-in (public) writes nothing to the feed. */
+        db_release(r);
+        db_sequencer_wait(DB_SEQUENCER_WAIT_MS);
+    }
     return status;
 }
 
