@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 
 /** The counts: header → the figure's name in the overview's rows and totals. */
 export const OVERVIEW_COUNTS = {
-  'Số xã, phường, thị trấn': 'communes_total', 'Số xã có tổ': 'communes_with_team', 'Tổ đang hoạt động': 'teams_active',
+  'Số xã, phường, thị trấn': 'communes_total', 'Số xã có tổ': 'communes_with_team',
+  'Số khu phố, ấp có tổ': 'hamlets_with_team', 'Tổ đang hoạt động': 'teams_active',
   'Tổ đạt cơ cấu': 'teams_compliant', 'Thành viên': 'members_active', 'Thành viên đã tập huấn': 'members_trained',
   'Số hoạt động': 'activities', 'Số người được hỗ trợ': 'people_reached',
   'Tài khoản định danh điện tử được kích hoạt': 'vneid_activations', 'Hồ sơ dịch vụ công trực tuyến': 'public_service_applications',

@@ -124,6 +124,7 @@ CREATE OR REPLACE FUNCTION stats_overview_labels(doc json) RETURNS SETOF json LA
         'Số xã, phường, thị trấn', (r.f ->> 'communes_total')::bigint,
         'Số xã có tổ', (r.f ->> 'communes_with_team')::bigint,
         'Tỷ lệ xã có tổ', export_ratio((r.f ->> 'communes_with_team')::numeric, (r.f ->> 'communes_total')::numeric),
+        'Số khu phố, ấp có tổ', (r.f ->> 'hamlets_with_team')::bigint,
         'Tổ đang hoạt động', (r.f ->> 'teams_active')::bigint,
         'Tổ đạt cơ cấu', (r.f ->> 'teams_compliant')::bigint,
         'Tỷ lệ tổ đạt cơ cấu', export_ratio((r.f ->> 'teams_compliant')::numeric, (r.f ->> 'teams_active')::numeric),

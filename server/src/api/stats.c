@@ -45,7 +45,8 @@ static const char *const OVERVIEW_COLUMNS[] = {
     "teams_compliant", "members_active", "members_trained", "activities", "people_reached",
     "vneid_activations", "public_service_applications", "cashless_accounts", "ecommerce_shops",
     "app_installs", "people_trained", "targets_pending", "targets_overdue", "targets_done_on_time",
-    "targets_done_late", "on_time_rate", NULL,
+    "targets_done_late", "on_time_rate", "hamlets_with_team", "coverage_rate", "compliance_rate",
+    "trained_rate", NULL,
 };
 
 /* columns=labels: stats_overview_labels(), sql/functions/46_reports.sql (with the rates). */
@@ -53,6 +54,7 @@ static const struct column OVERVIEW_LABEL_COLUMNS[] = {
     {"Mã đơn vị", COLUMN_AUTO}, {"Đơn vị", COLUMN_AUTO}, {"Từ ngày", COLUMN_DATE},
     {"Đến ngày", COLUMN_DATE}, {"Số xã, phường, thị trấn", COLUMN_AUTO},
     {"Số xã có tổ", COLUMN_AUTO}, {"Tỷ lệ xã có tổ", COLUMN_PERCENT},
+    {"Số khu phố, ấp có tổ", COLUMN_AUTO},
     {"Tổ đang hoạt động", COLUMN_AUTO}, {"Tổ đạt cơ cấu", COLUMN_AUTO},
     {"Tỷ lệ tổ đạt cơ cấu", COLUMN_PERCENT}, {"Thành viên", COLUMN_AUTO},
     {"Thành viên đã tập huấn", COLUMN_AUTO}, {"Tỷ lệ đã tập huấn", COLUMN_PERCENT},
