@@ -165,7 +165,7 @@ describe('Excel exports (format=xlsx)', () => {
     const overview = (await api('GET', '/stats/overview', { as: P, query })).json;
     const { book, headers } = await workbook('/stats/overview', { ...query, format: 'xlsx' });
     assert.equal(headers.get('content-disposition'), 'attachment; filename="stats-overview.xlsx"');
-    assertSheet(book, 'Số liệu tổng hợp', 26);
+    assertSheet(book, 'Số liệu tổng hợp', 27);
     const rates = assertOverviewWorkbook(book, overview, query.from, query.to);
     assert.ok(rates > 0, 'some rates to check');
     // columns=api: the API's names, and its values as the JSON has them.
