@@ -56,6 +56,13 @@ function asCsv(cell) {
   return cell.format === '0.0%' ? vnRate(cell.value) : String(cell.value);
 }
 
+/** A spreadsheet column's letters: 1 → A, 26 → Z, 27 → AA. */
+function columnLetters(n) {
+  let out = '';
+  for (; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
 /** The shape every export's workbook has: sheet, bold frozen filtered header, widths. */
 function assertSheet(book, sheet, columns) {
   assert.equal(book.sheet, sheet);
@@ -66,7 +73,7 @@ function assertSheet(book, sheet, columns) {
     assert.equal(h.bold, true, `header ${h.value} is bold`);
   }
   assert.deepEqual(book.frozen, { rows: 1, state: 'frozen' }, 'the header row stays in view');
-  assert.equal(book.filter, `A1:${String.fromCharCode(64 + columns)}${book.rows.length}`, 'the header row filters every row');
+  assert.equal(book.filter, `A1:${columnLetters(columns)}${book.rows.length}`, 'the header row filters every row');
   assert.equal(book.widths.length, columns, 'every column has a width');
   for (const w of book.widths) assert.ok(w >= 8 && w <= 51, `width ${w}`);
   // A header over 24 characters wraps onto more lines, and the row is made tall enough for them.
