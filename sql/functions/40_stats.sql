@@ -147,17 +147,17 @@ cf AS (
 
 -- Hamlets (khu phố, ấp) with a team: there is no list of hamlets (they are not units), so they
 -- are known only by the hamlet named on active teams; one per commune and name, the name compared
--- without case, diacritics or surrounding spaces. The teams are those counted live (tl) and those
+-- without case, diacritics or surrounding spaces (teams.hamlet_key). The teams are those counted live (tl) and those
 -- of the units whose figures are kept (uf).
 hf AS (
     SELECT CASE WHEN grouping(x.child) = 1 THEN '' ELSE x.child END AS key,
-           count(DISTINCT (x.unit_code, search_key(btrim(t.hamlet)))) AS hamlets
+           count(DISTINCT (x.unit_code, t.hamlet_key)) AS hamlets
       FROM (SELECT tl.id, tl.unit_code, tl.child FROM tl WHERE tl.status = 'active'
             UNION ALL
             SELECT t.id, t.unit_code, uf.child FROM uf JOIN teams t ON t.unit_code = uf.code
              WHERE t.status = 'active') x
       JOIN teams t ON t.id = x.id
-     WHERE btrim(coalesce(t.hamlet, '')) <> ''
+     WHERE t.hamlet_key <> ''
      GROUP BY GROUPING SETS ((x.child), ())),
 
 -- One row per active team counted live with its active members' counts (active_members: not yet
