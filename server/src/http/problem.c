@@ -1,8 +1,12 @@
 /*
- * http/problem.c — the error catalogue and the SQLSTATE mapping (see problem.h).
+ * http/problem.c — the error catalogue, the problem+json body and the SQLSTATE mapping (see
+ * problem.h).
  */
 #include "http/problem.h"
 
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct problem_info catalogue[] = {
@@ -30,6 +34,29 @@ const struct problem_info *problem_info(problem_kind kind)
     if ((unsigned)kind >= sizeof catalogue / sizeof catalogue[0])
         kind = PROBLEM_INTERNAL;
     return &catalogue[kind];
+}
+
+char *problem_body(const struct problem_info *info, const char *detail, const char *request_id,
+                   cJSON *errors)
+{
+    cJSON *p = cJSON_CreateObject();
+    char type[96] = "about:blank";
+    if (info->slug)
+        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+    cJSON_AddStringToObject(p, "type", type);
+    cJSON_AddStringToObject(p, "title", info->title);
+    cJSON_AddNumberToObject(p, "status", info->status);
+    cJSON_AddStringToObject(p, "detail", detail ? detail : info->title);
+    cJSON_AddStringToObject(p, "request_id", request_id);
+    if (errors)
+        cJSON_AddItemReferenceToObject(p, "errors", errors);
+    else
+        cJSON_AddItemToObject(p, "errors", cJSON_CreateArray());
+    char *text = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p); /* a reference: errors itself stays the caller's */
+    if (!text)
+        abort(); /* cJSON fails only on allocation */
+    return text;
 }
 
 static const struct {

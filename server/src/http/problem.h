@@ -3,10 +3,13 @@
  *
  * Every failure a handler or the dispatcher can report is a problem_kind. problem.c maps each to
  * its HTTP status, problem `type` and title, and writes the application/problem+json body in one
- * place; SQLSTATEs are mapped to kinds there too.
+ * place (problem_body: a handler's problem through http/response.c, civetweb's own errors through
+ * http/edge.c); SQLSTATEs are mapped to kinds there too.
  */
 #ifndef CDT_HTTP_PROBLEM_H
 #define CDT_HTTP_PROBLEM_H
+
+struct cJSON;
 
 typedef enum {
     PROBLEM_NONE = 0,
@@ -30,12 +33,21 @@ typedef enum {
 
 struct problem_info {
     int status;
-    const char *slug;  /* last segment of the problem `type` URI */
+    const char *slug;  /* last segment of the problem `type` URI; NULL: about:blank */
     const char *title;
 };
 
 /* Borrowed; static. Cannot fail. */
 const struct problem_info *problem_info(problem_kind kind);
+
+/*
+ * The application/problem+json body: type (from info's slug; about:blank, RFC 9457 §4.2.1, for
+ * a status the catalogue has no kind for), title and status from info, detail (NULL: the title),
+ * request_id, and errors, the array of field errors (NULL: an empty one; borrowed, not copied).
+ * The one place the body's shape is written. Caller frees with cJSON_free. Cannot fail.
+ */
+char *problem_body(const struct problem_info *info, const char *detail, const char *request_id,
+                   struct cJSON *errors);
 
 /*
  * Maps a SQLSTATE to the kind the client sees; `retry` is set for serialization failures and
