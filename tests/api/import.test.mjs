@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
-  api, assert, assertProblem, CDT_SERVER, csvTextCell, DATABASE_URL, DEMO, existsSync, expectStatus, FORMULA_START,
+  api, assert, assertFieldErrors, assertProblem, CDT_SERVER, csvTextCell, DATABASE_URL, DEMO, existsSync, expectStatus, FORMULA_START,
   freeUnitCode, haveDb, parseCsv, PASSWORD, ROOT, RUN, show, sql, sqlValue, taxCode, uniq,
 } from './lib.mjs';
 import { startServer } from './spawn.mjs';
@@ -55,6 +55,7 @@ function result(res, msg = '') {
   for (const k of RESULT_KEYS) assert.ok(k in r, `result lacks ${k}: ${show(res)}`);
   assert.equal(r.rows, r.inserted + r.updated + r.unchanged + r.rejected, `rows add up: ${show(res)}`);
   assert.ok(Array.isArray(r.errors), 'errors is an array');
+  assertFieldErrors(r.errors, show(res));
   return r;
 }
 

@@ -54,6 +54,31 @@ describe('errors beside their fields', () => {
     await close(page);
   });
 
+  test('a field error is translated by its code, even when its English message is new to the client', async () => {
+    const page = await newPage(PHONE);
+    await signIn(page, 'demo.commune', { hash: '#/teams/new' });
+    await settled(page);
+    // Messages worded as no release of the server words them: only the codes can be read.
+    await page.route('**/api/v1/teams', (route) => (route.request().method() !== 'POST' ? route.continue() : route.fulfill({
+      status: 422,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({
+        type: 'https://cdt.example/problems/validation', title: 'Validation failed', status: 422, detail: '2 field(s) failed validation',
+        errors: [
+          { field: 'name', message: 'has to be filled in', code: 'required' },
+          { field: 'kind', message: 'may only be one of: commune, hamlet', code: 'enum' },
+        ],
+      }),
+    })));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('#team-form [role="alert"]').waitFor();
+    assert.equal(await errorBeside(page, 'Tên tổ'), 'Bắt buộc nhập.');
+    assert.equal(await errorBeside(page, 'Loại tổ'), 'Chỉ nhận một trong các giá trị: commune, hamlet.');
+    await noRawText(page);
+    await assertClean(page, { allowStatus: [422] });
+    await close(page);
+  });
+
   test('a duplicate external id (409) is shown beside it', async () => {
     const page = await newPage(DESKTOP);
     await signIn(page, 'demo.commune', { hash: '#/teams/new' });

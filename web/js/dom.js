@@ -6,7 +6,7 @@
 // Content-Security-Policy has no 'unsafe-inline').
 
 import { AuthError, ProblemError, ServiceError, downloadExport } from './api.js';
-import { T, fieldLabel, formatDate, formatDateTime, formatNumber, parseDate, problemText, translateMessage } from './i18n.js';
+import { T, fieldLabel, formatDate, formatDateTime, formatNumber, parseDate, problemText, translateError } from './i18n.js';
 
 /**
  * h('a', {href: '#/teams', class: 'btn', onclick: fn}, 'text', child, [more]) → the element.
@@ -145,7 +145,7 @@ export async function withConfirmation(send) {
     return await send(false);
   } catch (err) {
     if (!(err instanceof ProblemError) || !err.needsConfirmation) throw err;
-    const reasons = err.errors.map((e) => translateMessage(e.message));
+    const reasons = err.errors.map((e) => translateError(e));
     if (!(await confirmAction([T.confirmIntro, ...reasons], T.confirmGoOn, { danger: false }))) return null;
     return send(true);
   }
@@ -168,7 +168,7 @@ export function errorBox(err, retry) {
       retry ? button(T.retry, retry, { class: 'btn btn-primary', 'data-retry': '' }) : null);
   }
   if (err instanceof ProblemError) {
-    const lines = err.errors.map((e) => `${fieldLabel(e.field)}: ${translateMessage(e.message)}`);
+    const lines = err.errors.map((e) => `${fieldLabel(e.field)}: ${translateError(e)}`);
     return notice('error', err.status === 422 && lines.length ? T.genericInvalid : problemText(err.status, err.detail),
       lines.length ? h('ul', {}, lines.map((l) => h('li', {}, l))) : null,
       err.status === 412 ? button(T.reload, () => window.dispatchEvent(new HashChangeEvent('hashchange')), { class: 'btn btn-primary' }) : null);
@@ -367,7 +367,7 @@ export function form(defs, { submitLabel = T.save, onSubmit, onCancel, cancelLab
       const inner = /^(\w+) must be an integer/.exec(e.message || '');
       if (inner && controls.has(`${name}.${inner[1]}`)) name = `${name}.${inner[1]}`;
       const f = controls.get(name) || controls.get(aliases[name]);
-      const msg = translateMessage(e.message);
+      const msg = translateError(e);
       if (f && !f.def.hidden && !f.wrap.hidden) {
         f.setError(msg);
         placed.push([f, msg]);

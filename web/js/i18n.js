@@ -2,8 +2,9 @@
 // formats people read: dates dd/mm/yyyy, times in Asia/Ho_Chi_Minh, numbers grouped as 12.548.
 //
 // The API speaks English codes and English validation messages; nothing here is sent back to it.
-// translateMessage() turns the API's messages into Vietnamese; an unknown one becomes a generic
-// Vietnamese sentence rather than English text.
+// translateError() turns a field error into Vietnamese by its machine `code` first, then by its
+// message (translateMessage()); an unknown one becomes a generic Vietnamese sentence rather than
+// English text.
 
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
@@ -486,6 +487,78 @@ const IN_FILE = {
   'must be a date YYYY-MM-DD': 'Ngày phải ghi theo dạng YYYY-MM-DD, ví dụ 2026-03-15 (không ghi 15/03/2026).',
   'must be true or false': 'Chỉ ghi true hoặc false.',
 };
+
+// Field errors by their machine code (the server's one table: server/src/http/problem.c; the
+// codes are listed in docs/integrating.md §4). A code whose sentence follows from the code alone,
+// and from the bound, choices, row or day its message names, is translated here, whatever the
+// message's wording. The codes of rules each message states in its own terms (required_if,
+// not_applicable, format, too_many, not_found, level, unit_period, scope, order, confirm) are left
+// to the message tables above, which know each rule's sentence; so is anything a function here
+// cannot read (it returns undefined).
+const numbers = (message) => (message.match(/-?\d+/g) || []);
+const TYPES = [
+  [/^must be a string/, () => 'Phải là văn bản.'],
+  [/^must be (an integer|a whole number)/, () => 'Phải là số nguyên.'],
+  [/^must be true or false/, (inFile) => (inFile ? IN_FILE['must be true or false'] : EXACT['must be true or false'])],
+  [/^must be an object of counts/, () => 'Kết quả phải là các con số.'],
+  [/^must be an array/, () => 'Phải là danh sách.'],
+];
+const CODES = {
+  required: () => 'Bắt buộc nhập.',
+  unknown_field: (m, inFile) => (inFile ? 'Không phải cột của mẫu nhập; xem tệp mẫu CSV.' : 'Mục này không được hỗ trợ.'),
+  read_only: () => 'Mục này do hệ thống tự điền, không được sửa.',
+  immutable: (m) => {
+    const level = /exists as (\w+)$/.exec(m);
+    return level ? `Không được đổi cấp: đơn vị đang là ${label('levelShort', level[1]).toLowerCase()}.` : 'Không được thay đổi mục này.';
+  },
+  repeated: () => 'Mục này bị nhập lặp lại.',
+  repeated_value: () => 'Không được lặp lại giá trị.',
+  type: (m, inFile) => {
+    const found = TYPES.find(([re]) => re.test(m));
+    return found ? found[1](inFile) : 'Dữ liệu không đúng dạng.';
+  },
+  enum: (m) => {
+    const allowed = /one of: ?(.+)$/.exec(m);
+    return allowed ? `Chỉ nhận một trong các giá trị: ${allowed[1]}.` : undefined;
+  },
+  too_short: (m) => {
+    const [min] = numbers(m);
+    return min ? `Tối thiểu ${min} ký tự.` : 'Không được để trống.';
+  },
+  too_long: (m) => {
+    const max = /at most (\d+) characters/.exec(m);
+    return max ? `Tối đa ${max[1]} ký tự.` : 'Quá dài.';
+  },
+  range: (m) => {
+    if (/non-negative/.test(m)) return 'Phải là số nguyên không âm.';
+    const [min, max] = numbers(m);
+    // Birth years: bounded by 1900 and this year.
+    if (min === '1900') return max ? `Phải từ năm 1900 đến năm ${max}.` : EXACT['must be between 1900 and this year'];
+    if (min === undefined || max === undefined) return undefined;
+    return /integer/.test(m) ? `Phải là số nguyên từ ${bound(min)} đến ${bound(max)}.` : `Phải là số từ ${bound(min)} đến ${bound(max)}.`;
+  },
+  date: (m, inFile) => (inFile ? IN_FILE['must be a date YYYY-MM-DD'] : EXACT['must be a date YYYY-MM-DD']),
+  uuid: () => 'Mã định danh không hợp lệ.',
+  duplicate: (m) => {
+    const first = /first on row (\d+)/.exec(m);
+    return first ? `Bị trùng trong tệp (xuất hiện lần đầu ở dòng ${first[1]}).` : 'Đã tồn tại, không được trùng.';
+  },
+  future_date: (m) => {
+    const day = /(\d{4})-(\d{2})-(\d{2})/.exec(m);
+    return `Không được sau ngày hôm nay${day ? ` (${day[3]}/${day[2]}/${day[1]})` : ''}: chỉ ghi nhận hoạt động đã diễn ra.`;
+  },
+};
+
+/**
+ * The Vietnamese text of one of the API's field errors ({field, message, code}): by its code, else
+ * by its message. `inFile` for a cell of an imported file.
+ */
+export function translateError(error, { inFile = false } = {}) {
+  const code = error?.code;
+  const byCode = typeof code === 'string' && Object.prototype.hasOwnProperty.call(CODES, code)
+    ? CODES[code](String(error.message || ''), inFile) : undefined;
+  return byCode || translateMessage(error?.message, { inFile });
+}
 
 /** The Vietnamese text of one of the API's messages; `inFile` for a cell of an imported file. */
 export function translateMessage(message, { inFile = false } = {}) {

@@ -599,7 +599,7 @@ struct run {
     bool dry_run;
     long rows;           /* data rows read */
     long error_count;    /* errors found here (the database adds its own) */
-    cJSON *errors;       /* the first ERRORS_LISTED of all errors, as {row, field, message} */
+    cJSON *errors;       /* the first ERRORS_LISTED of all errors, as {row, field, message, code} */
     long listed;         /* how many errors holds (counting them walked the list: 1000 steps a row) */
     buf copy;            /* COPY text-format lines */
     bool present[MAX_COLUMNS];
@@ -612,11 +612,7 @@ static void add_error(struct run *run, long row, const char *field, const char *
     if (run->listed >= ERRORS_LISTED)
         return;
     run->listed++;
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddNumberToObject(e, "row", (double)row);
-    cJSON_AddStringToObject(e, "field", field);
-    cJSON_AddStringToObject(e, "message", message);
-    cJSON_AddItemToArray(run->errors, e);
+    problem_add_field_error(run->errors, row, field, message);
 }
 
 static void row_error_sink(void *ctx, const char *field, const char *message)

@@ -46,26 +46,16 @@ static void new_request_id(char *out, size_t cap)
 }
 
 /*
- * Sends a problem+json answer with the headers every answer carries, and the header `extra`
- * ("Name: value", or NULL); false if civetweb refused.
+ * Sends the problem+json answer of info (problem_body) with the headers every answer carries, and
+ * the header `extra` ("Name: value", or NULL); false if civetweb refused.
  */
-static bool send_problem(struct mg_connection *conn, int status, const char *type, const char *title,
-                         const char *detail, const char *request_id, const char *extra)
+static bool send_problem(struct mg_connection *conn, const struct problem_info *info, const char *detail,
+                         const char *request_id, const char *extra)
 {
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "type", type);
-    cJSON_AddStringToObject(p, "title", title);
-    cJSON_AddNumberToObject(p, "status", status);
-    cJSON_AddStringToObject(p, "detail", detail);
-    cJSON_AddStringToObject(p, "request_id", request_id);
-    cJSON_AddItemToObject(p, "errors", cJSON_CreateArray());
-    char *text = cJSON_PrintUnformatted(p);
-    cJSON_Delete(p);
-    if (!text)
-        abort(); /* cJSON fails only on allocation */
+    char *text = problem_body(info, detail, request_id, NULL);
     char len[24];
     snprintf(len, sizeof len, "%zu", strlen(text));
-    bool ok = mg_response_header_start(conn, status) == 0;
+    bool ok = mg_response_header_start(conn, info->status) == 0;
     if (ok) {
         mg_response_header_add(conn, "Content-Type", "application/problem+json", -1);
         mg_response_header_add(conn, "Content-Length", len, -1);
@@ -103,33 +93,19 @@ int edge_http_error(struct mg_connection *conn, int status, const char *message)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (known[i].status == status)
             kind = known[i].kind, detail = known[i].detail;
-    char type[96];
-    const char *title;
-    if (kind != PROBLEM_NONE) {
-        const struct problem_info *info = problem_info(kind);
-        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
-        title = info->title;
-    } else {
-        snprintf(type, sizeof type, "about:blank"); /* RFC 9457 §4.2.1: the status says it all */
-        title = mg_get_response_code_text(conn, status);
-    }
-    if (!detail)
-        detail = title;
-    return send_problem(conn, status, type, title, detail, request_id,
-                        status == 405 ? "Allow: GET, HEAD" : NULL)
-               ? 0
-               : 1;
+    /* A status the catalogue has no kind for: about:blank, titled by its reason phrase. */
+    struct problem_info blank = {status, NULL, mg_get_response_code_text(conn, status)};
+    const struct problem_info *info = kind != PROBLEM_NONE ? problem_info(kind) : &blank;
+    return send_problem(conn, info, detail, request_id, status == 405 ? "Allow: GET, HEAD" : NULL) ? 0 : 1;
 }
 
 int edge_outside_api(struct mg_connection *conn, const char *method, const char *path,
                      const char *request_id)
 {
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        const struct problem_info *info = problem_info(PROBLEM_METHOD_NOT_ALLOWED);
-        char type[96], detail[96];
-        snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
+        char detail[96];
         snprintf(detail, sizeof detail, "%.32s is not allowed here: only GET and HEAD", method);
-        send_problem(conn, 405, type, info->title, detail, request_id, "Allow: GET, HEAD");
+        send_problem(conn, problem_info(PROBLEM_METHOD_NOT_ALLOWED), detail, request_id, "Allow: GET, HEAD");
         return 405;
     }
     return response_outside_api(conn, path, request_id);
@@ -187,10 +163,7 @@ static int refuse(struct mg_connection *conn, const char *detail, const char *ex
 {
     char request_id[40];
     new_request_id(request_id, sizeof request_id);
-    const struct problem_info *info = problem_info(PROBLEM_UNAVAILABLE);
-    char type[96];
-    snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
-    send_problem(conn, 503, type, info->title, detail, request_id, extra);
+    send_problem(conn, problem_info(PROBLEM_UNAVAILABLE), detail, request_id, extra);
     return 503;
 }
 

@@ -36,10 +36,7 @@ void request_field_error(request *r, const char *field, const char *message)
         r->problem_errors = cJSON_CreateArray();
         arena_defer(r->arena, delete_json, r->problem_errors);
     }
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "field", field);
-    cJSON_AddStringToObject(e, "message", message);
-    cJSON_AddItemToArray(r->problem_errors, e);
+    problem_add_field_error(r->problem_errors, PROBLEM_NO_ROW, field, message);
 }
 
 bool request_fields_ok_or_fail(request *r)

@@ -54,7 +54,7 @@ typedef struct request {
     /* The failure, set by the *_fail helpers. */
     problem_kind problem;
     const char *problem_detail;
-    struct cJSON *problem_errors; /* array of {field, message[, row]} */
+    struct cJSON *problem_errors; /* array of {[row,] field, message, code} (problem_add_field_error) */
     const char *extra_header;     /* e.g. "WWW-Authenticate: Bearer"; several lines joined by \r\n */
     const char *content_security_policy; /* NULL: the server's (SECURITY_HEADERS); the report's own */
 
@@ -70,7 +70,7 @@ typedef int (*handler_fn)(request *r);
 /* Records a failure; returns API_FAILED. detail may be NULL. */
 int request_fail(request *r, problem_kind kind, const char *detail_fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Adds {field, message} to the problem's errors array (does not set the kind). */
+/* Adds {field, message, code} to the problem's errors array (does not set the kind). */
 void request_field_error(request *r, const char *field, const char *message);
 /* Records a 422 if any field errors were added; returns true when there were none. */
 bool request_fields_ok_or_fail(request *r);

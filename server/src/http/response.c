@@ -133,20 +133,7 @@ void response_stream_begin(request *r, const char *content_type, const char *fil
 int response_send_problem(request *r)
 {
     const struct problem_info *info = problem_info(r->problem ? r->problem : PROBLEM_INTERNAL);
-    cJSON *p = cJSON_CreateObject();
-    char type[96];
-    snprintf(type, sizeof type, "https://cdt.example/problems/%s", info->slug);
-    cJSON_AddStringToObject(p, "type", type);
-    cJSON_AddStringToObject(p, "title", info->title);
-    cJSON_AddNumberToObject(p, "status", info->status);
-    cJSON_AddStringToObject(p, "detail", r->problem_detail ? r->problem_detail : info->title);
-    cJSON_AddStringToObject(p, "request_id", r->request_id);
-    if (r->problem_errors)
-        cJSON_AddItemReferenceToObject(p, "errors", r->problem_errors);
-    else
-        cJSON_AddItemToObject(p, "errors", cJSON_CreateArray());
-    char *text = cJSON_PrintUnformatted(p);
-    cJSON_Delete(p);
+    char *text = problem_body(info, r->problem_detail, r->request_id, r->problem_errors);
     r->response_body = arena_strdup(r->arena, text);
     r->response_len = strlen(text);
     r->content_type = "application/problem+json";

@@ -6,7 +6,7 @@
 import * as api from '../api.js';
 import { AuthError, ProblemError } from '../api.js';
 import { clear, errorBox, h, notice, pageHeader, table } from '../dom.js';
-import { LABELS, T, fieldLabel, formatNumber, translateMessage } from '../i18n.js';
+import { LABELS, T, fieldLabel, formatNumber, translateError, translateMessage } from '../i18n.js';
 
 // The columns of each import (server/src/api/import.c), required ones first; codes lists where
 // a column takes codes.
@@ -195,7 +195,7 @@ function errorTable(errors, total) {
     table([
       { label: 'Dòng', class: 'num', value: (e) => (e.row ? formatNumber(e.row) : '—') },
       { label: 'Cột', value: (e) => (e.field ? h('span', {}, fieldLabel(e.field), ' ', h('code', {}, e.field)) : 'Toàn bộ dòng') },
-      { label: 'Lỗi', value: (e) => translateMessage(e.message, { inFile: true }) },
+      { label: 'Lỗi', value: (e) => translateError(e, { inFile: true }) },
     ], errors, { caption: 'Các dòng có lỗi', rowProps: (e) => ({ dataset: { row: e.row, field: e.field } }) }));
 }
 
