@@ -283,6 +283,20 @@ static void section(buf *out, const char *title)
     buf_puts(out, "</h2>\n");
 }
 
+/* "{whole}{whole_text}, trong đó {part}{part_text} ({the part of the whole, %})", from figures f. */
+static void of_which(buf *out, const cJSON *f, const char *whole, const char *whole_text, const char *part,
+                     const char *part_text)
+{
+    html_number(out, num(f, whole));
+    buf_puts(out, whole_text);
+    buf_puts(out, ", trong đó ");
+    html_number(out, num(f, part));
+    buf_puts(out, part_text);
+    buf_puts(out, " (");
+    html_percent(out, num(f, part), num(f, whole));
+    buf_puts(out, ")");
+}
+
 static void render(request *r, const cJSON *doc, const struct report_args *a, const char *css, buf *out)
 {
     const cJSON *unit = get(doc, "unit"), *period = get(doc, "period"), *overview = get(doc, "overview");
@@ -363,18 +377,10 @@ static void render(request *r, const cJSON *doc, const struct report_args *a, co
         html_percent(out, num(totals, "communes_with_team"), num(totals, "communes_total"));
         buf_puts(out, "); ");
     }
-    html_number(out, num(totals, "teams_active"));
-    buf_puts(out, " tổ đang hoạt động, trong đó ");
-    html_number(out, num(totals, "teams_compliant"));
-    buf_puts(out, " tổ đạt cơ cấu theo quy định (");
-    html_percent(out, num(totals, "teams_compliant"), num(totals, "teams_active"));
-    buf_puts(out, "); tổng số ");
-    html_number(out, num(totals, "members_active"));
-    buf_puts(out, " thành viên, trong đó ");
-    html_number(out, num(totals, "members_trained"));
-    buf_puts(out, " thành viên đã hoàn thành tập huấn (");
-    html_percent(out, num(totals, "members_trained"), num(totals, "members_active"));
-    buf_puts(out, ").</p>\n");
+    of_which(out, totals, "teams_active", " tổ đang hoạt động", "teams_compliant", " tổ đạt cơ cấu theo quy định");
+    buf_puts(out, "; tổng số ");
+    of_which(out, totals, "members_active", " thành viên", "members_trained", " thành viên đã hoàn thành tập huấn");
+    buf_puts(out, ".</p>\n");
 
     /* II. Activities of the period. */
     section(out, "II. Kết quả hoạt động trong kỳ báo cáo");
