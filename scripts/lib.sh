@@ -93,13 +93,18 @@ pg_replica_start() {
     local dir port primary primary_port
     dir=$(realpath -m "$1") port=$2 primary=$(realpath -m "$3") primary_port=$4
     mkdir -p "$dir"
-    [[ $EUID -ne 0 ]] || chown postgres: "$dir"
+    if [[ $EUID -eq 0 ]]; then
+        chown postgres: "$dir"
+        _pg_make_traversable "$dir" || return 1
+    fi
     chmod 700 "$dir"
+    # A copy beside the cluster: the postgres user may not read the project (a clone under /root).
+    install -m 755 deploy/replica.sh "$dir.sh"
     # Its own socket directory and port on the command line: the copied postgresql.conf names the
     # primary's. PG_OPTIONS as for pg_start.
     # shellcheck disable=SC2086
     as_pg env PATH="$PG_BIN:$PATH" PGDATA="$dir" PRIMARY_HOST="$primary" PRIMARY_PORT="$primary_port" \
-        PRIMARY_USER=cdt setsid "$(realpath deploy/replica.sh)" -p "$port" -c "unix_socket_directories=$dir" \
+        PRIMARY_USER=cdt setsid "$dir.sh" -p "$port" -c "unix_socket_directories=$dir" \
         -c listen_addresses= ${PG_OPTIONS:-} >>"$dir.log" 2>&1 </dev/null &
     local _
     for _ in $(seq 150); do
