@@ -49,6 +49,13 @@ function colIndex(ref) {
   return [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 }
 
+/** The other way: a 1-based column number to its letters, 1 -> A, 27 -> AA. */
+export function columnLetters(n) {
+  let out = '';
+  for (; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
 /** Excel's 1900 date system (dates after 28/02/1900): serial days since 1899-12-30. */
 function serialToIso(serial, withTime) {
   const ms = Math.round(serial * 86400) * 1000 + Date.UTC(1899, 11, 30);

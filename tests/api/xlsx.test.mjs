@@ -17,7 +17,7 @@ import {
   csvTextCell, expectStatus, fetchBytes, parseCsv, uniq,
 } from './lib.mjs';
 import { assertOverviewWorkbook } from '../figures.mjs';
-import { readXlsx } from '../xlsx.mjs';
+import { columnLetters, readXlsx } from '../xlsx.mjs';
 
 const P = 'demo.province';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -54,13 +54,6 @@ function asCsv(cell) {
     return cell.format === 'dd/mm/yyyy hh:mm' ? `${d}/${m}/${y} ${cell.value.slice(11, 16)}` : `${d}/${m}/${y}`;
   }
   return cell.format === '0.0%' ? vnRate(cell.value) : String(cell.value);
-}
-
-/** A spreadsheet column's letters: 1 → A, 26 → Z, 27 → AA. */
-function columnLetters(n) {
-  let out = '';
-  for (; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-  return out;
 }
 
 /** The shape every export's workbook has: sheet, bold frozen filtered header, widths. */

@@ -303,22 +303,19 @@ static const char *const TARGET_CSV_COLUMNS[] = {
     "completed_at", "on_time", "completed_by", "note", "link", "version", NULL,
 };
 
-/* The export a person reads (columns=labels): deadline_labels(), sql/functions/45_exports.sql. */
-static const struct column LABEL_COLUMNS[] = {
-    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},
-    {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},
-    {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},
-    {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},
-    {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}, {0},
-};
+/* The export a person reads (columns=labels): deadline_labels(), sql/functions/45_exports.sql;
+ * the caller's own list (mine=true, deadline_mine_labels()) adds its target's columns. */
+#define DEADLINE_LABEL_COLUMNS                                                                       \
+    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},          \
+        {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},  \
+        {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},            \
+        {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},        \
+        {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}
 
-/* The export a person reads (columns=labels): deadline_mine_labels(), sql/functions/45_exports.sql. */
+static const struct column LABEL_COLUMNS[] = {DEADLINE_LABEL_COLUMNS, {0}};
+
 static const struct column MINE_LABEL_COLUMNS[] = {
-    {"Tên nhiệm vụ", COLUMN_AUTO}, {"Loại", COLUMN_AUTO}, {"Hạn hoàn thành", COLUMN_DATE},
-    {"Đơn vị giao", COLUMN_AUTO}, {"Mã đơn vị giao", COLUMN_AUTO}, {"Giao cho", COLUMN_AUTO},
-    {"Phạm vi", COLUMN_AUTO}, {"Lặp lại", COLUMN_AUTO}, {"Số đơn vị", COLUMN_AUTO},
-    {"Chưa đến hạn", COLUMN_AUTO}, {"Quá hạn", COLUMN_AUTO}, {"Đúng hạn", COLUMN_AUTO},
-    {"Trễ hạn", COLUMN_AUTO}, {"Mô tả", COLUMN_AUTO}, {"Kết quả của đơn vị", COLUMN_AUTO},
+    DEADLINE_LABEL_COLUMNS, {"Kết quả của đơn vị", COLUMN_AUTO},
     {"Thời điểm hoàn thành", COLUMN_TIME}, {"Ghi chú của đơn vị", COLUMN_AUTO}, {0},
 };
 
