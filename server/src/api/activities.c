@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "api/resource.h"
+#include "resources_gen.h"
 
 /* The rows read what the index activities_team_held holds (022_h14_activities_team_held_id.sql):
  * a district's ~30,000 activities are sorted without reading the table. Sorting by title or
@@ -32,20 +33,14 @@ static const char SQL_LOCK[] =
     " FOR UPDATE OF a";
 
 static const char SQL_INSERT[] =
-    "INSERT INTO activities (external_id, team_id, held_on, kind, title, location, people_reached,"
-    "                        outcomes, note)"
-    " SELECT x.external_id, x.team_id, x.held_on, x.kind, x.title, x.location,"
-    "        coalesce(x.people_reached, 0), coalesce(x.outcomes, '{}'), x.note"
-    "   FROM jsonb_populate_record(NULL::activities, $3::jsonb) x"
+    "INSERT INTO activities (" ACTIVITIES_COLUMNS ")"
+    " SELECT " ACTIVITIES_VALUES(x) " FROM jsonb_populate_record(NULL::activities, $3::jsonb) x"
     "   JOIN teams t ON t.id = x.team_id AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
     " RETURNING id, (SELECT unit_code FROM teams WHERE id = team_id),"
     "           (SELECT enterprise_id FROM teams WHERE id = team_id)";
 
 static const char SQL_UPDATE[] =
-    "UPDATE activities a SET external_id = x.external_id, team_id = x.team_id, held_on = x.held_on,"
-    "       kind = x.kind, title = x.title, location = x.location,"
-    "       people_reached = x.people_reached, outcomes = x.outcomes, note = x.note,"
-    "       version = a.version + 1, updated_at = now()"
+    "UPDATE activities a SET " ACTIVITIES_SET(x) ", version = a.version + 1, updated_at = now()"
     "  FROM activities c, jsonb_populate_record(c, $3::jsonb) x, teams t"
     " WHERE c.id = $4::uuid AND a.id = c.id AND t.id = x.team_id"
     "   AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
@@ -56,37 +51,14 @@ static const char SQL_CHECKS[] = "SELECT * FROM activity_checks($1, $2::uuid, $3
 
 static const char SQL_DELETE[] = "DELETE FROM activities WHERE id = $1::uuid";
 
-static const char *const KINDS[] = {"public_services", "vneid",         "cashless_payment",
-                                    "ecommerce",       "digital_skills", "cyber_safety",
-                                    "communication",   "other",          NULL};
-
-static const char *const OUTCOMES[] = {"vneid_activations", "public_service_applications",
-                                       "cashless_accounts", "ecommerce_shops",
-                                       "app_installs",      "people_trained",
-                                       NULL};
-
-static const struct field FIELDS[] = {
-    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
-    {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL},
-    {"held_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL},
-    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, KINDS, NULL},
-    {"title", FIELD_STRING, FIELD_REQUIRED, 1, 300, NULL, NULL},
-    {"location", FIELD_STRING, 0, 0, 300, NULL, NULL},
-    {"people_reached", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes", FIELD_COUNTS, 0, 0, 1000000, OUTCOMES, NULL},
-    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-};
+static const struct field FIELDS[] = {ACTIVITIES_FIELDS};
 
 static const struct reference REFS[] = {
     {"team_id", "SELECT 1 FROM teams WHERE id = $1::uuid"},
 };
 
 static const struct filter FILTERS[] = {
-    {"unit", FIELD_STRING, NULL}, {"team", FIELD_UUID, NULL}, {"kind", FIELD_ENUM, KINDS},
+    {"unit", FIELD_STRING, NULL}, {"team", FIELD_UUID, NULL}, {"kind", FIELD_ENUM, ACTIVITY_KINDS},
     {"from", FIELD_DATE, NULL},   {"to", FIELD_DATE, NULL},   {"q", FIELD_STRING, NULL},
 };
 
@@ -97,12 +69,7 @@ static const struct sort_key SORTS[] = {
     {"created_at", "(SELECT x.created_at FROM activities x WHERE x.id = f.id)", "timestamptz"},
 };
 
-static const char *const CSV_COLUMNS[] = {
-    "id", "external_id", "team_id", "team_name", "unit_name", "held_on", "kind", "title", "location", "people_reached",
-    "outcomes.vneid_activations", "outcomes.public_service_applications",
-    "outcomes.cashless_accounts", "outcomes.ecommerce_shops", "outcomes.app_installs",
-    "outcomes.people_trained", "note", "version", "created_at", "updated_at", NULL,
-};
+static const char *const CSV_COLUMNS[] = {ACTIVITIES_CSV_COLUMNS};
 
 /* The export a person reads (columns=labels): activity_labels(), sql/functions/45_exports.sql. */
 static const struct column LABEL_COLUMNS[] = {

@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "api/resource.h"
+#include "resources_gen.h"
 
 static const char SQL_LIST[] =
     "SELECT e.id, e.name, e.tax_code, e.created_at FROM enterprises e"
@@ -23,16 +24,13 @@ static const char SQL_LOCK[] =
     " WHERE e.id = $3::uuid AND in_scope($1, $2::uuid, e.unit_code, e.id) FOR UPDATE";
 
 static const char SQL_INSERT[] =
-    "INSERT INTO enterprises (name, tax_code, unit_code, address, contact_name, contact_phone)"
-    " SELECT x.name, x.tax_code, x.unit_code, x.address, x.contact_name, x.contact_phone"
-    "   FROM jsonb_populate_record(NULL::enterprises, $3::jsonb) x"
+    "INSERT INTO enterprises (" ENTERPRISES_COLUMNS ")"
+    " SELECT " ENTERPRISES_VALUES(x) " FROM jsonb_populate_record(NULL::enterprises, $3::jsonb) x"
     "  WHERE $2::uuid IS NULL AND in_scope($1, NULL, x.unit_code, NULL)"
     " RETURNING id, unit_code, id";
 
 static const char SQL_UPDATE[] =
-    "UPDATE enterprises e SET name = x.name, tax_code = x.tax_code, unit_code = x.unit_code,"
-    "       address = x.address, contact_name = x.contact_name, contact_phone = x.contact_phone,"
-    "       version = e.version + 1, updated_at = now()"
+    "UPDATE enterprises e SET " ENTERPRISES_SET(x) ", version = e.version + 1, updated_at = now()"
     "  FROM enterprises c, jsonb_populate_record(c, $3::jsonb) x"
     " WHERE c.id = $4::uuid AND e.id = c.id AND in_scope($1, $2::uuid, x.unit_code, x.id)"
     /* An enterprise account keeps its enterprise where it is: in_scope alone would let it move
@@ -46,18 +44,7 @@ static const char SQL_IN_USE[] =
     "SELECT 1 FROM teams WHERE enterprise_id = $1::uuid"
     " UNION ALL SELECT 1 FROM users WHERE enterprise_id = $1::uuid LIMIT 1";
 
-static const struct field FIELDS[] = {
-    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"tax_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_tax_code},
-    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
-    {"address", FIELD_STRING, 0, 0, 300, NULL, NULL},
-    {"contact_name", FIELD_STRING, 0, 0, 200, NULL, NULL},
-    {"contact_phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-};
+static const struct field FIELDS[] = {ENTERPRISES_FIELDS};
 
 static const struct reference REFS[] = {
     {"unit_code", "SELECT 1 FROM units WHERE code = $1"},
@@ -74,10 +61,7 @@ static const struct sort_key SORTS[] = {
     {"created_at", "f.created_at", "timestamptz"},
 };
 
-static const char *const CSV_COLUMNS[] = {
-    "id", "name", "tax_code", "unit_code", "address", "contact_name", "contact_phone",
-    "version", "created_at", "updated_at", NULL,
-};
+static const char *const CSV_COLUMNS[] = {ENTERPRISES_CSV_COLUMNS};
 
 /* The export a person reads (columns=labels): enterprise_labels(), sql/functions/45_exports.sql. */
 static const struct column LABEL_COLUMNS[] = {

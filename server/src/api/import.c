@@ -33,16 +33,11 @@
 #include "http/csv_reader.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "resources_gen.h"
 
 enum { MAX_COLUMNS = 32, ERRORS_LISTED = 1000 };
 
-static const char *const GENDERS[] = {"male", "female", "other", NULL};
-static const char *const POSITIONS[] = {"leader", "deputy", "member", NULL};
 static const char *const LEVELS[] = {"province", "district", "commune", NULL};
-static const char *const STATUSES[] = {"active", "dissolved", NULL};
-static const char *const ACTIVITY_KINDS[] = {
-    "public_services", "vneid", "cashless_payment", "ecommerce", "digital_skills",
-    "cyber_safety", "communication", "other", NULL};
 
 /* ---- units ---------------------------------------------------------------------------- */
 
@@ -174,14 +169,7 @@ static const char *const LINEAGE_APPLY[] = {
 
 /* ---- enterprises ---------------------------------------------------------------------- */
 
-static const struct field ENTERPRISE_FIELDS[] = {
-    {"tax_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_tax_code},
-    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
-    {"address", FIELD_STRING, 0, 0, 300, NULL, NULL},
-    {"contact_name", FIELD_STRING, 0, 0, 200, NULL, NULL},
-    {"contact_phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
-};
+static const struct field ENTERPRISE_FIELDS[] = {ENTERPRISES_IMPORT_FIELDS};
 
 static const char *const ENTERPRISE_CHECKS[] = {
     "INSERT INTO import_errors SELECT r.row_no, 'unit_code', 'no unit with this code'"
@@ -198,46 +186,11 @@ static const char *const ENTERPRISE_CHECKS[] = {
     NULL,
 };
 
-static const char ENTERPRISE_FINAL[] =
-    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, e.id, r.tax_code, e.id IS NULL AS is_new,"
-    "  import_pick($3, 'name', r.name, e.name) AS name,"
-    "  import_pick($3, 'unit_code', r.unit_code, e.unit_code) AS unit_code,"
-    "  import_pick($3, 'address', r.address, e.address) AS address,"
-    "  import_pick($3, 'contact_name', r.contact_name, e.contact_name) AS contact_name,"
-    "  import_pick($3, 'contact_phone', r.contact_phone, e.contact_phone) AS contact_phone,"
-    "  false AS changed"
-    " FROM import_rows r LEFT JOIN enterprises e ON e.tax_code = r.tax_code";
-
-static const char *const ENTERPRISE_APPLY[] = {
-    "INSERT INTO enterprises (name, tax_code, unit_code, address, contact_name, contact_phone)"
-    " SELECT name, tax_code, unit_code, address, contact_name, contact_phone FROM import_final WHERE is_new",
-    "UPDATE enterprises e SET name = f.name, unit_code = f.unit_code, address = f.address,"
-    " contact_name = f.contact_name, contact_phone = f.contact_phone, version = e.version + 1, updated_at = now()"
-    " FROM import_final f WHERE e.id = f.id AND f.changed",
-    NULL,
-};
-
-static const char ENTERPRISE_CHANGED[] =
-    "UPDATE import_final f SET changed = (e.name, e.unit_code, e.address, e.contact_name, e.contact_phone)"
-    " IS DISTINCT FROM (f.name, f.unit_code, f.address, f.contact_name, f.contact_phone)"
-    " FROM enterprises e WHERE e.id = f.id";
+static const char *const ENTERPRISE_APPLY[] = {ENTERPRISES_IMPORT_INSERT, ENTERPRISES_IMPORT_UPDATE, NULL};
 
 /* ---- teams ---------------------------------------------------------------------------- */
 
-static const struct field TEAM_FIELDS[] = {
-    {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
-    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, TEAM_KINDS, NULL},
-    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
-    {"hamlet", FIELD_STRING, 0, 0, 200, NULL, NULL},
-    {"enterprise_tax_code", FIELD_STRING, 0, 0, 0, NULL, check_tax_code},
-    {"enterprise_id", FIELD_UUID, 0, 0, 0, NULL, NULL}, /* as exports carry it */
-    {"decision_no", FIELD_STRING, 0, 0, 100, NULL, NULL},
-    {"established_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"status", FIELD_ENUM, 0, 0, 0, STATUSES, NULL},
-    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
-};
+static const struct field TEAM_FIELDS[] = {TEAMS_IMPORT_FIELDS};
 
 static const char *const TEAM_CHECKS[] = {
     /* Only enterprises in scope: one outside it reads like a missing one (as teams do). */
@@ -281,39 +234,7 @@ static const char *const TEAM_CHECKS[] = {
     NULL,
 };
 
-static const char TEAM_FINAL[] =
-    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, t.id, r.external_id, t.id IS NULL AS is_new,"
-    "  import_pick($3, 'name', r.name, t.name) AS name,"
-    "  import_pick($3, 'kind', r.kind, t.kind) AS kind,"
-    "  import_pick($3, 'unit_code', r.unit_code, t.unit_code) AS unit_code,"
-    "  import_pick($3, 'hamlet', r.hamlet, t.hamlet) AS hamlet,"
-    "  CASE WHEN $3 && ARRAY['enterprise_tax_code', 'enterprise_id'] THEN r.enterprise"
-    "       ELSE t.enterprise_id END AS enterprise_id,"
-    "  import_pick($3, 'decision_no', r.decision_no, t.decision_no) AS decision_no,"
-    "  import_pick($3, 'established_on', r.established_on::date, t.established_on) AS established_on,"
-    "  coalesce(import_pick($3, 'status', r.status, t.status), 'active') AS status,"
-    "  import_pick($3, 'note', r.note, t.note) AS note,"
-    "  false AS changed"
-    " FROM import_rows r LEFT JOIN teams t ON t.external_id = r.external_id";
-
-static const char TEAM_CHANGED[] =
-    "UPDATE import_final f SET changed = (t.name, t.kind, t.unit_code, t.hamlet, t.enterprise_id,"
-    "  t.decision_no, t.established_on, t.status, t.note) IS DISTINCT FROM (f.name, f.kind, f.unit_code,"
-    "  f.hamlet, f.enterprise_id, f.decision_no, f.established_on, f.status, f.note)"
-    " FROM teams t WHERE t.id = f.id";
-
-static const char *const TEAM_APPLY[] = {
-    "INSERT INTO teams (external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no,"
-    "                   established_on, status, note)"
-    " SELECT external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no, established_on,"
-    "        status, note FROM import_final WHERE is_new",
-    "UPDATE teams t SET name = f.name, kind = f.kind, unit_code = f.unit_code, hamlet = f.hamlet,"
-    " enterprise_id = f.enterprise_id, decision_no = f.decision_no, established_on = f.established_on,"
-    " status = f.status, note = f.note, version = t.version + 1, updated_at = now()"
-    " FROM import_final f WHERE t.id = f.id AND f.changed",
-    NULL,
-};
+static const char *const TEAM_APPLY[] = {TEAMS_IMPORT_INSERT, TEAMS_IMPORT_UPDATE, NULL};
 
 /* ---- members and activities: rows of a team named by its external_id ------------------ */
 
@@ -349,22 +270,7 @@ static const char TEAM_OUT_OF_SCOPE[] =
     "      ELSE 'no team with this external_id in your scope' END"
     " FROM import_rows r JOIN outside o ON o.team = r.team";
 
-static const struct field MEMBER_FIELDS[] = {
-    {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
-    {"team_external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
-    {"team_id", FIELD_UUID, 0, 0, 0, NULL, NULL},
-    {"full_name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"gender", FIELD_ENUM, 0, 0, 0, GENDERS, NULL},
-    {"birth_year", FIELD_INT, 0, 1900, FIELD_MAX_THIS_YEAR, NULL, NULL},
-    {"phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
-    {"email", FIELD_STRING, 0, 0, 254, NULL, check_email},
-    {"position", FIELD_ENUM, 0, 0, 0, POSITIONS, NULL},
-    {"affiliation", FIELD_ENUM, 0, 0, 0, AFFILIATIONS, NULL},
-    {"it_skilled", FIELD_BOOL, 0, 0, 0, NULL, NULL},
-    {"trained_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"joined_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"left_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-};
+static const struct field MEMBER_FIELDS[] = {MEMBERS_IMPORT_FIELDS};
 
 static const char *const MEMBER_CHECKS[] = {
     RESOLVE_TEAM_BY_ID,
@@ -377,60 +283,9 @@ static const char *const MEMBER_CHECKS[] = {
     NULL,
 };
 
-static const char MEMBER_FINAL[] =
-    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, m.id, r.external_id, m.id IS NULL AS is_new, r.team AS team_id,"
-    "  import_pick($3, 'full_name', r.full_name, m.full_name) AS full_name,"
-    "  import_pick($3, 'gender', r.gender, m.gender) AS gender,"
-    "  import_pick($3, 'birth_year', r.birth_year::int, m.birth_year) AS birth_year,"
-    "  import_pick($3, 'phone', r.phone, m.phone) AS phone,"
-    "  import_pick($3, 'email', r.email, m.email) AS email,"
-    "  coalesce(import_pick($3, 'position', r.position, m.position), 'member') AS position,"
-    "  import_pick($3, 'affiliation', r.affiliation, m.affiliation) AS affiliation,"
-    "  coalesce(import_pick($3, 'it_skilled', r.it_skilled::boolean, m.it_skilled), false) AS it_skilled,"
-    "  import_pick($3, 'trained_on', r.trained_on::date, m.trained_on) AS trained_on,"
-    "  import_pick($3, 'joined_on', r.joined_on::date, m.joined_on) AS joined_on,"
-    "  import_pick($3, 'left_on', r.left_on::date, m.left_on) AS left_on,"
-    "  false AS changed"
-    " FROM import_rows r LEFT JOIN members m ON m.external_id = r.external_id";
+static const char *const MEMBER_APPLY[] = {MEMBERS_IMPORT_INSERT, MEMBERS_IMPORT_UPDATE, NULL};
 
-static const char MEMBER_CHANGED[] =
-    "UPDATE import_final f SET changed = (m.team_id, m.full_name, m.gender, m.birth_year, m.phone,"
-    "  m.email, m.position, m.affiliation, m.it_skilled, m.trained_on, m.joined_on, m.left_on)"
-    " IS DISTINCT FROM (f.team_id, f.full_name, f.gender, f.birth_year, f.phone, f.email, f.position,"
-    "  f.affiliation, f.it_skilled, f.trained_on, f.joined_on, f.left_on)"
-    " FROM members m WHERE m.id = f.id";
-
-static const char *const MEMBER_APPLY[] = {
-    "INSERT INTO members (external_id, team_id, full_name, gender, birth_year, phone, email, position,"
-    "                     affiliation, it_skilled, trained_on, joined_on, left_on)"
-    " SELECT external_id, team_id, full_name, gender, birth_year, phone, email, position, affiliation,"
-    "        it_skilled, trained_on, joined_on, left_on FROM import_final WHERE is_new",
-    "UPDATE members m SET team_id = f.team_id, full_name = f.full_name, gender = f.gender,"
-    " birth_year = f.birth_year, phone = f.phone, email = f.email, position = f.position,"
-    " affiliation = f.affiliation, it_skilled = f.it_skilled, trained_on = f.trained_on,"
-    " joined_on = f.joined_on, left_on = f.left_on, version = m.version + 1, updated_at = now()"
-    " FROM import_final f WHERE m.id = f.id AND f.changed",
-    NULL,
-};
-
-static const struct field ACTIVITY_FIELDS[] = {
-    {"external_id", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL},
-    {"team_external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
-    {"team_id", FIELD_UUID, 0, 0, 0, NULL, NULL},
-    {"held_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL},
-    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, ACTIVITY_KINDS, NULL},
-    {"title", FIELD_STRING, FIELD_REQUIRED, 1, 300, NULL, NULL},
-    {"location", FIELD_STRING, 0, 0, 300, NULL, NULL},
-    {"people_reached", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes.vneid_activations", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes.public_service_applications", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes.cashless_accounts", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes.ecommerce_shops", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes.app_installs", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"outcomes.people_trained", FIELD_INT, 0, 0, 1000000, NULL, NULL},
-    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
-};
+static const struct field ACTIVITY_FIELDS[] = {ACTIVITIES_IMPORT_FIELDS};
 
 static const char *const ACTIVITY_CHECKS[] = {
     RESOLVE_TEAM_BY_ID,
@@ -445,47 +300,7 @@ static const char *const ACTIVITY_CHECKS[] = {
     NULL,
 };
 
-/* Outcome columns travel as outcomes_<name>; the object keeps only the counts given. */
-static const char ACTIVITY_FINAL[] =
-    "CREATE TEMP TABLE import_final ON COMMIT DROP AS"
-    " SELECT r.row_no, a.id, r.external_id, a.id IS NULL AS is_new, r.team AS team_id,"
-    "  import_pick($3, 'held_on', r.held_on::date, a.held_on) AS held_on,"
-    "  import_pick($3, 'kind', r.kind, a.kind) AS kind,"
-    "  import_pick($3, 'title', r.title, a.title) AS title,"
-    "  import_pick($3, 'location', r.location, a.location) AS location,"
-    "  coalesce(import_pick($3, 'people_reached', r.people_reached::int, a.people_reached), 0) AS people_reached,"
-    "  CASE WHEN $3 && ARRAY['outcomes.vneid_activations', 'outcomes.public_service_applications',"
-    "                        'outcomes.cashless_accounts', 'outcomes.ecommerce_shops',"
-    "                        'outcomes.app_installs', 'outcomes.people_trained']"
-    "       THEN jsonb_strip_nulls(jsonb_build_object("
-    "         'vneid_activations', r.outcomes_vneid_activations::int,"
-    "         'public_service_applications', r.outcomes_public_service_applications::int,"
-    "         'cashless_accounts', r.outcomes_cashless_accounts::int,"
-    "         'ecommerce_shops', r.outcomes_ecommerce_shops::int,"
-    "         'app_installs', r.outcomes_app_installs::int,"
-    "         'people_trained', r.outcomes_people_trained::int))"
-    "       ELSE coalesce(a.outcomes, '{}') END AS outcomes,"
-    "  import_pick($3, 'note', r.note, a.note) AS note,"
-    "  false AS changed"
-    " FROM import_rows r LEFT JOIN activities a ON a.external_id = r.external_id";
-
-static const char ACTIVITY_CHANGED[] =
-    "UPDATE import_final f SET changed = (a.team_id, a.held_on, a.kind, a.title, a.location,"
-    "  a.people_reached, a.outcomes, a.note) IS DISTINCT FROM (f.team_id, f.held_on, f.kind, f.title,"
-    "  f.location, f.people_reached, f.outcomes, f.note)"
-    " FROM activities a WHERE a.id = f.id";
-
-static const char *const ACTIVITY_APPLY[] = {
-    "INSERT INTO activities (external_id, team_id, held_on, kind, title, location, people_reached,"
-    "                        outcomes, note)"
-    " SELECT external_id, team_id, held_on, kind, title, location, people_reached, outcomes, note"
-    " FROM import_final WHERE is_new",
-    "UPDATE activities a SET team_id = f.team_id, held_on = f.held_on, kind = f.kind, title = f.title,"
-    " location = f.location, people_reached = f.people_reached, outcomes = f.outcomes, note = f.note,"
-    " version = a.version + 1, updated_at = now()"
-    " FROM import_final f WHERE a.id = f.id AND f.changed",
-    NULL,
-};
+static const char *const ACTIVITY_APPLY[] = {ACTIVITIES_IMPORT_INSERT, ACTIVITIES_IMPORT_UPDATE, NULL};
 
 /* ---- the machinery -------------------------------------------------------------------- */
 
@@ -517,13 +332,13 @@ static const struct import_spec SPECS[] = {
     {"unit_successors", "old_code, new_code", true, LINEAGE_FIELDS, COUNT_OF(LINEAGE_FIELDS), "", LINEAGE_CHECKS,
      LINEAGE_FINAL, NULL, LINEAGE_APPLY, "effective_on", true, false},
     {"enterprises", "tax_code", false, ENTERPRISE_FIELDS, COUNT_OF(ENTERPRISE_FIELDS), "", ENTERPRISE_CHECKS,
-     ENTERPRISE_FINAL, ENTERPRISE_CHANGED, ENTERPRISE_APPLY, NULL, false, false},
+     ENTERPRISES_IMPORT_FINAL, ENTERPRISES_IMPORT_CHANGED, ENTERPRISE_APPLY, NULL, false, false},
     {"teams", "external_id", false, TEAM_FIELDS, COUNT_OF(TEAM_FIELDS), ", enterprise uuid", TEAM_CHECKS,
-     TEAM_FINAL, TEAM_CHANGED, TEAM_APPLY, NULL, false, false},
+     TEAMS_IMPORT_FINAL, TEAMS_IMPORT_CHANGED, TEAM_APPLY, NULL, false, false},
     {"members", "external_id", false, MEMBER_FIELDS, COUNT_OF(MEMBER_FIELDS), ", team uuid", MEMBER_CHECKS,
-     MEMBER_FINAL, MEMBER_CHANGED, MEMBER_APPLY, NULL, false, false},
+     MEMBERS_IMPORT_FINAL, MEMBERS_IMPORT_CHANGED, MEMBER_APPLY, NULL, false, false},
     {"activities", "external_id", false, ACTIVITY_FIELDS, COUNT_OF(ACTIVITY_FIELDS), ", team uuid",
-     ACTIVITY_CHECKS, ACTIVITY_FINAL, ACTIVITY_CHANGED, ACTIVITY_APPLY, NULL, false, false},
+     ACTIVITY_CHECKS, ACTIVITIES_IMPORT_FINAL, ACTIVITIES_IMPORT_CHANGED, ACTIVITY_APPLY, NULL, false, false},
 };
 
 /* Columns an export carries that an import accepts and ignores, so an export can go back in. */
@@ -1196,3 +1011,4 @@ out:
     buf_free(&run.copy);
     return status;
 }
+

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/resource.h"
+#include "resources_gen.h"
 #include "db/db.h"
 
 static const char SQL_LIST[] =
@@ -33,20 +34,12 @@ static const char SQL_INSERT[] =
     "WITH x AS (SELECT * FROM jsonb_populate_record(NULL::members, $3::jsonb)),"
     " t AS (SELECT t.* FROM teams t, x WHERE t.id = x.team_id"
     "        AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id) FOR UPDATE OF t),"
-    " ins AS (INSERT INTO members (external_id, team_id, full_name, gender, birth_year, phone, email,"
-    "                              position, affiliation, it_skilled, trained_on, joined_on, left_on)"
-    "   SELECT x.external_id, x.team_id, x.full_name, x.gender, x.birth_year, x.phone, x.email,"
-    "          coalesce(x.position, 'member'), x.affiliation, coalesce(x.it_skilled, false),"
-    "          x.trained_on, x.joined_on, x.left_on"
-    "     FROM x JOIN t ON t.id = x.team_id RETURNING id)"
+    " ins AS (INSERT INTO members (" MEMBERS_COLUMNS ")"
+    "   SELECT " MEMBERS_VALUES(x) " FROM x JOIN t ON t.id = x.team_id RETURNING id)"
     " SELECT ins.id, t.unit_code, t.enterprise_id FROM ins, t";
 
 static const char SQL_UPDATE[] =
-    "UPDATE members m SET external_id = x.external_id, team_id = x.team_id, full_name = x.full_name,"
-    "       gender = x.gender, birth_year = x.birth_year, phone = x.phone, email = x.email,"
-    "       position = x.position, affiliation = x.affiliation, it_skilled = x.it_skilled,"
-    "       trained_on = x.trained_on, joined_on = x.joined_on, left_on = x.left_on,"
-    "       version = m.version + 1, updated_at = now()"
+    "UPDATE members m SET " MEMBERS_SET(x) ", version = m.version + 1, updated_at = now()"
     "  FROM members c, jsonb_populate_record(c, $3::jsonb) x, teams t"
     " WHERE c.id = $4::uuid AND m.id = c.id AND t.id = x.team_id"
     "   AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)"
@@ -57,28 +50,7 @@ static const char SQL_DELETE[] = "DELETE FROM members WHERE id = $1::uuid";
 static const char SQL_TEAM_VISIBLE[] =
     "SELECT 1 FROM teams t WHERE t.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id)";
 
-static const char *const GENDERS[] = {"male", "female", "other", NULL};
-static const char *const POSITIONS[] = {"leader", "deputy", "member", NULL};
-
-static const struct field FIELDS[] = {
-    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
-    {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL},
-    {"full_name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"gender", FIELD_ENUM, 0, 0, 0, GENDERS, NULL},
-    {"birth_year", FIELD_INT, 0, 1900, FIELD_MAX_THIS_YEAR, NULL, NULL},
-    {"phone", FIELD_STRING, 0, 0, 0, NULL, check_phone},
-    {"email", FIELD_STRING, 0, 0, 254, NULL, check_email},
-    {"position", FIELD_ENUM, 0, 0, 0, POSITIONS, NULL},
-    {"affiliation", FIELD_ENUM, 0, 0, 0, AFFILIATIONS, NULL},
-    {"it_skilled", FIELD_BOOL, 0, 0, 0, NULL, NULL},
-    {"trained_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"joined_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"left_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-};
+static const struct field FIELDS[] = {MEMBERS_FIELDS};
 
 static const struct reference REFS[] = {
     {"team_id", "SELECT 1 FROM teams WHERE id = $1::uuid"},
@@ -97,11 +69,7 @@ static const struct sort_key SORTS[] = {
     {"created_at", "f.created_at", "timestamptz"},
 };
 
-static const char *const CSV_COLUMNS[] = {
-    "id", "external_id", "team_id", "full_name", "gender", "birth_year", "phone", "email",
-    "position", "affiliation", "it_skilled", "trained_on", "joined_on", "left_on", "version",
-    "created_at", "updated_at", NULL,
-};
+static const char *const CSV_COLUMNS[] = {MEMBERS_CSV_COLUMNS};
 
 /* The export a person reads (columns=labels): member_labels(), sql/functions/45_exports.sql. */
 static const struct column LABEL_COLUMNS[] = {

@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "api/resource.h"
 #include "db/db.h"
+#include "resources_gen.h"
 
 /* $1, $2 the caller -> (document, version) of its province's rules. */
 static const char SQL_GET[] =

@@ -11,6 +11,7 @@
  */
 #include "api/api.h"
 #include "api/resource.h"
+#include "resources_gen.h"
 
 /* Row x's document: the stored one while it holds (team_document_valid), else built. */
 #define TEAM_DOCUMENT                                                                               \
@@ -36,19 +37,13 @@ static const char SQL_LOCK[] =
     " WHERE t.id = $3::uuid AND in_scope($1, $2::uuid, t.unit_code, t.enterprise_id) FOR UPDATE";
 
 static const char SQL_INSERT[] =
-    "INSERT INTO teams (external_id, name, kind, unit_code, hamlet, enterprise_id, decision_no,"
-    "                   established_on, status, note)"
-    " SELECT x.external_id, x.name, x.kind, x.unit_code, x.hamlet, x.enterprise_id, x.decision_no,"
-    "        x.established_on, coalesce(x.status, 'active'), x.note"
-    "   FROM jsonb_populate_record(NULL::teams, $3::jsonb) x"
+    "INSERT INTO teams (" TEAMS_COLUMNS ")"
+    " SELECT " TEAMS_VALUES(x) " FROM jsonb_populate_record(NULL::teams, $3::jsonb) x"
     "  WHERE team_place_refusal($1, $2::uuid, x.unit_code, x.enterprise_id, x.kind) IS NULL"
     " RETURNING id, unit_code, enterprise_id";
 
 static const char SQL_UPDATE[] =
-    "UPDATE teams t SET external_id = x.external_id, name = x.name, kind = x.kind,"
-    "       unit_code = x.unit_code, hamlet = x.hamlet, enterprise_id = x.enterprise_id,"
-    "       decision_no = x.decision_no, established_on = x.established_on, status = x.status,"
-    "       note = x.note, version = t.version + 1, updated_at = now()"
+    "UPDATE teams t SET " TEAMS_SET(x) ", version = t.version + 1, updated_at = now()"
     "  FROM teams c, jsonb_populate_record(c, $3::jsonb) x"
     " WHERE c.id = $4::uuid AND t.id = c.id AND team_place_refusal($1, $2::uuid, x.unit_code, x.enterprise_id, x.kind) IS NULL"
     " RETURNING t.id, t.unit_code, t.enterprise_id";
@@ -60,28 +55,7 @@ static const char SQL_DELETE[] = "DELETE FROM teams WHERE id = $1::uuid";
 
 static const char SQL_IN_USE[] = "SELECT 1 FROM activities WHERE team_id = $1::uuid LIMIT 1";
 
-static const char *const KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
-static const char *const STATUSES[] = {"active", "dissolved", NULL};
-
-static const struct field FIELDS[] = {
-    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"external_id", FIELD_STRING, 0, 1, 100, NULL, NULL},
-    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, KINDS, NULL},
-    {"unit_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
-    {"hamlet", FIELD_STRING, 0, 0, 200, NULL, NULL},
-    {"enterprise_id", FIELD_UUID, 0, 0, 0, NULL, NULL},
-    {"decision_no", FIELD_STRING, 0, 0, 100, NULL, NULL},
-    {"established_on", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"status", FIELD_ENUM, 0, 0, 0, STATUSES, NULL},
-    {"note", FIELD_STRING, 0, 0, 2000, NULL, NULL},
-    {"member_count", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"leader", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"compliance", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-};
+static const struct field FIELDS[] = {TEAMS_FIELDS};
 
 static const struct reference REFS[] = {
     {"unit_code", "SELECT 1 FROM units WHERE code = $1"},
@@ -89,7 +63,7 @@ static const struct reference REFS[] = {
 };
 
 static const struct filter FILTERS[] = {
-    {"unit", FIELD_STRING, NULL},    {"kind", FIELD_ENUM, KINDS},   {"status", FIELD_ENUM, STATUSES},
+    {"unit", FIELD_STRING, NULL},    {"kind", FIELD_ENUM, TEAM_KINDS},   {"status", FIELD_ENUM, TEAM_STATUSES},
     {"compliant", FIELD_BOOL, NULL}, {"enterprise", FIELD_UUID, NULL}, {"q", FIELD_STRING, NULL},
 };
 
@@ -101,12 +75,7 @@ static const struct sort_key SORTS[] = {
     {"unit_code", "f.unit_code", "text"},
 };
 
-static const char *const CSV_COLUMNS[] = {
-    "id", "external_id", "name", "kind", "unit_code", "hamlet", "enterprise_id", "decision_no",
-    "established_on", "status", "note", "member_count", "leader.id", "leader.full_name", "compliance.ok",
-    "compliance.problems", "version",
-    "created_at", "updated_at", NULL,
-};
+static const char *const CSV_COLUMNS[] = {TEAMS_CSV_COLUMNS};
 
 /* The export a person reads (columns=labels): team_labels(), sql/functions/45_exports.sql. */
 static const struct column LABEL_COLUMNS[] = {

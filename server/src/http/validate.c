@@ -12,13 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-const char *const AFFILIATIONS[] = {
-    "commune_government", "police", "military", "youth_union", "women_union", "farmers_union",
-    "veterans_union", "trade_union", "fatherland_front", "telecom", "enterprise", "school",
-    "hamlet_head", "volunteer", "other", NULL};
-
-const char *const TEAM_KINDS[] = {"commune", "hamlet", "enterprise", "organization", NULL};
-
 /*
  * Reads the byte text[*i] of JSON text: +1 for a bracket that opens an object or array, -1 for
  * one that closes it, 0 for anything else, brackets inside strings included (*in_string follows

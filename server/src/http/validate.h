@@ -95,7 +95,5 @@ const char *check_email(const char *value);
 const char *check_tax_code(const char *value);
 const char *check_unit_code(const char *value);
 
-extern const char *const AFFILIATIONS[];
-extern const char *const TEAM_KINDS[];
 
 #endif
