@@ -781,3 +781,55 @@ describe('CSV templates (docs/examples)', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+
+describe('GET /import/{resource}: the columns, from the declaration the checks use (issue 15)', () => {
+  const RESOURCES = ['units', 'unit_successors', 'enterprises', 'teams', 'members', 'activities'];
+
+  test('every import answers its key and columns, in the documented shape; others 404', async () => {
+    for (const resource of RESOURCES) {
+      const res = await api('GET', `/import/${resource}`, { as: C });
+      expectStatus(res, 200, resource);
+      const { resource: name, key, province_only: provinceOnly, columns } = res.json;
+      assert.equal(name, resource);
+      assert.equal(typeof key, 'string');
+      assert.equal(provinceOnly, resource === 'units' || resource === 'unit_successors', `${resource} province_only`);
+      assert.ok(Array.isArray(columns) && columns.length > 0, show(res));
+      for (const c of columns) {
+        assert.ok(['string', 'integer', 'boolean', 'date', 'uuid', 'code'].includes(c.type), JSON.stringify(c));
+        assert.equal(typeof c.required, 'boolean');
+        assert.equal(c.type === 'code', Array.isArray(c.choices) && c.choices.length > 0, JSON.stringify(c));
+      }
+      for (const k of key.split(', ')) assert.ok(columns.some((c) => c.name === k && c.required), `${resource}: key ${k} is a required column`);
+    }
+    assertProblem(await api('GET', '/import/no-such-import', { as: C }), 404);
+  });
+
+  test('the listed columns are the ones the import takes: every template column, every required one demanded', async () => {
+    for (const resource of ['enterprises', 'teams', 'members', 'activities']) {
+      const { columns } = (await api('GET', `/import/${resource}`, { as: P })).json;
+      const names = columns.map((c) => c.name);
+      const template = readFileSync(resolve(ROOT, 'docs/examples', `${resource}.csv`), 'utf8').slice(1).split(/\r?\n/)[0].split(',');
+      for (const t of template) assert.ok(names.includes(t), `${resource}: template column ${t} is listed`);
+      // A file of the optional columns only: each required column is named missing on row 1, and no
+      // listed column is unknown to the import.
+      const optional = columns.filter((c) => !c.required).map((c) => c.name);
+      const body = rejected(await imp(resource, csv([optional, optional.map(() => '')]), { query: { dry_run: true } }));
+      const onHeader = body.errors.filter((e) => e.row === 1);
+      assert.deepEqual(onHeader.map((e) => e.field).sort(), columns.filter((c) => c.required).map((c) => c.name).sort(),
+        `${resource}: ${JSON.stringify(body.errors)}`);
+    }
+  });
+
+  test('codes are the API\'s: a team kind outside the listed choices is refused, each listed one accepted', async () => {
+    const { columns } = (await api('GET', '/import/teams', { as: P })).json;
+    const kind = columns.find((c) => c.name === 'kind');
+    assert.deepEqual(kind.choices, ['commune', 'hamlet', 'enterprise', 'organization']);
+    const head = ['external_id', 'name', 'kind', 'unit_code', 'hamlet'];
+    const bad = rejected(await imp('teams', csv([head, [`${RUN}-codes-1`, uniq('Tổ'), 'village', DEMO.commune, 'Ấp 1']]), { query: { dry_run: true } }));
+    assert.deepEqual(where(bad.errors), [[2, 'kind']]);
+    const good = result(await imp('teams', csv([head, [`${RUN}-codes-2`, uniq('Tổ'), 'hamlet', DEMO.commune, 'Ấp 1']]), { query: { dry_run: true } }));
+    assert.equal(good.inserted, 1);
+  });
+});

@@ -70,6 +70,7 @@ const ROUTES = {
   // {resource} names a kind of import, not a scoped resource: "in scope" is 'members', "out of
   // scope" an unknown name answering 404 (see importResource in before()). An empty JSON array
   // is a valid body with no rows, so an allowed import answers 422 and writes nothing.
+  'GET /api/v1/import/{resource}': { target: 'importResource' },
   'POST /api/v1/import/{resource}': { target: 'importResource', body: [] },
   // A dry run changes nothing; with a unit that is not a code, an allowed caller gets 422.
   'POST /api/v1/rehome': { body: { units: ['x'] } },

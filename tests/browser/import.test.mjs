@@ -31,6 +31,30 @@ describe('import', () => {
     await close(page);
   });
 
+  test('the columns shown are the server\'s (GET /import/{resource}), codes with their Vietnamese labels', async () => {
+    const page = await newPage(DESKTOP);
+    await signIn(page, 'demo.commune', { hash: '#/import' });
+    await settled(page);
+    for (const [resource, label] of [['teams', 'Tổ CNSCĐ'], ['activities', 'Hoạt động']]) {
+      await page.getByLabel('Loại dữ liệu', { exact: true }).selectOption({ label });
+      await page.getByText('Các cột của tệp và giá trị hợp lệ').click();
+      const { columns } = await apiOk('GET', `/import/${resource}`, { as: 'demo.commune' });
+      const rows = page.locator(`caption:has-text("Các cột của tệp ${label}")`).locator('xpath=..').locator('tbody tr');
+      await rows.first().waitFor();
+      assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.column)), columns.map((c) => c.name));
+      const kind = rows.filter({ has: page.locator('code', { hasText: /^kind$/ }) });
+      const shown = await kind.locator('li').allInnerTexts();
+      const expected = resource === 'teams'
+        ? ['hamlet — Tổ khu phố, ấp', 'enterprise — Tổ doanh nghiệp']
+        : ['vneid — Hướng dẫn định danh điện tử (VNeID)', 'digital_skills — Kỹ năng số'];
+      for (const e of expected) assert.ok(shown.includes(e), `${resource} kind shows "${e}": ${JSON.stringify(shown)}`);
+      assert.equal(shown.length, columns.find((c) => c.name === 'kind').choices.length);
+      await page.getByText('Các cột của tệp và giá trị hợp lệ').click();
+    }
+    await assertClean(page);
+    await close(page);
+  });
+
   test('a file with bad rows: the dry run lists exactly those rows, in Vietnamese, and nothing can be imported', async () => {
     const page = await newPage(PHONE);
     await signIn(page, 'demo.commune', { hash: '#/import' });

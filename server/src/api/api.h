@@ -62,6 +62,7 @@ void deadlines_roller_stop(void);
 int changes_list(request *r);
 
 int imports_post(request *r);
+int imports_columns(request *r);
 
 int rehome_post(request *r);
 /* cdt-server --rehome ARGS: the same from the command line (api/rehome.c). Returns the exit status. */

@@ -790,6 +790,9 @@ static bool run_all(request *r, const char *const *sql, const char *const *param
     return true;
 }
 
+static const char NO_SUCH_IMPORT[] =
+    "Imports exist for units, unit_successors, enterprises, teams, members and activities";
+
 static const struct import_spec *spec_named(const char *name)
 {
     for (size_t i = 0; i < COUNT_OF(SPECS); i++)
@@ -911,8 +914,7 @@ int imports_post(request *r)
 {
     const struct import_spec *spec = spec_named(r->params[0]);
     if (!spec)
-        return request_fail(r, PROBLEM_NOT_FOUND,
-                            "Imports exist for units, unit_successors, enterprises, teams, members and activities");
+        return request_fail(r, PROBLEM_NOT_FOUND, NO_SUCH_IMPORT);
     if (spec->province_only && r->claims->role != ROLE_PROVINCE && r->claims->role != ROLE_NATIONAL)
         return request_fail(r, PROBLEM_FORBIDDEN, "Only province accounts may import units and their lineage");
     bool atomic = query_flag(r, "atomic", true);
@@ -1012,3 +1014,50 @@ out:
     return status;
 }
 
+/* The JSON type name of a field's values, as the import's columns document (openapi ImportColumn). */
+static const char *column_type(field_type type)
+{
+    switch (type) {
+    case FIELD_INT: return "integer";
+    case FIELD_BOOL: return "boolean";
+    case FIELD_DATE: return "date";
+    case FIELD_UUID: return "uuid";
+    case FIELD_ENUM: return "code";
+    default: return "string";
+    }
+}
+
+/*
+ * GET /api/v1/import/{resource}: the columns an import takes, from its field table, in order:
+ * each one's name, type, whether it is required and, for codes, the codes it accepts. The web
+ * client's import page shows them; a program may build its file from them.
+ */
+int imports_columns(request *r)
+{
+    const struct import_spec *spec = spec_named(r->params[0]);
+    if (!spec)
+        return request_fail(r, PROBLEM_NOT_FOUND, NO_SUCH_IMPORT);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "resource", spec->resource);
+    cJSON_AddStringToObject(doc, "key", spec->key);
+    cJSON_AddBoolToObject(doc, "province_only", spec->province_only);
+    cJSON *columns = cJSON_AddArrayToObject(doc, "columns");
+    for (size_t i = 0; i < spec->nfields; i++) {
+        const struct field *f = &spec->fields[i];
+        cJSON *column = cJSON_CreateObject();
+        cJSON_AddStringToObject(column, "name", f->name);
+        cJSON_AddStringToObject(column, "type", column_type(f->type));
+        cJSON_AddBoolToObject(column, "required", (f->flags & FIELD_REQUIRED) != 0);
+        if (f->choices) {
+            cJSON *choices = cJSON_AddArrayToObject(column, "choices");
+            for (const char *const *c = f->choices; *c; c++)
+                cJSON_AddItemToArray(choices, cJSON_CreateString(*c));
+        }
+        cJSON_AddItemToArray(columns, column);
+    }
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    const char *body = arena_strdup(r->arena, text);
+    cJSON_free(text);
+    return respond_json(r, 200, body, 0);
+}

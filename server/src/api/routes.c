@@ -61,6 +61,7 @@ const struct route ROUTES[] = {
 
     {"GET", "/api/v1/changes", changes_list, ACCESS_USER, 0},
 
+    {"GET", "/api/v1/import/{resource}", imports_columns, ACCESS_USER, 0},
     {"POST", "/api/v1/import/{resource}", imports_post, ACCESS_USER, ROUTE_RAW_BODY | ROUTE_NO_TX},
     {"POST", "/api/v1/rehome", rehome_post, ACCESS_PROVINCE, J},
 

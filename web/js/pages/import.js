@@ -8,19 +8,10 @@ import { AuthError, ProblemError } from '../api.js';
 import { clear, errorBox, h, notice, pageHeader, table } from '../dom.js';
 import { LABELS, T, fieldLabel, formatNumber, translateError, translateMessage } from '../i18n.js';
 
-// The columns of each import (server/src/api/import.c), required ones first; codes lists where
-// a column takes codes.
-const COLUMNS = {
-  units: [['code', true], ['name', true], ['level', true, 'level'], ['parent_code'], ['valid_from'], ['valid_to']],
-  enterprises: [['tax_code', true], ['name', true], ['unit_code', true], ['address'], ['contact_name'], ['contact_phone']],
-  teams: [['external_id', true], ['name', true], ['kind', true, 'teamKind'], ['unit_code', true], ['hamlet'],
-    ['enterprise_tax_code'], ['decision_no'], ['established_on'], ['status', false, 'teamStatus'], ['note']],
-  members: [['external_id', true], ['team_external_id', true], ['full_name', true], ['gender', false, 'gender'],
-    ['birth_year'], ['phone'], ['email'], ['position', false, 'position'], ['affiliation', false, 'affiliation'],
-    ['it_skilled'], ['trained_on'], ['joined_on'], ['left_on']],
-  activities: [['external_id', true], ['team_external_id', true], ['held_on', true], ['kind', true, 'activityKind'],
-    ['title', true], ['location'], ['people_reached'], ...Object.keys(LABELS.outcome).map((k) => [`outcomes.${k}`]), ['note']],
-};
+// What can be imported here (unit_successors, the reform's lineage, is loaded with curl:
+// docs/reform.md). Each import's columns come from the server (GET /import/{resource}), which
+// makes them from the same declaration as its checks (server/src/api/resources.def).
+const RESOURCES = Object.keys(LABELS.importResource);
 
 const ORDER_NOTE = 'Thứ tự nhập: đơn vị hành chính → doanh nghiệp → tổ → thành viên → hoạt động (dữ liệu được tham chiếu phải có trước).';
 
@@ -33,6 +24,8 @@ const DATE_NOTE = `${DATE_FORMAT}: trong Excel, đặt định dạng ô của c
 const COLUMN_MEANING = {
   external_id: 'Mã riêng của dòng trong hệ thống của bạn (nhập lại cùng mã thì cập nhật, không thêm mới)',
   team_external_id: 'Mã của tổ: cột external_id của tổ trong tệp tổ (hoặc thay bằng cột team_id, như tệp xuất ra)',
+  team_id: 'Mã định danh (id) của tổ trong hệ thống, như tệp xuất ra; dùng thay cho team_external_id',
+  enterprise_id: 'Mã định danh (id) của doanh nghiệp trong hệ thống, như tệp xuất ra; dùng thay cho enterprise_tax_code',
   enterprise_tax_code: 'Mã số thuế của doanh nghiệp, cơ quan có tổ (với Tổ doanh nghiệp, Tổ cơ quan, tổ chức)',
   unit_code: 'Mã đơn vị hành chính',
   held_on: 'Ngày tổ chức hoạt động',
@@ -45,7 +38,7 @@ export async function render(ctx) {
     view.append(notice('info', T.status403ReadOnly));
     return;
   }
-  const resources = Object.keys(COLUMNS).filter((r) => r !== 'units' || user.role === 'province' || user.role === 'national');
+  const resources = RESOURCES.filter((r) => r !== 'units' || user.role === 'province' || user.role === 'national');
   let resource = ctx.query.get('resource');
   if (!resources.includes(resource)) resource = 'teams';
 
@@ -59,8 +52,7 @@ export async function render(ctx) {
     templateLink.href = `templates/${resource}.csv`;
     templateLink.textContent = `Tải tệp mẫu CSV: ${LABELS.importResource[resource]}`;
     templateLink.setAttribute('download', `mau-${resource}.csv`);
-    clear(columnsBox);
-    columnsBox.append(columnsTable(resource));
+    showColumns(columnsBox, resource);
     reset();
   };
 
@@ -199,22 +191,44 @@ function errorTable(errors, total) {
     ], errors, { caption: 'Các dòng có lỗi', rowProps: (e) => ({ dataset: { row: e.row, field: e.field } }) }));
 }
 
-function columnsTable(resource) {
-  return table([
-    { label: 'Cột', value: ([name]) => h('code', {}, name) },
-    { label: 'Ý nghĩa', value: ([name]) => COLUMN_MEANING[name] || fieldLabel(name) },
-    { label: 'Bắt buộc', value: ([name, req]) => (req ? (name === 'team_external_id' ? 'Có (hoặc team_id)' : T.yes) : T.no) },
-    { label: 'Giá trị', value: ([name, , codes]) => valuesOf(name, codes) },
-  ], COLUMNS[resource], { caption: `Các cột của tệp ${LABELS.importResource[resource]}` });
+// The import's columns as the server lists them; a slow answer for an earlier choice is dropped.
+async function showColumns(box, resource) {
+  box.dataset.resource = resource;
+  box.replaceChildren(h('p', { class: 'muted' }, 'Đang tải danh sách cột…'));
+  let columns;
+  try {
+    columns = (await api.get(`/import/${resource}`)).columns;
+  } catch (e) {
+    if (box.dataset.resource === resource) box.replaceChildren(errorBox(e));
+    return;
+  }
+  if (box.dataset.resource !== resource) return;
+  box.replaceChildren(table([
+    { label: 'Cột', value: (c) => h('code', {}, c.name) },
+    { label: 'Ý nghĩa', value: (c) => COLUMN_MEANING[c.name] || fieldLabel(c.name) },
+    { label: 'Bắt buộc', value: (c) => (c.required ? T.yes : c.name === 'team_external_id' ? 'Có (hoặc team_id)' : T.no) },
+    { label: 'Giá trị', value: valuesOf },
+  ], columns, { caption: `Các cột của tệp ${LABELS.importResource[resource]}`, rowProps: (c) => ({ dataset: { column: c.name } }) }));
 }
 
-function valuesOf(name, codes) {
-  if (codes) return h('ul', { class: 'changes' }, Object.entries(LABELS[codes]).map(([c, l]) => h('li', {}, h('code', {}, c), ` — ${l}`)));
+// The labels of a column's codes: the smallest set of labels that names every one of them.
+function codeLabels(choices) {
+  const sets = Object.values(LABELS).filter((set) => choices.every((c) => typeof set[c] === 'string'));
+  sets.sort((a, b) => Object.keys(a).length - Object.keys(b).length);
+  return sets[0] || {};
+}
+
+function valuesOf({ name, type, choices }) {
+  if (choices) {
+    const labels = codeLabels(choices);
+    return h('ul', { class: 'changes' }, choices.map((c) => h('li', {}, h('code', {}, c), labels[c] ? ` — ${labels[c]}` : '')));
+  }
   if (name === 'held_on') return `${DATE_FORMAT}; không sau ngày hôm nay`;
-  if (/_on$|^valid_(from|to)$/.test(name)) return DATE_FORMAT;
-  if (name === 'it_skilled') return 'true hoặc false';
+  if (type === 'date') return DATE_FORMAT;
+  if (type === 'boolean') return 'true hoặc false';
   if (name === 'birth_year') return 'Năm, ví dụ 1990';
-  if (name === 'people_reached' || name.startsWith('outcomes.')) return 'Số nguyên không âm';
+  if (type === 'integer') return 'Số nguyên không âm';
+  if (type === 'uuid') return 'Mã định danh dạng UUID, như trong tệp xuất ra';
   if (name === 'unit_code' || name === 'parent_code' || name === 'code') return 'Mã đơn vị hành chính (2, 3 hoặc 5 chữ số)';
   if (name.endsWith('tax_code')) return 'Mã số thuế 10 chữ số (chi nhánh: thêm -XXX)';
   return null;
