@@ -86,6 +86,16 @@ END $$;
 CREATE OR REPLACE TRIGGER units_ancestors_biu BEFORE INSERT OR UPDATE OF parent_code, code ON units
     FOR EACH ROW EXECUTE FUNCTION units_set_ancestors();
 
+-- A unit whose ancestors changed re-roots its children, and so on down the subtree (trigger
+-- units_reroot_au, 001_core.sql).
+CREATE OR REPLACE FUNCTION units_reroot_children() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.ancestors IS DISTINCT FROM OLD.ancestors THEN
+        UPDATE units SET parent_code = parent_code WHERE parent_code = NEW.code;
+    END IF;
+    RETURN NULL;
+END $$;
+
 -- scope_path of every unit: its own code, its parent's scope_path and its successors'. Computed to
 -- a fixpoint (lineage goes forward in time, so a few rounds) after units or lineage change.
 CREATE OR REPLACE FUNCTION units_refresh_scope_paths() RETURNS void LANGUAGE plpgsql AS $$

@@ -1,7 +1,23 @@
 -- 10_scope: where things lie, and who may put them there.
 --
--- The scope predicate itself is in_scope() (001_core.sql), with its set form scope_unit_codes()
--- (013_list_performance.sql); what is here builds on them and restates neither.
+-- The scope predicate itself is in_scope(), with its set form scope_unit_codes() (05_units.sql);
+-- what is here builds on them and restates neither.
+
+-- May the actor see this unit? An enterprise actor sees the unit its enterprise is located in.
+CREATE OR REPLACE FUNCTION unit_visible(actor_unit text, actor_enterprise uuid, unit text)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN actor_enterprise IS NOT NULL THEN
+            unit = (SELECT e.unit_code FROM enterprises e WHERE e.id = actor_enterprise)
+        ELSE in_scope(actor_unit, NULL, unit, NULL)
+    END
+$$;
+
+-- Is `unit` inside the subtree rooted at `root` (itself included)?
+CREATE OR REPLACE FUNCTION in_subtree(unit text, root text)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (SELECT 1 FROM units u WHERE u.code = unit AND u.ancestors @> ARRAY[root])
+$$;
 
 -- The province a unit lies in: the root of its tree. NULL for an unknown unit.
 CREATE OR REPLACE FUNCTION unit_province(p_unit text) RETURNS text

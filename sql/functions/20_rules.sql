@@ -26,7 +26,7 @@ $$;
 
 -- A team's compliance with its province's rules for its kind: {ok, problems:[{code, message}]}.
 -- plpgsql, so that its plan lasts the connection (013_list_performance.sql). structure_ok
--- (005_stats.sql) is its set-based twin for the figures; tests/api/stats.test.mjs compares them.
+-- (below) is its set-based twin for the figures; tests/api/stats.test.mjs compares them.
 CREATE OR REPLACE FUNCTION team_compliance(p_team uuid) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 BEGIN RETURN (
     WITH t AS (SELECT * FROM teams WHERE id = p_team),
@@ -60,4 +60,21 @@ BEGIN RETURN (
         'ok', NOT EXISTS (SELECT 1 FROM p),
         'problems', coalesce((SELECT jsonb_agg(jsonb_build_object('code', code, 'message', message) ORDER BY ord) FROM p), '[]'))
 ); END
+$$;
+
+-- Does a team whose active members have these counts meet its kind's structure rules? The
+-- set-based twin of team_compliance(team)->'ok', for figures over many teams at once
+-- (40_stats.sql): it must say ok exactly when team_compliance lists no problem
+-- (tests/api/stats.test.mjs compares the two). A kind without a rules row is compliant, as there.
+-- Inlined by the planner.
+CREATE OR REPLACE FUNCTION structure_ok(r structure_rules, members bigint, leaders bigint, deputies bigint,
+                                        it_skilled bigint, affiliations text[])
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT r.team_kind IS NULL OR (
+        members >= r.min_members
+        AND (r.max_members IS NULL OR members <= r.max_members)
+        AND NOT (r.leader_required AND leaders = 0)
+        AND NOT (r.deputy_required AND deputies = 0)
+        AND it_skilled >= r.min_it_skilled
+        AND r.required_affiliations <@ coalesce(affiliations, '{}'))
 $$;

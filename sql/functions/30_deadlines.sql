@@ -7,6 +7,30 @@
 -- enterprise its own), and a deadline's counts and status are taken over those alone, so that
 -- the list, the document, the targets and the dashboard's figures (stats_overview) agree.
 
+-- Deadlines are dates in Asia/Ho_Chi_Minh: a target is on time when completed before midnight at
+-- the end of due_on there (deadline_end). Statuses are derived, never stored, from completed_at
+-- and app_now() (00_common.sql); the only stored facts are completed_at / completed_by, which the
+-- API (complete, reopen) and the team_setup triggers (below) write.
+
+-- The first instant after due_on in Vietnam: completed before it is on time, at or after is late.
+CREATE OR REPLACE FUNCTION deadline_end(due_on date) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ((due_on + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+$$;
+
+-- A target's derived status at app_now().
+CREATE OR REPLACE FUNCTION target_status(completed_at timestamptz, due_on date) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN completed_at IS NOT NULL THEN 'done'
+                WHEN app_now() >= deadline_end(due_on) THEN 'overdue'
+                ELSE 'pending' END
+$$;
+
+-- Is a completed target on time? NULL while it is not done.
+CREATE OR REPLACE FUNCTION target_on_time(completed_at timestamptz, due_on date) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT completed_at < deadline_end(due_on)
+$$;
+
 -- The targets of one deadline that the actor sees: located in its scope (an enterprise target
 -- lies where its enterprise is located), or the actor's own enterprise.
 CREATE OR REPLACE FUNCTION deadline_targets_in_scope(actor_unit text, actor_enterprise uuid, p_deadline uuid)
@@ -28,6 +52,13 @@ RETURNS SETOF deadlines LANGUAGE sql STABLE AS $$
                         OR t.enterprise_id = actor_enterprise
                         OR t.enterprise_id IN (SELECT e.id FROM enterprises e
                                                 WHERE e.unit_code = ANY (ARRAY(SELECT scope_unit_codes(actor_unit, actor_enterprise)))))
+$$;
+
+-- May the actor act as the deadline's issuer (edit, delete, reopen, complete on a target's
+-- behalf)? Its unit is the issuing unit or above it.
+CREATE OR REPLACE FUNCTION deadline_issuer(actor_unit text, actor_enterprise uuid, d deadlines)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT in_scope(actor_unit, actor_enterprise, d.issued_by_unit, NULL)
 $$;
 
 -- The deadline as the actor sees it: its counts are of the targets the actor sees.
@@ -161,7 +192,7 @@ BEGIN
 END $fn$;
 
 -- Every deadline of a series is titled by deadline_titled as it is made: the first with its own
--- period (POST /deadlines), each next one (deadlines_roll, 004_deadlines.sql, which copies its
+-- period (POST /deadlines), each next one (deadlines_roll, below, which copies its
 -- predecessor's title) with the period after its predecessor's.
 CREATE OR REPLACE FUNCTION deadlines_title_period() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -188,6 +219,195 @@ RETURNS TABLE (past boolean, duplicate uuid) LANGUAGE sql STABLE AS $$
                AND d.kind = x.kind AND d.target_level = x.target_level AND d.scope_unit = x.scope_unit
              ORDER BY d.created_at LIMIT 1)
 $$;
+
+-- Creates the targets of a new deadline: every open unit of target_level inside scope_unit's
+-- subtree, or every enterprise located there. Returns how many.
+CREATE OR REPLACE FUNCTION deadline_materialize(p_deadline uuid) RETURNS bigint LANGUAGE sql AS $$
+    WITH d AS (SELECT * FROM deadlines WHERE id = p_deadline),
+    ins AS (
+        INSERT INTO deadline_targets (deadline_id, unit_code, enterprise_id)
+        SELECT d.id, u.code, NULL FROM d JOIN units u ON u.level = d.target_level
+         WHERE d.target_level <> 'enterprise' AND in_subtree(u.code, d.scope_unit) AND unit_open(u.valid_to)
+        UNION ALL
+        SELECT d.id, NULL, e.id FROM d JOIN enterprises e ON in_subtree(e.unit_code, d.scope_unit)
+         WHERE d.target_level = 'enterprise'
+        RETURNING 1)
+    SELECT count(*) FROM ins
+$$;
+
+-- Does the target have an active team that meets the structure rules? A commune's own teams are
+-- the ones it hosts itself (commune and hamlet teams, not those of enterprises located there); an
+-- enterprise's are those it hosts. A district has no teams of its own: its targets never qualify.
+CREATE OR REPLACE FUNCTION target_has_compliant_team(p_unit text, p_enterprise uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM teams t
+         WHERE t.status = 'active'
+           AND CASE WHEN p_enterprise IS NOT NULL THEN t.enterprise_id = p_enterprise
+                    ELSE t.unit_code = p_unit AND t.enterprise_id IS NULL END
+           AND (team_compliance(t.id)->>'ok')::boolean)
+$$;
+
+-- Brings team_setup targets in line with their teams: a target not done whose unit or enterprise
+-- has a compliant team is done now (app_now(), by 'auto'); one done by 'auto' whose team no
+-- longer qualifies is pending again, but only before its due date has ended. Targets completed by
+-- a person are never touched. The targets looked at are those of the given deadlines, units and
+-- enterprises (each array may be NULL); all three NULL means every open team_setup target. Each
+-- unit's or enterprise's teams are judged once, however many deadlines name it.
+CREATE OR REPLACE FUNCTION team_setup_refresh(p_deadlines uuid[], p_units text[], p_enterprises uuid[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    -- The open team_setup targets asked about (by index, unless all of them are).
+    IF p_deadlines IS NULL AND p_units IS NULL AND p_enterprises IS NULL THEN
+        SELECT array_agg(dt.id) INTO ids
+          FROM deadline_targets dt JOIN deadlines d ON d.id = dt.deadline_id
+         WHERE d.kind = 'team_setup'
+           AND (dt.completed_at IS NULL OR (dt.completed_by = 'auto' AND app_now() < deadline_end(d.due_on)));
+    ELSE
+        SELECT array_agg(dt.id) INTO ids
+          FROM deadline_targets dt JOIN deadlines d ON d.id = dt.deadline_id
+         WHERE dt.id IN (SELECT x.id FROM deadline_targets x WHERE x.deadline_id = ANY (p_deadlines)
+                         UNION
+                         SELECT x.id FROM deadline_targets x WHERE x.unit_code = ANY (p_units)
+                         UNION
+                         SELECT x.id FROM deadline_targets x WHERE x.enterprise_id = ANY (p_enterprises))
+           AND d.kind = 'team_setup'
+           AND (dt.completed_at IS NULL OR (dt.completed_by = 'auto' AND app_now() < deadline_end(d.due_on)));
+    END IF;
+    IF ids IS NULL THEN
+        RETURN;
+    END IF;
+    -- Lock them (in one order, against deadlocks), so that two transactions changing the same
+    -- commune's teams judge them one after the other; the next statement's snapshot then sees
+    -- what the one waited for committed.
+    PERFORM 1 FROM deadline_targets WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    WITH cand AS MATERIALIZED (
+        SELECT dt.id, dt.unit_code, dt.enterprise_id, dt.completed_at IS NOT NULL AS done
+          FROM deadline_targets dt
+         WHERE dt.id = ANY (ids)),
+    judged AS MATERIALIZED (
+        SELECT w.unit_code, w.enterprise_id, target_has_compliant_team(w.unit_code, w.enterprise_id) AS ok
+          FROM (SELECT DISTINCT unit_code, enterprise_id FROM cand) w)
+    UPDATE deadline_targets t
+       SET completed_at = CASE WHEN j.ok THEN app_now() END,
+           completed_by = CASE WHEN j.ok THEN 'auto' END,
+           version = t.version + 1, updated_at = now()
+      FROM cand c JOIN judged j ON j.unit_code IS NOT DISTINCT FROM c.unit_code
+                               AND j.enterprise_id IS NOT DISTINCT FROM c.enterprise_id
+     WHERE t.id = c.id AND j.ok <> c.done
+       -- A person may have completed it while we waited for the lock.
+       AND (NOT c.done OR t.completed_by = 'auto');
+END $$;
+
+-- The functions of the team_setup triggers (004_deadlines.sql: statement-level, so that an import
+-- of many rows evaluates each commune once).
+
+-- Team changes: the communes and enterprises of the teams before and after.
+CREATE OR REPLACE FUNCTION teams_refresh_team_setup() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM team_setup_refresh(NULL,
+            (SELECT coalesce(array_agg(DISTINCT n.unit_code), '{}') FROM new_rows n),
+            (SELECT coalesce(array_agg(DISTINCT n.enterprise_id) FILTER (WHERE n.enterprise_id IS NOT NULL), '{}') FROM new_rows n));
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM team_setup_refresh(NULL,
+            (SELECT coalesce(array_agg(DISTINCT x.unit_code), '{}')
+               FROM (SELECT unit_code FROM new_rows UNION SELECT unit_code FROM old_rows) x),
+            (SELECT coalesce(array_agg(DISTINCT x.enterprise_id), '{}')
+               FROM (SELECT enterprise_id FROM new_rows UNION SELECT enterprise_id FROM old_rows) x
+              WHERE x.enterprise_id IS NOT NULL));
+    ELSE
+        PERFORM team_setup_refresh(NULL,
+            (SELECT coalesce(array_agg(DISTINCT o.unit_code), '{}') FROM old_rows o),
+            (SELECT coalesce(array_agg(DISTINCT o.enterprise_id) FILTER (WHERE o.enterprise_id IS NOT NULL), '{}') FROM old_rows o));
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Member changes: the communes and enterprises of the members' teams, before and after a move.
+CREATE OR REPLACE FUNCTION members_refresh_team_setup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    team_ids uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT team_id) INTO team_ids FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x.team_id) INTO team_ids
+          FROM (SELECT team_id FROM new_rows UNION SELECT team_id FROM old_rows) x;
+    ELSE
+        SELECT array_agg(DISTINCT team_id) INTO team_ids FROM old_rows;
+    END IF;
+    PERFORM team_setup_refresh(NULL,
+        (SELECT coalesce(array_agg(DISTINCT t.unit_code), '{}') FROM teams t WHERE t.id = ANY (team_ids)),
+        (SELECT coalesce(array_agg(DISTINCT t.enterprise_id), '{}') FROM teams t
+          WHERE t.id = ANY (team_ids) AND t.enterprise_id IS NOT NULL));
+    RETURN NULL;
+END $$;
+
+-- Rules changes: every open team_setup target.
+CREATE OR REPLACE FUNCTION rules_refresh_team_setup() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM team_setup_refresh(NULL, NULL, NULL);
+    RETURN NULL;
+END $$;
+
+-- Recurring series (004_deadlines.sql says how periods are linked and numbered).
+
+-- The due date of period n of a series first due on anchor.
+CREATE OR REPLACE FUNCTION deadline_period_due(anchor date, recurrence text, n integer) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (anchor + make_interval(months => n * CASE recurrence WHEN 'quarterly' THEN 3 ELSE 1 END))::date
+$$;
+
+-- A series' last period needs a successor when it is the series' first (just issued) or when
+-- the period before it has ended: then it is the current one, and the one after must exist.
+CREATE OR REPLACE FUNCTION deadline_tails() RETURNS SETOF deadlines LANGUAGE sql STABLE AS $$
+    SELECT d.* FROM deadlines d
+     WHERE d.recurrence <> 'none' AND NOT d.series_ended
+       AND NOT EXISTS (SELECT 1 FROM deadlines n WHERE n.previous_id = d.id)
+       AND (d.previous_id IS NULL
+            OR EXISTS (SELECT 1 FROM deadlines p
+                        WHERE p.id = d.previous_id AND app_now() >= deadline_end(p.due_on)))
+$$;
+
+-- Makes every series hold exactly one period after its current one (idempotent). Each successor
+-- copies its predecessor (title, description, kind, issuer, level, scope, recurrence) and its
+-- targets, none done; team_setup ones are evaluated at once. Serialized by an advisory lock so
+-- that concurrent readers make each period once. Returns how many periods it made.
+CREATE OR REPLACE FUNCTION deadlines_roll() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    made integer := 0;
+    ids uuid[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM deadline_tails()) THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_advisory_xact_lock(727276);
+    LOOP
+        -- A new statement, hence a new snapshot: what another roller made is seen here.
+        WITH tails AS (SELECT * FROM deadline_tails()),
+        ins AS (
+            INSERT INTO deadlines (title, description, kind, due_on, issued_by_unit, target_level,
+                                   scope_unit, recurrence, previous_id, series_anchor, series_period)
+            SELECT t.title, t.description, t.kind,
+                   deadline_period_due(t.series_anchor, t.recurrence, t.series_period + 1),
+                   t.issued_by_unit, t.target_level, t.scope_unit, t.recurrence, t.id,
+                   t.series_anchor, t.series_period + 1
+              FROM tails t
+            RETURNING id, previous_id),
+        tg AS (
+            INSERT INTO deadline_targets (deadline_id, unit_code, enterprise_id)
+            SELECT ins.id, x.unit_code, x.enterprise_id
+              FROM ins JOIN deadline_targets x ON x.deadline_id = ins.previous_id)
+        SELECT array_agg(id) INTO ids FROM ins;
+        EXIT WHEN ids IS NULL;
+        made := made + cardinality(ids);
+        PERFORM team_setup_refresh(ids, NULL, NULL);
+    END LOOP;
+    RETURN made;
+END $$;
 
 -- "Now" moved (app_clock, which tests and demonstrations set): the periods of recurring series
 -- that became due are made at once, as the server's roller makes them when time passes

@@ -11,7 +11,8 @@
 -- YYYY-MM-DDTHH:MI:SS in Vietnam's time (export_moment), a rate a fraction (export_ratio); CSV
 -- writes them dd/mm/yyyy, dd/mm/yyyy HH:MM and "54,5%", Excel as dates and percentages. The
 -- labels are GLOSSARY.md's, kept in this file alone on the server (web/js/i18n.js for the client).
--- Masked personal data (011_personal_data.sql) stays masked: these read the same documents.
+-- Masked personal data (personal_masked, 25_documents.sql) stays masked: these read the same
+-- documents.
 
 -- The Vietnamese label of an API code in a group; the code itself when there is none.
 CREATE OR REPLACE FUNCTION vi_label(grp text, code text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

@@ -1,7 +1,7 @@
 -- 50_teams: the commune a team serves; a team like one already there.
 
 -- A team serves a commune: its unit must exist at commune level, and a team cannot be set up in,
--- or moved to, a commune that is closed (unit_open, 004_deadlines.sql): its teams belong to the
+-- or moved to, a commune that is closed (unit_open, 05_units.sql): its teams belong to the
 -- commune that took its place. A team already there may still be changed (dissolved, renamed). A
 -- new key of the same unit (unit_pass_code, 05_units.sql) is no move.
 CREATE OR REPLACE FUNCTION teams_check_unit() RETURNS trigger LANGUAGE plpgsql AS $$

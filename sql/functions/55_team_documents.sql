@@ -1,6 +1,6 @@
 -- 55_team_documents: every team's document kept built (020_h14_team_documents.sql).
 --
--- team_doc(t) (013_list_performance.sql) stays the one definition of a team's document; what is
+-- team_doc(t) (25_documents.sql) stays the one definition of a team's document; what is
 -- stored is its text as built by the transaction that last changed something it is built from:
 --   - the team itself (insert, update; a deleted team's document goes with it);
 --   - its members (insert; update of what the document reads; delete): member_count, leader,

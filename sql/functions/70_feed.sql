@@ -99,3 +99,14 @@ BEGIN
     SELECT count(*) INTO numbered FROM upd;
     RETURN numbered;
 END $$;
+
+-- A deleted team's members leave the feed with the team's scope (006_feed_cascade.sql). With ON
+-- DELETE CASCADE alone, the members' change rows are written after the team row is gone, so their
+-- scope (the team's commune) could not be looked up and sync clients in that commune would never
+-- hear of the deletions. Deleting them first (trigger teams_members_bd), while the team still
+-- exists, keeps their scope.
+CREATE OR REPLACE FUNCTION teams_delete_members_first() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM members WHERE team_id = OLD.id;
+    RETURN OLD;
+END $$;

@@ -204,7 +204,7 @@ before(async () => {
     'demo.district': { in: pc, out: da },
     'demo.commune': { in: { ...pc, unit: DEMO.commune }, out: da },
     // An enterprise actor's scope is its enterprise; of the units it sees the one its enterprise
-    // is located in (unit_visible in sql/migrations/002_documents.sql).
+    // is located in (unit_visible in sql/functions/10_scope.sql).
     'demo.enterprise': {
       in: { unit: entUnit, enterprise: ent, team: tEnt.id, member: mEnt.id, activity: aEnt.id, user: users['demo.enterprise'] },
       out: { unit: DEMO.dian, enterprise: ePc.id, team: tPc.id, member: mPc.id, activity: aPc.id, user: users['demo.commune'] },

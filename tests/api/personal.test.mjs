@@ -1,5 +1,5 @@
 // personal.test.mjs — members' phone and email are masked for read-only API clients that were
-// not granted personal data (issue 6 item 4; sql/migrations/011_personal_data.sql), in single
+// not granted personal data (issue 6 item 4; sql/functions/25_documents.sql), in single
 // reads, lists, CSV exports and the audit trail; everyone else reads them whole.
 import test from 'node:test';
 import { api, assert, assertCreated, createMember, createTeam, DEMO, show, uniq } from './lib.mjs';

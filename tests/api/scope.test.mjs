@@ -174,7 +174,7 @@ test('only province writes units', async () => {
   assertProblem(await api('GET', '/units/99998', { as: P }), 404);
 });
 
-// Lists filter with the set form of the scope predicate (scope_unit_codes, 013_list_performance.sql)
+// Lists filter with the set form of the scope predicate (scope_unit_codes, sql/functions/05_units.sql)
 // and single rows with in_scope / unit_visible: both must draw the same line. Every demo account,
 // plus no scope at all and a token carrying both a unit and an enterprise, against every place a
 // thing can be (each team's and enterprise's place, each unit of the demo province and every

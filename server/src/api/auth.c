@@ -15,9 +15,9 @@
  * more: otherwise one valid account would let an address go on guessing the others.
  *
  * An account or client whose unit is closed (an enterprise account: its enterprise's unit;
- * unit_open(), 004_deadlines.sql) is refused with 403 naming the unit and the day it closed, but
- * only once its password checked out: before that it gets the same 401 as anyone, so the refusal
- * tells a guesser nothing. Its tokens stop in auth/principals.c.
+ * unit_open(), sql/functions/05_units.sql) is refused with 403 naming the unit and the day it
+ * closed, but only once its password checked out: before that it gets the same 401 as anyone, so
+ * the refusal tells a guesser nothing. Its tokens stop in auth/principals.c.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>

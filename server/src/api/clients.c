@@ -10,7 +10,7 @@
  * credentials for a token at POST /api/v1/auth/token (api/auth.c).
  *
  * A client is in scope through its unit, or through the unit its enterprise is located in
- * (api_client_unit in sql/migrations/007_clients.sql).
+ * (api_client_unit in sql/functions/60_accounts.sql).
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
  * inside a unit of its scope; creating it materializes one target row each. Targets are
  * completed by themselves (or by the issuer on their behalf) and reopened by the issuer; a
  * team_setup target also completes by itself when its commune or enterprise has a compliant
- * team (triggers in sql/migrations/004_deadlines.sql). Statuses are derived in SQL at app_now().
+ * team (triggers in sql/migrations/004_deadlines.sql, their functions in
+ * sql/functions/30_deadlines.sql). Statuses are derived in SQL at app_now().
  *
  * Who sees what (all in SQL: deadlines_visible, deadline_targets_in_scope, deadline_issuer,
  * in_scope; sql/functions/30_deadlines.sql):

@@ -85,8 +85,9 @@ extern const struct resource TEAMS;
 
 /*
  * The lists' scope predicate: true for exactly the rows in_scope($1, $2, UNIT, ENTERPRISE)
- * accepts, written with its set form scope_unit_codes() (sql/migrations/013_list_performance.sql)
- * so that UNIT = ANY (...) is an index condition instead of a function call per row of the table.
+ * accepts, written with its set form scope_unit_codes() (sql/functions/05_units.sql; why:
+ * sql/migrations/013_list_performance.sql) so that UNIT = ANY (...) is an index condition instead
+ * of a function call per row of the table.
  * Single rows and writes keep in_scope().
  */
 #define IN_SCOPE_SET(unit, enterprise)                                                             \

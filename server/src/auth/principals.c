@@ -20,7 +20,7 @@
 /*
  * Both: $1 = id -> (blocked, password_changed_at in whole epoch seconds or 0, read_only,
  * unit key or '', enterprise id or ''); no row: gone. Blocked: disabled or revoked, or its unit (an enterprise's: the enterprise's
- * unit) closed, by unit_open(), the one definition of "open today" (004_deadlines.sql).
+ * unit) closed, by unit_open(), the one definition of "open today" (sql/functions/05_units.sql).
  * read_only is read here, not taken from the token, because it can change while a token lives
  * (an hour by default) and the dispatcher's read-only check must see the change. The unit and
  * enterprise are compared with the token's: an account moved to another unit, or left on a

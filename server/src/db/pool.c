@@ -278,8 +278,8 @@ static int slot_of(const struct pool *p, PGconn *c)
 /*
  * The connection's session settings as the request needs them, set only when they change:
  * - cdt.mask_personal: read-only API clients without the personal-data grant read members'
- *   contacts masked (sql/migrations/011_personal_data.sql); the token is verified after the
- *   request first borrowed its connection, so it is checked on every use;
+ *   contacts masked (personal_masked in sql/functions/25_documents.sql); the token is verified
+ *   after the request first borrowed its connection, so it is checked on every use;
  * - default_transaction_read_only: on for GET and HEAD, so that no read path writes.
  */
 static bool apply_session_or_fail(request *r)
