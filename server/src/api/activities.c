@@ -84,7 +84,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Mã trong hệ thống khác", COLUMN_AUTO}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec ACTIVITIES_LIST = {
     .filtered = SQL_LIST,
     .table = "activities",
     .key = "id",
@@ -102,7 +102,7 @@ static const struct list_spec LIST = {
     .tiebreak_type = "uuid",
 };
 
-static const struct resource ACTIVITIES = {
+const struct resource ACTIVITIES = {
     .name = "activities",
     .fields = FIELDS,
     .nfields = COUNT_OF(FIELDS),
@@ -116,34 +116,3 @@ static const struct resource ACTIVITIES = {
     .location = "/api/v1/activities/%s",
     .sql_checks = SQL_CHECKS,
 };
-
-int activities_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
-}
-
-int activities_get(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_get(r, &ACTIVITIES, r->params[0]);
-}
-
-int activities_create(request *r)
-{
-    return resource_create(r, &ACTIVITIES);
-}
-
-int activities_update(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_update(r, &ACTIVITIES, r->params[0]);
-}
-
-int activities_delete(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_delete(r, &ACTIVITIES, r->params[0]);
-}

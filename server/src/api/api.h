@@ -6,42 +6,28 @@
 
 #include "http/request.h"
 
+/* What the generic handlers of api/resource.h serve, named by the route table as its data. */
+struct resource;
+struct list_spec;
+extern const struct resource ACTIVITIES, CLIENTS, ENTERPRISES, MEMBERS, TEAMS, UNITS, USERS;
+extern const struct list_spec ACTIVITIES_LIST, AUDIT_LIST, CLIENTS_LIST, ENTERPRISES_LIST, MEMBERS_LIST,
+    TEAMS_LIST, UNITS_LIST, USERS_LIST;
+
 int auth_login(request *r);
 int auth_me(request *r);
 int auth_token(request *r);
 
-int units_list(request *r);
 int units_get(request *r);
-int units_create(request *r);
 int units_update(request *r);
 
-int enterprises_list(request *r);
-int enterprises_get(request *r);
-int enterprises_create(request *r);
-int enterprises_update(request *r);
-int enterprises_delete(request *r);
 
-int teams_list(request *r);
-int teams_get(request *r);
-int teams_create(request *r);
-int teams_update(request *r);
-int teams_delete(request *r);
 
-int members_list(request *r);
 int members_list_of_team(request *r);
 int members_create_in_team(request *r);
-int members_get(request *r);
-int members_update(request *r);
-int members_delete(request *r);
 
 int rules_get(request *r);
 int rules_put(request *r);
 
-int activities_list(request *r);
-int activities_get(request *r);
-int activities_create(request *r);
-int activities_update(request *r);
-int activities_delete(request *r);
 
 int deadlines_list(request *r);
 int deadlines_get(request *r);
@@ -75,19 +61,14 @@ int reports_periodic(request *r);
 int deadlines_report_attach(request *r);
 int deadlines_report_get(request *r);
 
-int users_list(request *r);
-int users_get(request *r);
 int users_create(request *r);
 int users_update(request *r);
 /* cdt-server --create-admin ARGS: the first account of a new database (api/users.c). Returns the exit status. */
 int users_create_admin_command(const char *conninfo, int argc, char **argv);
 
-int clients_list(request *r);
-int clients_get(request *r);
 int clients_create(request *r);
 int clients_delete(request *r);
 
-int audit_list(request *r);
 
 int openapi_get(request *r);
 

@@ -42,7 +42,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Tên đơn vị", COLUMN_AUTO}, {"Nội dung thay đổi", COLUMN_AUTO}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec AUDIT_LIST = {
     .filtered = SQL_LIST,
     .table = "audit",
     .key = "id",
@@ -70,9 +70,4 @@ bool audit_record(request *r, const char *action, const char *resource, const ch
         action, resource, resource_id, unit, enterprise, changes,
     };
     return db_query(r, SQL_INSERT, 8, params) != NULL;
-}
-
-int audit_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
 }

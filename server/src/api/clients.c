@@ -105,7 +105,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Ngày tạo", COLUMN_TIME}, {"Thu hồi lúc", COLUMN_TIME}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec CLIENTS_LIST = {
     .filtered = SQL_LIST,
     .table = "api_clients",
     .key = "id",
@@ -124,7 +124,7 @@ static const struct list_spec LIST = {
 };
 
 /* Only sql_get is used generically; create and revoke are below (secret, revocation). */
-static const struct resource CLIENTS = {
+const struct resource CLIENTS = {
     .name = "clients", .sql_get = SQL_GET, .location = "/api/v1/clients/%s",
 };
 
@@ -166,18 +166,6 @@ static void check_place(request *r)
     if (other && !cJSON_IsNull(other))
         request_field_error(r, for_enterprise ? "unit_code" : "enterprise_id",
                             for_enterprise ? "must be empty for enterprise clients" : "is only for enterprise clients");
-}
-
-int clients_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
-}
-
-int clients_get(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_get(r, &CLIENTS, r->params[0]);
 }
 
 int clients_create(request *r)

@@ -71,7 +71,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Ngày tạo", COLUMN_TIME}, {"Ngày cập nhật", COLUMN_TIME}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec ENTERPRISES_LIST = {
     .filtered = SQL_LIST,
     .table = "enterprises",
     .key = "id",
@@ -89,7 +89,7 @@ static const struct list_spec LIST = {
     .tiebreak_type = "uuid",
 };
 
-static const struct resource ENTERPRISES = {
+const struct resource ENTERPRISES = {
     .name = "enterprises",
     .fields = FIELDS,
     .nfields = COUNT_OF(FIELDS),
@@ -106,34 +106,3 @@ static const struct resource ENTERPRISES = {
     .refused_detail = "The unit is outside your scope (an enterprise account cannot move its enterprise to another "
                       "unit; the unit above it can)",
 };
-
-int enterprises_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
-}
-
-int enterprises_get(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_get(r, &ENTERPRISES, r->params[0]);
-}
-
-int enterprises_create(request *r)
-{
-    return resource_create(r, &ENTERPRISES);
-}
-
-int enterprises_update(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_update(r, &ENTERPRISES, r->params[0]);
-}
-
-int enterprises_delete(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_delete(r, &ENTERPRISES, r->params[0]);
-}

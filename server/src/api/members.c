@@ -82,7 +82,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Mã trong hệ thống khác", COLUMN_AUTO}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec MEMBERS_LIST = {
     .filtered = SQL_LIST,
     .table = "members",
     .key = "id",
@@ -100,7 +100,7 @@ static const struct list_spec LIST = {
     .tiebreak_type = "uuid",
 };
 
-static const struct resource MEMBERS = {
+const struct resource MEMBERS = {
     .name = "members",
     .fields = FIELDS,
     .nfields = COUNT_OF(FIELDS),
@@ -132,16 +132,11 @@ static bool team_visible_or_fail(request *r)
     return true;
 }
 
-int members_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
-}
-
 int members_list_of_team(request *r)
 {
     if (!team_visible_or_fail(r))
         return API_FAILED;
-    return list_run(r, &LIST, "team", r->params[0]);
+    return list_run(r, &MEMBERS_LIST, "team", r->params[0]);
 }
 
 int members_create_in_team(request *r)
@@ -154,25 +149,4 @@ int members_create_in_team(request *r)
         cJSON_AddStringToObject(r->body, "team_id", r->params[0]);
     }
     return resource_create(r, &MEMBERS);
-}
-
-int members_get(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_get(r, &MEMBERS, r->params[0]);
-}
-
-int members_update(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_update(r, &MEMBERS, r->params[0]);
-}
-
-int members_delete(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_delete(r, &MEMBERS, r->params[0]);
 }

@@ -607,3 +607,34 @@ int resource_delete(request *r, const struct resource *res, const char *key)
         return API_FAILED;
     return respond_empty(r, 204);
 }
+
+int resource_list_route(request *r)
+{
+    return list_run(r, r->route_data, NULL, NULL);
+}
+
+int resource_get_route(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_get(r, r->route_data, r->params[0]);
+}
+
+int resource_create_route(request *r)
+{
+    return resource_create(r, r->route_data);
+}
+
+int resource_update_route(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_update(r, r->route_data, r->params[0]);
+}
+
+int resource_delete_route(request *r)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return API_FAILED;
+    return resource_delete(r, r->route_data, r->params[0]);
+}

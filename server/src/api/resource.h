@@ -79,8 +79,6 @@ struct resource {
     const char *sql_checks;
 };
 
-extern const struct resource TEAMS;
-
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -147,6 +145,18 @@ void reversed_range_check(request *r, const struct filter *filters, size_t n, co
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value);
 int resource_get(request *r, const struct resource *res, const char *key);
+
+/*
+ * Handlers of routes that name what they serve as data (api/routes.c): a list (struct
+ * list_spec, resource_list_route) or a resource whose path's first parameter is its UUID key
+ * (struct resource, the others), so each resource file declares its tables and SQL and no
+ * handler of its own for the plain cases.
+ */
+int resource_list_route(request *r);
+int resource_get_route(request *r);
+int resource_create_route(request *r);
+int resource_update_route(request *r);
+int resource_delete_route(request *r);
 int resource_create(request *r, const struct resource *res);
 int resource_update(request *r, const struct resource *res, const char *key);
 int resource_delete(request *r, const struct resource *res, const char *key);

@@ -89,7 +89,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Ngày cập nhật", COLUMN_TIME}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec TEAMS_LIST = {
     .filtered = SQL_LIST,
     .table = "teams",
     .key = "id",
@@ -125,34 +125,3 @@ const struct resource TEAMS = {
     .refused_detail = "The team's commune or enterprise is outside your scope (an enterprise account files "
                       "only enterprise and organization teams of its own, in the commune where it is located)",
 };
-
-int teams_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
-}
-
-int teams_get(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_get(r, &TEAMS, r->params[0]);
-}
-
-int teams_create(request *r)
-{
-    return resource_create(r, &TEAMS);
-}
-
-int teams_update(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_update(r, &TEAMS, r->params[0]);
-}
-
-int teams_delete(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_delete(r, &TEAMS, r->params[0]);
-}

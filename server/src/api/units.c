@@ -95,7 +95,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Sáp nhập từ", COLUMN_AUTO}, {"Chuyển thành", COLUMN_AUTO}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec UNITS_LIST = {
     .filtered = SQL_LIST,
     .table = "units",
     .key = "code",
@@ -113,7 +113,7 @@ static const struct list_spec LIST = {
     .tiebreak_type = "text",
 };
 
-static const struct resource UNITS = {
+const struct resource UNITS = {
     .name = "units",
     .fields = FIELDS,
     .nfields = COUNT_OF(FIELDS),
@@ -132,11 +132,6 @@ static bool code_or_fail(request *r)
         return true;
     request_fail(r, PROBLEM_NOT_FOUND, "No unit with this code");
     return false;
-}
-
-int units_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
 }
 
 /* ?on=DAY: the version the code names that day (404 when none), else as SQL_GET says. */
@@ -161,11 +156,6 @@ int units_get(request *r)
     if (!db_value(key, 0))
         return request_fail(r, PROBLEM_NOT_FOUND, "No unit with this code on that day");
     return resource_get(r, &UNITS, arena_strdup(r->arena, db_value(key, 0)));
-}
-
-int units_create(request *r)
-{
-    return resource_create(r, &UNITS);
 }
 
 int units_update(request *r)

@@ -119,7 +119,7 @@ static const struct column LABEL_COLUMNS[] = {
     {"Bị khóa", COLUMN_AUTO}, {"Đổi mật khẩu lúc", COLUMN_TIME}, {"Ngày tạo", COLUMN_TIME}, {0},
 };
 
-static const struct list_spec LIST = {
+const struct list_spec USERS_LIST = {
     .filtered = SQL_LIST,
     .table = "users",
     .key = "id",
@@ -138,7 +138,7 @@ static const struct list_spec LIST = {
 };
 
 /* Only sql_get is used generically; writes are below because of the password. */
-static const struct resource USERS = {
+const struct resource USERS = {
     .name = "users", .sql_get = SQL_GET, .location = "/api/v1/users/%s",
 };
 
@@ -180,18 +180,6 @@ static bool hash_or_fail(request *r, const char **hash)
     *hash = arena_strdup(r->arena, h);
     free(h);
     return true;
-}
-
-int users_list(request *r)
-{
-    return list_run(r, &LIST, NULL, NULL);
-}
-
-int users_get(request *r)
-{
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    return resource_get(r, &USERS, r->params[0]);
 }
 
 int users_create(request *r)

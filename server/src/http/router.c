@@ -451,6 +451,7 @@ static int run_route(request *r, const struct route *route)
     bool transaction = is_write(route->method) && !(route->flags & ROUTE_NO_TX);
     if (transaction && (!db_connect_or_fail(r) || !db_begin_or_fail(r)))
         return API_FAILED;
+    r->route_data = route->data;
     int status = route->handler(r);
     if (transaction) {
         if (status == API_FAILED)

@@ -47,6 +47,9 @@ struct route {
     handler_fn handler;
     access_level access;
     unsigned flags;
+    /* What a generic handler serves (api/resource.h: a struct resource or struct list_spec);
+     * NULL for a handler of its own. */
+    const void *data;
 };
 
 extern const struct route ROUTES[];

@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_activities[] = {
 };
 
 const struct fuzz_list fuzz_lists_activities[] = {
-    {"activities", &LIST},
+    {"activities", &ACTIVITIES_LIST},
     {NULL, NULL},
 };

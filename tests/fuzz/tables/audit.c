@@ -7,6 +7,6 @@ const struct fuzz_fields fuzz_fields_audit[] = {
 };
 
 const struct fuzz_list fuzz_lists_audit[] = {
-    {"audit", &LIST},
+    {"audit", &AUDIT_LIST},
     {NULL, NULL},
 };

@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_clients[] = {
 };
 
 const struct fuzz_list fuzz_lists_clients[] = {
-    {"clients", &LIST},
+    {"clients", &CLIENTS_LIST},
     {NULL, NULL},
 };

@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_enterprises[] = {
 };
 
 const struct fuzz_list fuzz_lists_enterprises[] = {
-    {"enterprises", &LIST},
+    {"enterprises", &ENTERPRISES_LIST},
     {NULL, NULL},
 };

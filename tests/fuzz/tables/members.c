@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_members[] = {
 };
 
 const struct fuzz_list fuzz_lists_members[] = {
-    {"members", &LIST},
+    {"members", &MEMBERS_LIST},
     {NULL, NULL},
 };

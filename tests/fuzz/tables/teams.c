@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_teams[] = {
 };
 
 const struct fuzz_list fuzz_lists_teams[] = {
-    {"teams", &LIST},
+    {"teams", &TEAMS_LIST},
     {NULL, NULL},
 };

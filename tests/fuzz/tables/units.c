@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_units[] = {
 };
 
 const struct fuzz_list fuzz_lists_units[] = {
-    {"units", &LIST},
+    {"units", &UNITS_LIST},
     {NULL, NULL},
 };

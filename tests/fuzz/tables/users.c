@@ -8,6 +8,6 @@ const struct fuzz_fields fuzz_fields_users[] = {
 };
 
 const struct fuzz_list fuzz_lists_users[] = {
-    {"users", &LIST},
+    {"users", &USERS_LIST},
     {NULL, NULL},
 };
