@@ -218,17 +218,8 @@ int clients_create(request *r)
 
 int clients_delete(request *r)
 {
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return API_FAILED;
-    const char *params[3];
-    actor_params(r, params);
-    params[2] = r->params[0];
-    PGresult *locked = db_query(r, SQL_LOCK, 3, params);
-    if (!locked)
-        return API_FAILED;
-    if (PQntuples(locked) == 0)
-        return request_fail(r, PROBLEM_NOT_FOUND, "No client with this id in your scope");
-    if (!if_match_or_fail(r, atol(db_value(locked, 0))))
+    PGresult *locked = path_row_or_fail(r, SQL_LOCK, "No client with this id in your scope");
+    if (!locked || !if_match_or_fail(r, atol(db_value(locked, 0))))
         return API_FAILED;
     if (strcmp(db_value(locked, 3), "t") == 0)
         return respond_empty(r, 204); /* already revoked: nothing changes, no audit row */

@@ -440,18 +440,9 @@ static bool rolled_or_fail(request *r)
 /* 404 unless the deadline in the path is visible to the caller; *issuer says if it issued it. */
 static bool visible_or_fail(request *r, bool *issuer)
 {
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return false;
-    const char *params[3];
-    actor_params(r, params);
-    params[2] = r->params[0];
-    PGresult *res = db_query(r, SQL_ACCESS, 3, params);
+    PGresult *res = path_row_or_fail(r, SQL_ACCESS, "No deadline with this id in your scope");
     if (!res)
         return false;
-    if (PQntuples(res) == 0) {
-        request_fail(r, PROBLEM_NOT_FOUND, "No deadline with this id in your scope");
-        return false;
-    }
     *issuer = is_true(res, 0);
     return true;
 }

@@ -117,19 +117,7 @@ const struct resource MEMBERS = {
 /* 404 unless the team in the path exists in the caller's scope. */
 static bool team_visible_or_fail(request *r)
 {
-    if (!path_uuid_or_fail(r, r->params[0]))
-        return false;
-    const char *params[3];
-    actor_params(r, params);
-    params[2] = r->params[0];
-    PGresult *res = db_query(r, SQL_TEAM_VISIBLE, 3, params);
-    if (!res)
-        return false;
-    if (PQntuples(res) == 0) {
-        request_fail(r, PROBLEM_NOT_FOUND, "No team with this id in your scope");
-        return false;
-    }
-    return true;
+    return path_row_or_fail(r, SQL_TEAM_VISIBLE, "No team with this id in your scope") != NULL;
 }
 
 int members_list_of_team(request *r)

@@ -29,6 +29,21 @@ void actor_params(const request *r, const char **params)
     params[1] = r->claims && r->claims->enterprise[0] ? r->claims->enterprise : NULL;
 }
 
+PGresult *path_row_or_fail(request *r, const char *sql, const char *not_found)
+{
+    if (!path_uuid_or_fail(r, r->params[0]))
+        return NULL;
+    const char *params[3];
+    actor_params(r, params);
+    params[2] = r->params[0];
+    PGresult *res = db_query(r, sql, 3, params);
+    if (res && PQntuples(res) == 0) {
+        request_fail(r, PROBLEM_NOT_FOUND, not_found);
+        return NULL;
+    }
+    return res;
+}
+
 static void sink_to_request(void *ctx, const char *field, const char *message)
 {
     request_field_error(ctx, field, message);

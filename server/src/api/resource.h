@@ -12,6 +12,7 @@
 #ifndef CDT_API_RESOURCE_H
 #define CDT_API_RESOURCE_H
 
+#include <libpq-fe.h>
 #include <stddef.h>
 
 #include "http/columns.h"
@@ -119,6 +120,13 @@ int export_rows(request *r, export_format format, const char *name, const char *
 
 /* Fills params[0..1] with the caller's scope. */
 void actor_params(const request *r, const char **params);
+
+/*
+ * The row that sql ($1, $2 the caller's scope, $3 the UUID in the path's first parameter) finds
+ * for the thing the path names; NULL after 422 (not a UUID) or 404 with not_found (no row: it does
+ * not exist or lies outside the scope, which the caller must not learn apart).
+ */
+PGresult *path_row_or_fail(request *r, const char *sql, const char *not_found);
 
 /* ?name=true or false (absent: fallback); another value is recorded as a field error. */
 bool query_flag(request *r, const char *name, bool fallback);

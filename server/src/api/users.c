@@ -227,14 +227,11 @@ int users_update(request *r)
     if (!path_uuid_or_fail(r, r->params[0]) ||
         !body_valid_or_fail(r, r->body, FIELDS, COUNT_OF(FIELDS), VALIDATE_UPDATE))
         return API_FAILED;
-    const char *params[5];
-    actor_params(r, params);
-    params[2] = r->params[0];
-    PGresult *locked = db_query(r, SQL_LOCK, 3, params);
+    PGresult *locked = path_row_or_fail(r, SQL_LOCK, "No account with this id in your scope");
     if (!locked)
         return API_FAILED;
-    if (PQntuples(locked) == 0)
-        return request_fail(r, PROBLEM_NOT_FOUND, "No account with this id in your scope");
+    const char *params[5];
+    actor_params(r, params);
     const char *hash;
     if (!if_match_or_fail(r, atol(db_value(locked, 0))) ||
         !role_allowed_or_fail(r, db_value(locked, 3)) || !hash_or_fail(r, &hash))
