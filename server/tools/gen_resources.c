@@ -32,6 +32,7 @@ struct enum_decl {
 
 struct resource_decl {
     const char *name, *table, *key;
+    bool upsert; /* the import upserts by key with the statements made here */
 };
 
 struct field_decl {
@@ -40,16 +41,22 @@ struct field_decl {
     const char *fallback, *import_value, *parts;
 };
 
+struct filter_decl {
+    const char *resource, *name, *type, *choices, *condition;
+};
+
+/* Each kind of row of resources.def read into its own array: the other kinds expand to nothing. */
 #define ENUM(name, ...) {#name, {__VA_ARGS__, NULL}},
-#define RESOURCE(name, table, key)
+#define RESOURCE(...)
 #define FIELD(...)
+#define FILTER(...)
 static const struct enum_decl ENUMS[] = {
 #include "api/resources.def"
 };
 #undef ENUM
 #undef RESOURCE
 #define ENUM(...)
-#define RESOURCE(name, table, key) {#name, #table, #key},
+#define RESOURCE(name, table, key, upsert) {#name, #table, #key, upsert},
 static const struct resource_decl RESOURCES[] = {
 #include "api/resources.def"
 };
@@ -59,6 +66,13 @@ static const struct resource_decl RESOURCES[] = {
 #define FIELD(resource, name, type, flags, min, max, choices, check, uses, fallback, import_value, parts) \
     {#resource, #name, #type, #flags, #min, #max, #choices, #check, uses, fallback, import_value, parts},
 static const struct field_decl FIELDS[] = {
+#include "api/resources.def"
+};
+#undef FIELD
+#undef FILTER
+#define FIELD(...)
+#define FILTER(resource, name, type, choices, condition) {#resource, #name, #type, #choices, condition},
+static const struct filter_decl FILTERS[] = {
 #include "api/resources.def"
 };
 
@@ -93,13 +107,25 @@ static const char *or_null(const char *name)
     return strcmp(name, "NONE") == 0 ? "NULL" : name;
 }
 
+/* The declaration's flags ("REQUIRED | IMMUTABLE", or 0) as C: FIELD_REQUIRED | FIELD_IMMUTABLE. */
 static const char *flag_name(const char *flags)
 {
-    if (strcmp(flags, "REQUIRED") == 0)
-        return "FIELD_REQUIRED";
-    if (strcmp(flags, "READONLY") == 0)
-        return "FIELD_READONLY";
-    return "0";
+    static char out[128];
+    if (strcmp(flags, "0") == 0)
+        return "0";
+    out[0] = 0;
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", flags);
+    for (char *flag = strtok(copy, " |"); flag; flag = strtok(NULL, " |")) {
+        size_t used = strlen(out);
+        snprintf(out + used, sizeof out - used, "%sFIELD_%s", used ? " | " : "", flag);
+    }
+    return out;
+}
+
+static bool has_flag(const struct field_decl *f, const char *flag)
+{
+    return strstr(f->flags, flag) != NULL;
 }
 
 /* One struct field initializer. */
@@ -122,6 +148,18 @@ static const char *cast(const struct field_decl *f)
     if (strcmp(f->type, "UUID") == 0)
         return "::uuid";
     return "";
+}
+
+/* The SQL type of a filter's parameter. */
+static const char *filter_type(const char *type)
+{
+    if (strcmp(type, "BOOL") == 0)
+        return "boolean";
+    if (strcmp(type, "UUID") == 0)
+        return "uuid";
+    if (strcmp(type, "DATE") == 0)
+        return "date";
+    return "text";
 }
 
 static bool is_key(const struct resource_decl *res, const struct field_decl *f)
@@ -162,9 +200,9 @@ static void emit_resource(const struct resource_decl *res)
     emit("\n\n#define %s_IMPORT_FIELDS", R);
     EACH_FIELD(res, f, IMPORT | KEY)
     {
-        const char *flags = (f->uses & KEY) ? "FIELD_REQUIRED"
-                            : (f->uses & IMPORT_OPTIONAL) ? "0"
-                                                          : flag_name(f->flags);
+        const char *flags = (f->uses & KEY) || has_flag(f, "REQUIRED") ? "FIELD_REQUIRED" : "0";
+        if (f->uses & IMPORT_OPTIONAL)
+            flags = "0";
         if (counts(f)) {
             for (const char *const *c = enum_named(f->choices)->codes; *c; c++) {
                 char part[128];
@@ -207,10 +245,36 @@ static void emit_resource(const struct resource_decl *res)
         else
             emit("#x \".%s\"", f->name);
     }
-    emit("\n#define %s_SET(x) ", R);
+    emit("\n#define %s_SET(x) ", R); /* an update writes what create wrote, but the immutable */
     first = true;
     EACH_FIELD(res, f, WRITE)
-    emit("%s\"%s = \" #x \".%s\"", next_sep(&first, " \", \" "), f->name, f->name);
+    if (!has_flag(f, "IMMUTABLE"))
+        emit("%s\"%s = \" #x \".%s\"", next_sep(&first, " \", \" "), f->name, f->name);
+
+    /* The list's filters: their table, and each one's condition with its parameter, $5 on. */
+    emit("\n\n#define %s_FILTERS", R);
+    for (const struct filter_decl *q = FILTERS; q < FILTERS + COUNT(FILTERS); q++)
+        if (strcmp(q->resource, res->name) == 0)
+            emit(" \\\n    {\"%s\", FIELD_%s, %s},", q->name, q->type, or_null(q->choices));
+    emit("\n\n#define %s_FILTER_WHERE", R);
+    int param = 5;
+    for (const struct filter_decl *q = FILTERS; q < FILTERS + COUNT(FILTERS); q++) {
+        if (strcmp(q->resource, res->name) != 0)
+            continue;
+        char typed[32];
+        snprintf(typed, sizeof typed, "$%d::%s", param++, filter_type(q->type));
+        emit(" \\\n    \"    AND (%s IS NULL OR ", typed);
+        for (const char *c = q->condition; *c; c++) {
+            if (*c == '$')
+                emit("%s", typed);
+            else
+                emit("%c", *c);
+        }
+        emit(")\"");
+    }
+    emit("\n");
+    if (!res->upsert)
+        return;
 
     /* The import: each row's values (import_final), whether they change the row, the upserts. */
     emit("\n\n#define %s_IMPORT_FINAL \\\n    \"CREATE TEMP TABLE import_final ON COMMIT DROP AS\" \\\n"

@@ -16,12 +16,7 @@ static const char SQL_LIST[] =
     "SELECT a.id, a.held_on, a.people_reached"
     "  FROM activities a JOIN teams t ON t.id = a.team_id"
     "  WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
-    "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
-    "    AND ($6::uuid IS NULL OR a.team_id = $6::uuid)"
-    "    AND ($7::text IS NULL OR a.kind = $7)"
-    "    AND ($8::date IS NULL OR a.held_on >= $8::date)"
-    "    AND ($9::date IS NULL OR a.held_on <= $9::date)"
-    "    AND ($10::text IS NULL OR strpos(search_key(a.title), search_key($10)) > 0)";
+    ACTIVITIES_FILTER_WHERE;
 
 static const char SQL_GET[] =
     "SELECT activity_doc(a)::text, a.version FROM activities a JOIN teams t ON t.id = a.team_id"
@@ -57,10 +52,7 @@ static const struct reference REFS[] = {
     {"team_id", "SELECT 1 FROM teams WHERE id = $1::uuid"},
 };
 
-static const struct filter FILTERS[] = {
-    {"unit", FIELD_STRING, NULL}, {"team", FIELD_UUID, NULL}, {"kind", FIELD_ENUM, ACTIVITY_KINDS},
-    {"from", FIELD_DATE, NULL},   {"to", FIELD_DATE, NULL},   {"q", FIELD_STRING, NULL},
-};
+static const struct filter FILTERS[] = {ACTIVITIES_FILTERS};
 
 static const struct sort_key SORTS[] = {
     {"held_on", "f.held_on", "date"},

@@ -12,8 +12,7 @@
 static const char SQL_LIST[] =
     "SELECT e.id, e.name, e.tax_code, e.created_at FROM enterprises e"
     "  WHERE " IN_SCOPE_SET("e.unit_code", "e.id")
-    "    AND ($5::text IS NULL OR in_subtree(e.unit_code, $5))"
-    "    AND ($6::text IS NULL OR strpos(search_key(e.name), search_key($6)) > 0)";
+    ENTERPRISES_FILTER_WHERE;
 
 static const char SQL_GET[] =
     "SELECT enterprise_doc(e)::text, e.version FROM enterprises e"
@@ -50,10 +49,7 @@ static const struct reference REFS[] = {
     {"unit_code", "SELECT 1 FROM units WHERE code = $1"},
 };
 
-static const struct filter FILTERS[] = {
-    {"unit", FIELD_STRING, NULL},
-    {"q", FIELD_STRING, NULL},
-};
+static const struct filter FILTERS[] = {ENTERPRISES_FILTERS};
 
 static const struct sort_key SORTS[] = {
     {"name", "f.name", "text"},

@@ -37,7 +37,6 @@
 
 enum { MAX_COLUMNS = 32, ERRORS_LISTED = 1000 };
 
-static const char *const LEVELS[] = {"province", "district", "commune", NULL};
 
 /* ---- units ---------------------------------------------------------------------------- */
 
@@ -51,14 +50,7 @@ static const char *const LEVELS[] = {"province", "district", "commune", NULL};
  * every other unit of the caller's scope (the whole country for a national account) valid that day:
  * the file is the whole list from then on, as the 2025 list is.
  */
-static const struct field UNIT_FIELDS[] = {
-    {"code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
-    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"level", FIELD_ENUM, FIELD_REQUIRED, 0, 0, LEVELS, NULL},
-    {"parent_code", FIELD_STRING, 0, 0, 0, NULL, check_unit_code},
-    {"valid_from", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"valid_to", FIELD_DATE, 0, 0, 0, NULL, NULL},
-};
+static const struct field UNIT_FIELDS[] = {UNITS_IMPORT_FIELDS};
 
 /* The day a row speaks of, and the version its code (and its parent's) names that day. */
 #define UNIT_REF "coalesce(r.valid_from::date, r.valid_to::date - 1, unit_today())"

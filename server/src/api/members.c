@@ -14,11 +14,7 @@ static const char SQL_LIST[] =
     "SELECT m.id, m.full_name, m.position, m.joined_on, m.created_at"
     "  FROM members m JOIN teams t ON t.id = m.team_id"
     "  WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
-    "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
-    "    AND ($6::uuid IS NULL OR m.team_id = $6::uuid)"
-    "    AND ($7::text IS NULL OR m.position = $7)"
-    "    AND ($8::text IS NULL OR m.affiliation = $8)"
-    "    AND ($9::text IS NULL OR strpos(search_key(m.full_name), search_key($9)) > 0)";
+    MEMBERS_FILTER_WHERE;
 
 static const char SQL_GET[] =
     "SELECT member_doc(m)::text, m.version FROM members m JOIN teams t ON t.id = m.team_id"
@@ -56,11 +52,7 @@ static const struct reference REFS[] = {
     {"team_id", "SELECT 1 FROM teams WHERE id = $1::uuid"},
 };
 
-static const struct filter FILTERS[] = {
-    {"unit", FIELD_STRING, NULL},           {"team", FIELD_UUID, NULL},
-    {"position", FIELD_ENUM, POSITIONS},    {"affiliation", FIELD_ENUM, AFFILIATIONS},
-    {"q", FIELD_STRING, NULL},
-};
+static const struct filter FILTERS[] = {MEMBERS_FILTERS};
 
 static const struct sort_key SORTS[] = {
     {"full_name", "f.full_name", "text"},

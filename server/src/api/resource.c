@@ -38,7 +38,7 @@ PGresult *path_row_or_fail(request *r, const char *sql, const char *not_found)
     params[2] = r->params[0];
     PGresult *res = db_query(r, sql, 3, params);
     if (res && PQntuples(res) == 0) {
-        request_fail(r, PROBLEM_NOT_FOUND, not_found);
+        request_fail(r, PROBLEM_NOT_FOUND, "%s", not_found);
         return NULL;
     }
     return res;

@@ -21,12 +21,7 @@
 static const char SQL_LIST[] =
     "SELECT t.id, t.name, t.established_on, t.created_at, t.unit_code FROM teams t"
     "  WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
-    "    AND ($5::text IS NULL OR in_subtree(t.unit_code, $5))"
-    "    AND ($6::text IS NULL OR t.kind = $6)"
-    "    AND ($7::text IS NULL OR t.status = $7)"
-    "    AND ($8::boolean IS NULL OR (team_compliance(t.id)->>'ok')::boolean = $8::boolean)"
-    "    AND ($9::uuid IS NULL OR t.enterprise_id = $9::uuid)"
-    "    AND ($10::text IS NULL OR strpos(search_key(t.name), search_key($10)) > 0)";
+    TEAMS_FILTER_WHERE;
 
 static const char SQL_GET[] =
     "SELECT " TEAM_DOCUMENT "::text, x.version FROM teams x"
@@ -62,10 +57,7 @@ static const struct reference REFS[] = {
     {"enterprise_id", "SELECT 1 FROM enterprises WHERE id = $1::uuid"},
 };
 
-static const struct filter FILTERS[] = {
-    {"unit", FIELD_STRING, NULL},    {"kind", FIELD_ENUM, TEAM_KINDS},   {"status", FIELD_ENUM, TEAM_STATUSES},
-    {"compliant", FIELD_BOOL, NULL}, {"enterprise", FIELD_UUID, NULL}, {"q", FIELD_STRING, NULL},
-};
+static const struct filter FILTERS[] = {TEAMS_FILTERS};
 
 static const struct sort_key SORTS[] = {
     {"name", "f.name", "text"},

@@ -13,6 +13,7 @@
 #include "api/resource.h"
 #include "auth/principals.h"
 #include "db/db.h"
+#include "resources_gen.h"
 
 /* unit_visible($1, $2, u.code) in set form: the caller's subtree, or its enterprise's commune. */
 static const char SQL_LIST[] =
@@ -36,34 +37,21 @@ static const char SQL_LOCK[] =
     "SELECT u.version, u.code, NULL FROM units u"
     " WHERE u.code = $3 AND unit_visible($1, $2::uuid, u.code) FOR UPDATE";
 
+/* ancestors and scope_path are set by the trigger units_ancestors_biu (sql/functions/05_units.sql). */
 static const char SQL_INSERT[] =
-    "INSERT INTO units (code, name, level, parent_code, valid_from, valid_to, ancestors, scope_path)"
-    " SELECT x.code, x.name, x.level, x.parent_code, x.valid_from, x.valid_to, '{}', '{}'"
+    "INSERT INTO units (" UNITS_COLUMNS ", ancestors, scope_path)"
+    " SELECT " UNITS_VALUES(x) ", '{}', '{}'"
     "   FROM jsonb_populate_record(NULL::units, $3::jsonb) x"
     "  WHERE unit_visible($1, $2::uuid, x.parent_code)"
     " RETURNING code, code, NULL";
 
 static const char SQL_UPDATE[] =
-    "UPDATE units u SET name = x.name, parent_code = x.parent_code, valid_to = x.valid_to,"
-    "       version = u.version + 1, updated_at = now()"
+    "UPDATE units u SET " UNITS_SET(x) ", version = u.version + 1, updated_at = now()"
     "  FROM units c, jsonb_populate_record(c, $3::jsonb) x"
     " WHERE c.code = $4 AND u.code = c.code AND unit_visible($1, $2::uuid, x.parent_code)"
     " RETURNING u.code, u.code, NULL";
 
-static const char *const LEVELS[] = {"province", "district", "commune", NULL};
-
-static const struct field FIELDS[] = {
-    {"code", FIELD_STRING, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, NULL, check_unit_code},
-    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL},
-    {"level", FIELD_ENUM, FIELD_REQUIRED | FIELD_IMMUTABLE, 0, 0, LEVELS, NULL},
-    {"gso_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"parent_code", FIELD_STRING, FIELD_REQUIRED, 0, 0, NULL, check_unit_code},
-    {"valid_from", FIELD_DATE, FIELD_IMMUTABLE, 0, 0, NULL, NULL},
-    {"valid_to", FIELD_DATE, 0, 0, 0, NULL, NULL},
-    {"predecessors", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"successors", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL},
-};
+static const struct field FIELDS[] = {UNITS_FIELDS};
 
 static const struct reference REFS[] = {
     {"parent_code", "SELECT 1 FROM units WHERE code = $1"},
@@ -71,7 +59,7 @@ static const struct reference REFS[] = {
 
 static const struct filter FILTERS[] = {
     {"parent", FIELD_STRING, NULL},
-    {"level", FIELD_ENUM, LEVELS},
+    {"level", FIELD_ENUM, UNIT_LEVELS},
     {"q", FIELD_STRING, NULL},
     {"on", FIELD_DATE, NULL},
 };
@@ -82,10 +70,7 @@ static const struct sort_key SORTS[] = {
     {"level", "array_position(ARRAY['province','district','commune'], f.level)", "integer"},
 };
 
-static const char *const CSV_COLUMNS[] = {
-    "code", "gso_code", "name", "level", "parent_code", "valid_from", "valid_to", "predecessors", "successors",
-    "version", NULL,
-};
+static const char *const CSV_COLUMNS[] = {UNITS_CSV_COLUMNS};
 
 /* The export a person reads (columns=labels): unit_labels(), sql/functions/45_exports.sql. */
 static const struct column LABEL_COLUMNS[] = {
