@@ -20,7 +20,8 @@ $$;
 CREATE OR REPLACE FUNCTION enterprise_doc(e enterprises) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', e.id, 'name', e.name, 'tax_code', e.tax_code, 'unit_code', e.unit_code,
-        'address', e.address, 'contact_name', e.contact_name, 'contact_phone', e.contact_phone,
+        'address', e.address, 'contact_name', e.contact_name,
+        'contact_phone', CASE WHEN personal_masked() THEN mask_text(e.contact_phone) ELSE e.contact_phone END,
         'version', e.version, 'created_at', e.created_at, 'updated_at', e.updated_at)
 $$;
 

@@ -1,8 +1,8 @@
-// personal.test.mjs — members' phone and email are masked for read-only API clients that were
-// not granted personal data (issue 6 item 4; sql/functions/25_documents.sql), in single
+// personal.test.mjs — members' phone and email, and enterprises' contact phone, are masked for
+// read-only API clients that were not granted personal data (issue 6 item 4; sql/functions/25_documents.sql), in single
 // reads, lists, CSV exports and the audit trail; everyone else reads them whole.
 import test from 'node:test';
-import { api, assert, assertCreated, createMember, createTeam, DEMO, show, uniq } from './lib.mjs';
+import { api, assert, assertCreated, createEnterprise, createMember, createTeam, DEMO, show, uniq } from './lib.mjs';
 
 const P = 'demo.province';
 
@@ -44,6 +44,15 @@ test('read-only clients without the grant see phone and email masked everywhere;
     assert.equal(whole.json.phone, '0912345678');
     assert.equal(whole.json.email, 'thanh.vien@example.vn');
   }
+  // An enterprise's contact phone likewise, as its labelled export and the audit trail already did.
+  const enterprise = await createEnterprise(P, { unit_code: DEMO.commune, contact_phone: '0283 822 9999' });
+  const masking = await api('GET', `/enterprises/${enterprise.id}`, { token: masked });
+  assert.equal(masking.status, 200, show(masking));
+  assert.equal(masking.json.contact_phone, '**********999');
+  const enterprises = await api('GET', '/enterprises', { token: masked, query: { q: enterprise.name, format: 'csv' } });
+  assert.ok(!enterprises.text.includes('0283 822 9999') && enterprises.text.includes('**********999'), enterprises.text);
+  assert.equal((await api('GET', `/enterprises/${enterprise.id}`, { token: granted })).json.contact_phone, '0283 822 9999');
+
   // People read them whole, also right after a masked request on the same pooled connection.
   const person = await api('GET', `/members/${member.id}`, { as: 'demo.commune' });
   assert.equal(person.json.phone, '0912345678');
