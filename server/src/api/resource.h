@@ -85,12 +85,14 @@ struct resource {
 /*
  * The lists' scope predicate: true for exactly the rows in_scope($1, $2, UNIT, ENTERPRISE)
  * accepts, written with its set form scope_unit_codes() (sql/functions/05_units.sql; why:
- * sql/migrations/013_list_performance.sql) so that UNIT = ANY (...) is an index condition instead
- * of a function call per row of the table.
- * Single rows and writes keep in_scope().
+ * sql/migrations/013_list_performance.sql) so that UNIT = ANY (...) is an index condition
+ * instead of a function call per row of the table. Called in FROM, so that its body is inlined into the statement and planned with the request's
+ * values: called as a value (SELECT scope_unit_codes(...)), it ran a plan of its own made for any
+ * actor, where "actor_unit = '*' OR scope_path @> ..." is a scan of every unit (0.5 ms a page,
+ * docs/performance.md §9). Single rows and writes keep in_scope().
  */
 #define IN_SCOPE_SET(unit, enterprise)                                                             \
-    "(" unit " = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid))) OR " enterprise " = $2::uuid)"
+    "(" unit " = ANY (ARRAY(SELECT s FROM scope_unit_codes($1, $2::uuid) s)) OR " enterprise " = $2::uuid)"
 
 /*
  * How an export is asked for. format: none (JSON), CSV (format=csv or Accept: text/csv) or Excel

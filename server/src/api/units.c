@@ -18,7 +18,7 @@
 /* unit_visible($1, $2, u.code) in set form: the caller's subtree, or its enterprise's commune. */
 static const char SQL_LIST[] =
     "SELECT u.code, u.name, u.level FROM units u"
-    "  WHERE (u.code = ANY (ARRAY(SELECT scope_unit_codes($1, $2::uuid)))"
+    "  WHERE (u.code = ANY (ARRAY(SELECT s FROM scope_unit_codes($1, $2::uuid) s))"
     "         OR u.code = (SELECT e.unit_code FROM enterprises e WHERE e.id = $2::uuid))"
     "    AND unit_valid_on(u.valid_from, u.valid_to, coalesce($8::date, unit_today()))"
     "    AND ($5::text IS NULL OR u.parent_code = unit_key($5, coalesce($8::date, unit_today())))"

@@ -9,5 +9,6 @@ const struct fuzz_fields fuzz_fields_members[] = {
 
 const struct fuzz_list fuzz_lists_members[] = {
     {"members", &MEMBERS_LIST},
+    {"members/team", &TEAM_LIST},
     {NULL, NULL},
 };
