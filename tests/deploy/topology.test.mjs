@@ -151,6 +151,7 @@ test('no GET writes: every GET route of the table, with a recurring deadline due
     clients: client.json.id,
     deadlines: deadline,
     units: COMMUNE,
+    import: 'teams', // the columns of an import (its {resource})
   };
   const gets = routeTable().filter(([method]) => method === 'GET').map(([, pattern]) => pattern);
   const paths = [];
