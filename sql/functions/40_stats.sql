@@ -124,7 +124,8 @@ tm AS (SELECT t.* FROM root r, stats_teams(r.code, actor_enterprise, v_day) t),
 -- The teams of the other units (tl) are counted from their members, as for a past day's units
 -- or an enterprise caller, for which uf is empty.
 uf AS (
-    SELECT s.code, s.child, f.teams_active, f.teams_compliant, f.members_active, f.members_trained
+    SELECT s.code, s.child, f.teams_active, f.teams_compliant, f.members_active, f.members_trained,
+           f.hamlets_with_team
       FROM sub s JOIN unit_team_figures f ON f.unit_code = s.code
      WHERE NOT v_past AND actor_enterprise IS NULL AND team_document_valid(f.fresh_from, f.fresh_until)),
 tl AS (
@@ -147,17 +148,19 @@ cf AS (
 
 -- Hamlets (khu phố, ấp) with a team: there is no list of hamlets (they are not units), so they
 -- are known only by the hamlet named on active teams; one per commune and name, the name compared
--- without case, diacritics or surrounding spaces (teams.hamlet_key). The teams are those counted live (tl) and those
--- of the units whose figures are kept (uf).
+-- without case, diacritics or surrounding spaces (teams.hamlet_key). Counted live for the teams
+-- counted live (tl), kept for the units whose figures are kept (uf: hamlets_with_team, the same
+-- count per unit, 026_overview_unit_totals.sql). A hamlet is one of one unit, so the count of a
+-- child (and of root) is the sum of its units' counts.
 hf AS (
     SELECT CASE WHEN grouping(x.child) = 1 THEN '' ELSE x.child END AS key,
-           count(DISTINCT (x.unit_code, t.hamlet_key)) AS hamlets
-      FROM (SELECT tl.id, tl.unit_code, tl.child FROM tl WHERE tl.status = 'active'
+           sum(x.hamlets)::bigint AS hamlets
+      FROM (SELECT tl.child, count(DISTINCT (tl.unit_code, t.hamlet_key)) AS hamlets
+              FROM tl JOIN teams t ON t.id = tl.id
+             WHERE tl.status = 'active' AND t.hamlet_key <> ''
+             GROUP BY tl.child
             UNION ALL
-            SELECT t.id, t.unit_code, uf.child FROM uf JOIN teams t ON t.unit_code = uf.code
-             WHERE t.status = 'active') x
-      JOIN teams t ON t.id = x.id
-     WHERE t.hamlet_key <> ''
+            SELECT uf.child, uf.hamlets_with_team FROM uf) x
      GROUP BY GROUPING SETS ((x.child), ())),
 
 -- One row per active team counted live with its active members' counts (active_members: not yet
@@ -218,11 +221,19 @@ ap AS (
            (ad.outcomes ->> 'people_trained')::bigint AS people_trained
       FROM ad
     UNION ALL
+    -- Every month on today's structure (the default range): each unit's total over all months
+    -- (activity_unit_total, 026_overview_unit_totals.sql), one row instead of one per month.
+    SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
+           r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
+           r.people_trained
+      FROM sub s JOIN activity_unit_total r ON r.unit_code = s.code
+     WHERE NOT v_past AND v_m_lo = '-infinity' AND v_m_hi = 'infinity'
+    UNION ALL
     SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
            r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
            r.people_trained
       FROM sub s CROSS JOIN LATERAL activity_month_rows(s.code, v_past, v_m_lo, v_m_hi) r
-     WHERE v_m_lo < v_m_hi),
+     WHERE v_m_lo < v_m_hi AND (v_past OR v_m_lo <> '-infinity' OR v_m_hi <> 'infinity')),
 af AS (
     SELECT CASE WHEN grouping(ap.child) = 1 THEN '' ELSE ap.child END AS key,
            sum(ap.activities)::bigint AS activities,
