@@ -83,7 +83,13 @@ $$;
 
 CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date,
                                           p_on date)
-RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+RETURNS json LANGUAGE plpgsql STABLE
+-- One plan per connection: a custom plan took ~2.5 ms to make at each call (more than half of a
+-- province's call), and the one-time filters on the variables (v_past, actor_enterprise, the
+-- bounds) switch the branches off at run time as the planner did with the values. Without JIT:
+-- the generic plan's cost (its branches for the past structure read every activity) is above
+-- jit_above_cost, and compiling it took ~150 ms per call. docs/performance.md §9.
+SET plan_cache_mode = force_generic_plan SET jit = off AS $fn$
 DECLARE
     v_now   timestamptz := app_now();
     v_today date := (v_now AT TIME ZONE 'Asia/Ho_Chi_Minh')::date;
@@ -247,32 +253,36 @@ af AS (
       FROM ap
      GROUP BY GROUPING SETS ((ap.child), ())),
 
+-- The deadlines due in the range, each with the moment it ends (deadline_end: once per deadline,
+-- not twice per target).
+dl AS MATERIALIZED (
+    SELECT d.id, deadline_end(d.due_on) AS due_end FROM deadlines d
+     WHERE (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)),
 -- Deadline targets due in the range: a unit of the subtree, or an enterprise located in it
 -- (for an enterprise caller: its own targets only).
 tg AS (
-    SELECT s.child, dt.completed_at, d.due_on
+    SELECT s.child, dt.completed_at, d.due_end
       FROM sub s JOIN deadline_targets dt ON dt.unit_code = s.code
-                 JOIN deadlines d ON d.id = dt.deadline_id
+                 JOIN dl d ON d.id = dt.deadline_id
      WHERE actor_enterprise IS NULL
-       AND (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)
     UNION ALL
-    SELECT s.child, dt.completed_at, d.due_on
+    -- (enterprise_id IS NOT NULL, implied by the join, is said so that the planner can start
+    -- from the few enterprise targets instead of probing every enterprise of the subtree.)
+    SELECT s.child, dt.completed_at, d.due_end
       FROM sub s JOIN enterprises e ON e.unit_code = s.code
                  JOIN deadline_targets dt ON dt.enterprise_id = e.id
-                 JOIN deadlines d ON d.id = dt.deadline_id
-     WHERE actor_enterprise IS NULL
-       AND (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)
+                 JOIN dl d ON d.id = dt.deadline_id
+     WHERE actor_enterprise IS NULL AND dt.enterprise_id IS NOT NULL
     UNION ALL
-    SELECT NULL, dt.completed_at, d.due_on
-      FROM deadline_targets dt JOIN deadlines d ON d.id = dt.deadline_id
-     WHERE actor_enterprise IS NOT NULL AND dt.enterprise_id = actor_enterprise
-       AND (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)),
+    SELECT NULL, dt.completed_at, d.due_end
+      FROM deadline_targets dt JOIN dl d ON d.id = dt.deadline_id
+     WHERE actor_enterprise IS NOT NULL AND dt.enterprise_id = actor_enterprise),
 -- Status as target_status() says at v_now; on time as target_on_time() says.
 gs AS (
     SELECT tg.child, CASE WHEN tg.completed_at IS NOT NULL THEN 'done'
-                          WHEN v_now >= deadline_end(tg.due_on) THEN 'overdue'
+                          WHEN v_now >= tg.due_end THEN 'overdue'
                           ELSE 'pending' END AS status,
-           tg.completed_at < deadline_end(tg.due_on) AS on_time
+           tg.completed_at < tg.due_end AS on_time
       FROM tg),
 gf AS (
     SELECT CASE WHEN grouping(gs.child) = 1 THEN '' ELSE gs.child END AS key,
