@@ -296,8 +296,8 @@ SELECT activity_rollup_fill();
 SELECT team_documents_sync();
 COMMIT;
 
-VACUUM (ANALYZE) units, enterprises, teams, team_documents, members, activities, activity_month_unit, deadlines,
-    deadline_targets;
+VACUUM (ANALYZE) units, enterprises, teams, team_documents, members, activities, activity_month_unit, activity_unit_total,
+    unit_team_figures, deadlines, deadline_targets;
 
 SELECT (SELECT count(*) FROM units WHERE level = 'commune') AS communes,
        (SELECT count(*) FROM enterprises) AS enterprises,

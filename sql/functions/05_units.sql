@@ -126,7 +126,7 @@ END $$;
 -- Re-keys the version that holds the plain code p_code to p_code@<its valid_to>, so that a later
 -- version can take the code. ON UPDATE CASCADE carries the key into every reference; the triggers
 -- that would see it as a move (feed, rollup, the team's commune check) stand aside while
--- cdt.unit_rekey is on, and the rollup is re-keyed here. The version must be closed.
+-- cdt.unit_rekey is on, and the rollup and its totals are re-keyed here. The version must be closed.
 CREATE OR REPLACE FUNCTION unit_pass_code(p_code text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     closed_on date;
@@ -142,6 +142,7 @@ BEGIN
     UPDATE units SET code = new_key WHERE code = p_code;
     UPDATE activity_month_unit SET unit_code = new_key WHERE unit_code = p_code;
     UPDATE activity_month_unit SET held_unit = new_key WHERE held_unit = p_code;
+    UPDATE activity_unit_total SET unit_code = new_key WHERE unit_code = p_code;
     PERFORM set_config('cdt.unit_rekey', 'off', true);
     RETURN new_key;
 END $$;

@@ -36,11 +36,34 @@ RETURNS activity_month_unit LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                held)::activity_month_unit
 $$;
 
--- Adds rows (any number per key, signed) into the rollup. Writers of the same key wait for each
--- other's commit on its row. plpgsql, as activity_rollup_rows: its plan lasts the connection (a
+-- Adds rows (any number per key, signed) into the rollup, and their sums per unit_code into
+-- activity_unit_total (every month and held_unit: what the overview reads for an open range,
+-- 026_overview_unit_totals.sql). Writers of the same key wait for each other's commit on its row.
+-- The totals are written first, in the order of their keys, so that a call takes a unit's total
+-- before any of its months: two calls on the same units queue on the first total they share, not
+-- on a month each holds (a transaction of several calls, as a team's move, can still meet another
+-- the way it could on the months alone). The total is one row per unit: writers of different
+-- months of one unit now wait for each other too. plpgsql, as activity_rollup_rows: its plan lasts the connection (a
 -- SQL function called by a trigger was planned again for every activity written).
 CREATE OR REPLACE FUNCTION activity_rollup_add(d activity_month_unit[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    INSERT INTO activity_unit_total AS r (unit_code, activities, people_reached, vneid_activations,
+           public_service_applications, cashless_accounts, ecommerce_shops, app_installs, people_trained)
+    SELECT x.unit_code, sum(x.activities), sum(x.people_reached), sum(x.vneid_activations),
+           sum(x.public_service_applications), sum(x.cashless_accounts), sum(x.ecommerce_shops),
+           sum(x.app_installs), sum(x.people_trained)
+      FROM unnest(d) x
+     GROUP BY x.unit_code
+     ORDER BY x.unit_code
+    ON CONFLICT (unit_code) DO UPDATE SET
+        activities = r.activities + EXCLUDED.activities,
+        people_reached = r.people_reached + EXCLUDED.people_reached,
+        vneid_activations = r.vneid_activations + EXCLUDED.vneid_activations,
+        public_service_applications = r.public_service_applications + EXCLUDED.public_service_applications,
+        cashless_accounts = r.cashless_accounts + EXCLUDED.cashless_accounts,
+        ecommerce_shops = r.ecommerce_shops + EXCLUDED.ecommerce_shops,
+        app_installs = r.app_installs + EXCLUDED.app_installs,
+        people_trained = r.people_trained + EXCLUDED.people_trained;
     INSERT INTO activity_month_unit AS r (unit_code, held_unit, month, activities, people_reached,
            vneid_activations, public_service_applications, cashless_accounts, ecommerce_shops,
            app_installs, people_trained)
@@ -70,10 +93,11 @@ BEGIN
               LEFT JOIN LATERAL team_home_row(a.team_id, a.held_on) h ON true);
 END $$;
 
--- The rollup from scratch, from every activity (bench/generate.sql after its bulk load, which
+-- The rollup (and its totals) from scratch, from every activity (bench/generate.sql after its bulk load, which
 -- skips triggers). One batch per unit keeps the arrays small.
 CREATE OR REPLACE FUNCTION activity_rollup_fill() RETURNS void LANGUAGE sql AS $$
     DELETE FROM activity_month_unit;
+    DELETE FROM activity_unit_total;
     SELECT activity_rollup_add(activity_rollup_rows(array_agg(a), 1))
       FROM activities a JOIN teams t ON t.id = a.team_id
      GROUP BY t.unit_code;

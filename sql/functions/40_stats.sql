@@ -83,7 +83,13 @@ $$;
 
 CREATE OR REPLACE FUNCTION stats_overview(actor_unit text, actor_enterprise uuid, asked text, p_from date, p_to date,
                                           p_on date)
-RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+RETURNS json LANGUAGE plpgsql STABLE
+-- One plan per connection: a custom plan took ~2.5 ms to make at each call (more than half of a
+-- province's call), and the one-time filters on the variables (v_past, actor_enterprise, the
+-- bounds) switch the branches off at run time as the planner did with the values. Without JIT:
+-- the generic plan's cost (its branches for the past structure read every activity) is above
+-- jit_above_cost, and compiling it took ~150 ms per call. docs/performance.md §9.
+SET plan_cache_mode = force_generic_plan SET jit = off AS $fn$
 DECLARE
     v_now   timestamptz := app_now();
     v_today date := (v_now AT TIME ZONE 'Asia/Ho_Chi_Minh')::date;
@@ -124,7 +130,8 @@ tm AS (SELECT t.* FROM root r, stats_teams(r.code, actor_enterprise, v_day) t),
 -- The teams of the other units (tl) are counted from their members, as for a past day's units
 -- or an enterprise caller, for which uf is empty.
 uf AS (
-    SELECT s.code, s.child, f.teams_active, f.teams_compliant, f.members_active, f.members_trained
+    SELECT s.code, s.child, f.teams_active, f.teams_compliant, f.members_active, f.members_trained,
+           f.hamlets_with_team
       FROM sub s JOIN unit_team_figures f ON f.unit_code = s.code
      WHERE NOT v_past AND actor_enterprise IS NULL AND team_document_valid(f.fresh_from, f.fresh_until)),
 tl AS (
@@ -147,17 +154,19 @@ cf AS (
 
 -- Hamlets (khu phố, ấp) with a team: there is no list of hamlets (they are not units), so they
 -- are known only by the hamlet named on active teams; one per commune and name, the name compared
--- without case, diacritics or surrounding spaces (teams.hamlet_key). The teams are those counted live (tl) and those
--- of the units whose figures are kept (uf).
+-- without case, diacritics or surrounding spaces (teams.hamlet_key). Counted live for the teams
+-- counted live (tl), kept for the units whose figures are kept (uf: hamlets_with_team, the same
+-- count per unit, 026_overview_unit_totals.sql). A hamlet is one of one unit, so the count of a
+-- child (and of root) is the sum of its units' counts.
 hf AS (
     SELECT CASE WHEN grouping(x.child) = 1 THEN '' ELSE x.child END AS key,
-           count(DISTINCT (x.unit_code, t.hamlet_key)) AS hamlets
-      FROM (SELECT tl.id, tl.unit_code, tl.child FROM tl WHERE tl.status = 'active'
+           sum(x.hamlets)::bigint AS hamlets
+      FROM (SELECT tl.child, count(DISTINCT (tl.unit_code, t.hamlet_key)) AS hamlets
+              FROM tl JOIN teams t ON t.id = tl.id
+             WHERE tl.status = 'active' AND t.hamlet_key <> ''
+             GROUP BY tl.child
             UNION ALL
-            SELECT t.id, t.unit_code, uf.child FROM uf JOIN teams t ON t.unit_code = uf.code
-             WHERE t.status = 'active') x
-      JOIN teams t ON t.id = x.id
-     WHERE t.hamlet_key <> ''
+            SELECT uf.child, uf.hamlets_with_team FROM uf) x
      GROUP BY GROUPING SETS ((x.child), ())),
 
 -- One row per active team counted live with its active members' counts (active_members: not yet
@@ -218,11 +227,19 @@ ap AS (
            (ad.outcomes ->> 'people_trained')::bigint AS people_trained
       FROM ad
     UNION ALL
+    -- Every month on today's structure (the default range): each unit's total over all months
+    -- (activity_unit_total, 026_overview_unit_totals.sql), one row instead of one per month.
+    SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
+           r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
+           r.people_trained
+      FROM sub s JOIN activity_unit_total r ON r.unit_code = s.code
+     WHERE NOT v_past AND v_m_lo = '-infinity' AND v_m_hi = 'infinity'
+    UNION ALL
     SELECT s.child, r.activities, r.people_reached, r.vneid_activations,
            r.public_service_applications, r.cashless_accounts, r.ecommerce_shops, r.app_installs,
            r.people_trained
       FROM sub s CROSS JOIN LATERAL activity_month_rows(s.code, v_past, v_m_lo, v_m_hi) r
-     WHERE v_m_lo < v_m_hi),
+     WHERE v_m_lo < v_m_hi AND (v_past OR v_m_lo <> '-infinity' OR v_m_hi <> 'infinity')),
 af AS (
     SELECT CASE WHEN grouping(ap.child) = 1 THEN '' ELSE ap.child END AS key,
            sum(ap.activities)::bigint AS activities,
@@ -236,32 +253,36 @@ af AS (
       FROM ap
      GROUP BY GROUPING SETS ((ap.child), ())),
 
+-- The deadlines due in the range, each with the moment it ends (deadline_end: once per deadline,
+-- not twice per target).
+dl AS MATERIALIZED (
+    SELECT d.id, deadline_end(d.due_on) AS due_end FROM deadlines d
+     WHERE (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)),
 -- Deadline targets due in the range: a unit of the subtree, or an enterprise located in it
 -- (for an enterprise caller: its own targets only).
 tg AS (
-    SELECT s.child, dt.completed_at, d.due_on
+    SELECT s.child, dt.completed_at, d.due_end
       FROM sub s JOIN deadline_targets dt ON dt.unit_code = s.code
-                 JOIN deadlines d ON d.id = dt.deadline_id
+                 JOIN dl d ON d.id = dt.deadline_id
      WHERE actor_enterprise IS NULL
-       AND (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)
     UNION ALL
-    SELECT s.child, dt.completed_at, d.due_on
+    -- (enterprise_id IS NOT NULL, implied by the join, is said so that the planner can start
+    -- from the few enterprise targets instead of probing every enterprise of the subtree.)
+    SELECT s.child, dt.completed_at, d.due_end
       FROM sub s JOIN enterprises e ON e.unit_code = s.code
                  JOIN deadline_targets dt ON dt.enterprise_id = e.id
-                 JOIN deadlines d ON d.id = dt.deadline_id
-     WHERE actor_enterprise IS NULL
-       AND (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)
+                 JOIN dl d ON d.id = dt.deadline_id
+     WHERE actor_enterprise IS NULL AND dt.enterprise_id IS NOT NULL
     UNION ALL
-    SELECT NULL, dt.completed_at, d.due_on
-      FROM deadline_targets dt JOIN deadlines d ON d.id = dt.deadline_id
-     WHERE actor_enterprise IS NOT NULL AND dt.enterprise_id = actor_enterprise
-       AND (p_from IS NULL OR d.due_on >= p_from) AND (p_to IS NULL OR d.due_on <= p_to)),
+    SELECT NULL, dt.completed_at, d.due_end
+      FROM deadline_targets dt JOIN dl d ON d.id = dt.deadline_id
+     WHERE actor_enterprise IS NOT NULL AND dt.enterprise_id = actor_enterprise),
 -- Status as target_status() says at v_now; on time as target_on_time() says.
 gs AS (
     SELECT tg.child, CASE WHEN tg.completed_at IS NOT NULL THEN 'done'
-                          WHEN v_now >= deadline_end(tg.due_on) THEN 'overdue'
+                          WHEN v_now >= tg.due_end THEN 'overdue'
                           ELSE 'pending' END AS status,
-           tg.completed_at < deadline_end(tg.due_on) AS on_time
+           tg.completed_at < tg.due_end AS on_time
       FROM tg),
 gf AS (
     SELECT CASE WHEN grouping(gs.child) = 1 THEN '' ELSE gs.child END AS key,

@@ -23,7 +23,8 @@
 --
 -- Unit figures. With the documents, each commune's team figures are kept in unit_team_figures
 -- (023_h14_unit_team_figures.sql): its active teams, the compliant ones, their active members and
--- those trained, summed from the stored documents in the same statement, under the same kind of
+-- those trained, summed from the stored documents, and the distinct hamlets of its active teams
+-- (teams.hamlet_key; 026_overview_unit_totals.sql), in the same statement, under the same kind of
 -- lock (a unit's row after its teams' documents, so every writer locks in one order). They hold on
 -- the days all those documents hold; stats_overview (40_stats.sql) reads them for today's units.
 --
@@ -82,13 +83,14 @@ BEGIN
     -- A new statement, hence a new snapshot, as above.
     UPDATE unit_team_figures f
        SET teams_active = x.active, teams_compliant = x.compliant, members_active = x.members,
-           members_trained = x.trained, fresh_from = x.lo,
+           members_trained = x.trained, hamlets_with_team = x.hamlets, fresh_from = x.lo,
            fresh_until = CASE WHEN x.missing THEN '-infinity' ELSE x.hi END
       FROM (SELECT u.code,
                    count(*) FILTER (WHERE a.active) AS active,
                    count(*) FILTER (WHERE a.active AND (d.doc -> 'compliance' ->> 'ok')::boolean) AS compliant,
                    coalesce(sum((d.doc ->> 'member_count')::bigint) FILTER (WHERE a.active), 0) AS members,
                    coalesce(sum(d.members_trained) FILTER (WHERE a.active), 0) AS trained,
+                   count(DISTINCT t.hamlet_key) FILTER (WHERE a.active AND t.hamlet_key <> '') AS hamlets,
                    max(d.fresh_from) FILTER (WHERE a.active) AS lo,
                    min(d.fresh_until) FILTER (WHERE a.active) AS hi,
                    bool_or(a.active AND d.team_id IS NULL) AS missing

@@ -27,6 +27,21 @@ function assertRollupIsFresh(what) {
       FROM fresh f FULL JOIN activity_month_unit m USING (unit_code, held_unit, month)`);
   assert.ok(Number(keys) > 0);
   assert.equal(Number(wrong), 0, `after ${what}: ${wrong} of ${keys} rollup rows differ from a fresh aggregate`);
+  // Each unit's total over every month (activity_unit_total, 026_overview_unit_totals.sql) is the
+  // sum of its rollup rows, every column.
+  const [[units, off]] = sql(`
+    WITH m AS (
+        SELECT unit_code, sum(activities) AS a, sum(people_reached) AS p, sum(vneid_activations) AS v,
+               sum(public_service_applications) AS s, sum(cashless_accounts) AS c, sum(ecommerce_shops) AS e,
+               sum(app_installs) AS i, sum(people_trained) AS t
+          FROM activity_month_unit GROUP BY unit_code)
+    SELECT count(*),
+           count(*) FILTER (WHERE (m.a, m.p, m.v, m.s, m.c, m.e, m.i, m.t) IS DISTINCT FROM
+                                  (u.activities, u.people_reached, u.vneid_activations, u.public_service_applications,
+                                   u.cashless_accounts, u.ecommerce_shops, u.app_installs, u.people_trained))
+      FROM m FULL JOIN activity_unit_total u USING (unit_code)`);
+  assert.ok(Number(units) > 0);
+  assert.equal(Number(off), 0, `after ${what}: ${off} of ${units} units' activity totals differ from their rollup rows`);
 }
 
 const csv = (rows) => rows.map((r) => r.join(',')).join('\n') + '\n';

@@ -31,7 +31,8 @@ function assertStoredAreFresh(what) {
   assert.ok(Number(teams) > 0);
   assert.deepEqual({ missing: Number(missing), stale: Number(stale) }, { missing: 0, stale: 0 },
     `after ${what}: ${teams} teams, stored documents missing or not as built now`);
-  // Each unit's team figures (unit_team_figures, valid today) are what its teams give now.
+  // Each unit's team figures (unit_team_figures, valid today) are what its teams give now, its
+  // hamlets with a team included (026_overview_unit_totals.sql).
   const [[units, wrong]] = sql(`
     SET TIME ZONE 'Asia/Ho_Chi_Minh';
     WITH fresh AS (
@@ -40,13 +41,15 @@ function assertStoredAreFresh(what) {
                count(*) FILTER (WHERE t.status = 'active' AND (team_compliance(t.id)->>'ok')::boolean) AS compliant,
                coalesce(sum(team_member_count(t.id)) FILTER (WHERE t.status = 'active'), 0) AS members,
                coalesce(sum((SELECT count(*) FROM active_members m WHERE m.team_id = t.id AND m.trained_on IS NOT NULL))
-                            FILTER (WHERE t.status = 'active'), 0) AS trained
+                            FILTER (WHERE t.status = 'active'), 0) AS trained,
+               count(DISTINCT t.hamlet_key) FILTER (WHERE t.status = 'active' AND t.hamlet_key <> '') AS hamlets
           FROM teams t GROUP BY t.unit_code)
     SELECT count(*),
-           count(*) FILTER (WHERE (coalesce(x.active, 0), coalesce(x.compliant, 0), coalesce(x.members, 0), coalesce(x.trained, 0))
+           count(*) FILTER (WHERE (coalesce(x.active, 0), coalesce(x.compliant, 0), coalesce(x.members, 0), coalesce(x.trained, 0),
+                                   coalesce(x.hamlets, 0))
                                   IS DISTINCT FROM
                                   (coalesce(f.teams_active, 0), coalesce(f.teams_compliant, 0), coalesce(f.members_active, 0),
-                                   coalesce(f.members_trained, 0))
+                                   coalesce(f.members_trained, 0), coalesce(f.hamlets_with_team, 0))
                               AND (f.unit_code IS NULL OR team_document_valid(f.fresh_from, f.fresh_until)))
       FROM fresh x FULL JOIN unit_team_figures f ON f.unit_code = x.unit_code`);
   assert.equal(Number(wrong), 0, `after ${what}: ${wrong} of ${units} units' team figures are not what their teams give now`);
