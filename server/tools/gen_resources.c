@@ -14,6 +14,8 @@
  *   R_SET(x)            "a = x.a, b = x.b, c = x.c"
  *   R_IMPORT_FINAL, R_IMPORT_CHANGED, R_IMPORT_INSERT, R_IMPORT_UPDATE
  *                       the import's statements (api/import.c, struct import_spec)
+ *   R_FILTERS, R_FILTER_WHERE  the list's filters and their conditions
+ *   NAME_SQL            an ENUM's codes as SQL: "ARRAY['a', 'b']"
  *
  * and the source defines the ENUM arrays. Declarations go in resources.def, never here.
  */
@@ -359,8 +361,13 @@ int main(int argc, char **argv)
     out = open_out(argv[1], "resources_gen.h");
     emit("/* resources_gen.h — made by server/tools/gen_resources.c from api/resources.def; do not edit. */\n"
          "#ifndef CDT_RESOURCES_GEN_H\n#define CDT_RESOURCES_GEN_H\n\n");
-    for (size_t i = 0; i < COUNT(ENUMS); i++)
-        emit("extern const char *const %s[];\n", ENUMS[i].name);
+    for (size_t i = 0; i < COUNT(ENUMS); i++) {
+        /* The codes as a C array, and as SQL's array in the same order (sort keys by position). */
+        emit("extern const char *const %s[];\n#define %s_SQL \"ARRAY[", ENUMS[i].name, ENUMS[i].name);
+        for (const char *const *c = ENUMS[i].codes; *c; c++)
+            emit("%s'%s'", c == ENUMS[i].codes ? "" : ", ", *c);
+        emit("]\"\n");
+    }
     for (size_t i = 0; i < COUNT(RESOURCES); i++)
         emit_resource(&RESOURCES[i]);
     emit("\n#endif\n");

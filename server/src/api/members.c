@@ -71,7 +71,7 @@ static const struct filter FILTERS[] = {MEMBERS_FILTERS};
 
 static const struct sort_key SORTS[] = {
     {"full_name", "f.full_name", "text"},
-    {"position", "array_position(ARRAY['leader','deputy','member'], f.position)", "integer"},
+    {"position", "array_position(" POSITIONS_SQL ", f.position)", "integer"},
     {"joined_on", "f.joined_on", "date"},
     {"created_at", "f.created_at", "timestamptz"},
 };

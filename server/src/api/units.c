@@ -67,7 +67,7 @@ static const struct filter FILTERS[] = {
 static const struct sort_key SORTS[] = {
     {"code", "f.code", "text"},
     {"name", "f.name", "text"},
-    {"level", "array_position(ARRAY['province','district','commune'], f.level)", "integer"},
+    {"level", "array_position(" UNIT_LEVELS_SQL ", f.level)", "integer"},
 };
 
 static const char *const CSV_COLUMNS[] = {UNITS_CSV_COLUMNS};
