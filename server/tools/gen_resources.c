@@ -14,7 +14,7 @@
  *   R_SET(x)            "a = x.a, b = x.b, c = x.c"
  *   R_IMPORT_FINAL, R_IMPORT_CHANGED, R_IMPORT_INSERT, R_IMPORT_UPDATE
  *                       the import's statements (api/import.c, struct import_spec)
- *   R_FILTERS, R_FILTER_WHERE  the list's filters and their conditions
+ *   R_FILTERS, R_FILTER_WHERE  the list's filters and their conditions (R_FILTER_<name>: one alone)
  *   NAME_SQL            an ENUM's codes as SQL: "ARRAY['a', 'b']"
  *
  * and the source defines the ENUM arrays. Declarations go in resources.def, never here.
@@ -258,14 +258,15 @@ static void emit_resource(const struct resource_decl *res)
     for (const struct filter_decl *q = FILTERS; q < FILTERS + COUNT(FILTERS); q++)
         if (strcmp(q->resource, res->name) == 0)
             emit(" \\\n    {\"%s\", FIELD_%s, %s},", q->name, q->type, or_null(q->choices));
-    emit("\n\n#define %s_FILTER_WHERE", R);
+    /* Each filter's condition alone (R_FILTER_<name>), for a statement that applies them in two
+     * places (the recent page of activities), then all of them. */
     int param = 5;
     for (const struct filter_decl *q = FILTERS; q < FILTERS + COUNT(FILTERS); q++) {
         if (strcmp(q->resource, res->name) != 0)
             continue;
         char typed[32];
         snprintf(typed, sizeof typed, "$%d::%s", param++, filter_type(q->type));
-        emit(" \\\n    \"    AND (%s IS NULL OR ", typed);
+        emit("\n#define %s_FILTER_%s \"    AND (%s IS NULL OR ", R, q->name, typed);
         for (const char *c = q->condition; *c; c++) {
             if (*c == '$')
                 emit("%s", typed);
@@ -274,6 +275,10 @@ static void emit_resource(const struct resource_decl *res)
         }
         emit(")\"");
     }
+    emit("\n\n#define %s_FILTER_WHERE", R);
+    for (const struct filter_decl *q = FILTERS; q < FILTERS + COUNT(FILTERS); q++)
+        if (strcmp(q->resource, res->name) == 0)
+            emit(" \\\n    %s_FILTER_%s", R, q->name);
     emit("\n");
     if (!res->upsert)
         return;

@@ -18,7 +18,12 @@
 #include "util/spool.h"
 #include "util/utf8.h"
 
-enum { LIMIT_DEFAULT = 50, LIMIT_MAX = 1000, CURSOR_MAX = 2048 /* characters of ?after= (openapi) */ };
+enum {
+    LIMIT_DEFAULT = 50,
+    LIMIT_MAX = 1000,
+    CURSOR_MAX = 2048, /* characters of ?after= (openapi) */
+    RECENT_DEPTH_MAX = 2000, /* offset + limit served by a list's recent_keys; deeper, every row is read */
+};
 
 void actor_params(const request *r, const char **params)
 {
@@ -90,25 +95,32 @@ static char *order_clause(request *r, const struct list_spec *spec)
 }
 
 /*
- * The page: one row, one column, the whole {items, total, limit, offset, next} document.
- * Arguments: 1 the filtered rows, 2 the key, 3 the order, 4 "row f comes after the cursor",
- * 5 the document of row x, 6 the table, 7 a row's place in the order (query_keyset), 8 and 9 the
- * numbers of the parameters after the filters: the cursor's place (jsonb, NULL without ?after=)
- * and the order asked. The page's keys come in order from one top-N sort (no window over every
- * row); one more than the page tells whether there is a next page, whose cursor is the place of
- * the page's last row: {"s": order, "v": place} as base64url.
+ * The page: one row, one column, the whole {items, total, limit, offset, next} document, around
+ * 1 the statement's CTEs, which end in page (keys: the page's keys in order, one more than the
+ * page when there is a next page); 2 the document of row x, 3 the table, 4 its key, 5 the SQL of
+ * total, 6 the rows a key's place is read from, as f (the table or the filtered rows), 7 that place
+ * (query_keyset), 8 the number of the parameter of the order asked. The next page's cursor is the
+ * place of the page's last row: {"s": order, "v": place} as base64url.
  */
 static const char PAGE_SQL[] =
-    "WITH f AS MATERIALIZED (%1$s),"
-    " page AS (SELECT ARRAY(SELECT f.%2$s FROM f WHERE $%8$d::jsonb IS NULL OR (%4$s)"
-    "                        ORDER BY %3$s LIMIT $3::int + 1 OFFSET $4::int) AS keys),"
+    "WITH %1$s,"
     " p AS (SELECT u.k, u.n FROM page, unnest(page.keys[1 : $3::int]) WITH ORDINALITY AS u (k, n))"
     " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(%5$s ORDER BY p.n) FROM p JOIN %6$s x ON x.%2$s = p.k), '[]'),"
-    "  'total', (SELECT count(*) FROM f), 'limit', $3::int, 'offset', $4::int,"
-    "  'next', (SELECT translate(encode(convert_to(jsonb_build_object('s', $%9$d::text, 'v', %7$s)::text,"
+    "  'items', coalesce((SELECT json_agg(%2$s ORDER BY p.n) FROM p JOIN %3$s x ON x.%4$s = p.k), '[]'),"
+    "  'total', %5$s, 'limit', $3::int, 'offset', $4::int,"
+    "  'next', (SELECT translate(encode(convert_to(jsonb_build_object('s', $%8$d::text, 'v', %7$s)::text,"
     "                                             'UTF8'), 'base64'), E'+/=\\n', '-_')"
-    "             FROM page, f WHERE cardinality(page.keys) > $3::int AND f.%2$s = page.keys[$3::int]))::text";
+    "             FROM page, %6$s f WHERE cardinality(page.keys) > $3::int AND f.%4$s = page.keys[$3::int]))::text";
+
+/*
+ * Any list's page keys, in any order: 1 the filtered rows, read whole (f), 2 the key, 3 the order,
+ * 4 "row f comes after the cursor", 5 the number of the cursor's parameter (its place as jsonb,
+ * NULL without ?after=). The keys come in order from one top-N sort (no window over every row).
+ */
+static const char PAGE_KEYS_SQL[] =
+    "f AS MATERIALIZED (%1$s),"
+    " page AS (SELECT ARRAY(SELECT f.%2$s FROM f WHERE $%5$d::jsonb IS NULL OR (%4$s)"
+    "                        ORDER BY %3$s LIMIT $3::int + 1 OFFSET $4::int) AS keys)";
 
 static void delete_printed(void *p)
 {
@@ -454,8 +466,13 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
                            nparams, params);
     buf place = {0}, later = {0};
     query_keyset(sort, spec->sorts, spec->nsorts, spec->tiebreak, spec->tiebreak_type, nparams + 1, &place, &later);
-    const char *sql = arena_printf(r->arena, PAGE_SQL, spec->filtered, spec->key, order, later.data,
-                                   spec->doc, spec->table, place.data, nparams + 1, nparams + 2);
+    bool recent = spec->recent_keys && strcmp(sort, spec->default_sort) == 0 && offset + limit <= RECENT_DEPTH_MAX;
+    const char *keys = recent ? spec->recent_keys
+                              : arena_printf(r->arena, PAGE_KEYS_SQL, spec->filtered, spec->key, order,
+                                             later.data, nparams + 1);
+    const char *sql = arena_printf(r->arena, PAGE_SQL, keys, spec->doc, spec->table, spec->key,
+                                   recent ? spec->recent_total : "(SELECT count(*) FROM f)",
+                                   recent ? spec->table : "f", place.data, nparams + 2);
     buf_free(&place);
     buf_free(&later);
     PGresult *res = db_query(r, sql, nparams + 2, params);

@@ -48,6 +48,15 @@ struct list_spec {
     const char *default_sort; /* e.g. "name" (may carry '-') */
     const char *tiebreak;     /* SQL appended to every order, e.g. "f.id" (the key, maybe " DESC") */
     const char *tiebreak_type; /* its SQL type, e.g. "uuid" (for ?after= cursors) */
+    /*
+     * Optional, for a list too long to read whole for each page: the CTEs of the first pages in
+     * the default order (offset + limit up to RECENT_DEPTH_MAX, api/resource.c), with the
+     * parameters of the generic page (the cursor's place and the order asked after the
+     * filters), ending in page (keys: the page's keys, one more when there is a next page); and
+     * the SQL of its total, over the same parameters. The answer is the generic page's.
+     */
+    const char *recent_keys;
+    const char *recent_total;
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */
