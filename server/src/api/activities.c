@@ -21,11 +21,13 @@ static const char SQL_LIST[] =
 /*
  * The first pages in the default order (-held_on, list_spec recent_keys), without reading every
  * activity of the scope (a district's 108,000 took 103 ms a page): the teams in scope (s), then
- * either the country's newest activities by activities_held (027_activities_recent.sql), keeping
- * those of s, or each team's newest by activities_team_held, merged. The first reads about
- * depth × teams / |s| entries, the second |s| × depth (at most the scope's rows): the scan wins
- * when s is wide, and when no filter on kind or title could make its rows rare (wide). The bounds
- * on held_on (the cursor's day, from, to) are index conditions; every filter is applied as the
+ * either the country's newest activities by activities_held, keeping those of s, or each team's
+ * newest by activities_team_held, merged (both indexes in this order: 027_activities_recent.sql).
+ * The first reads about depth × teams / |s| entries, the second |s| × depth (at most the scope's
+ * rows): the scan is taken when s is wide. A filter on kind or title, which can make the newest
+ * rows rare, leaves the page to the generic statement (RECENT_UNLESS). A national account without a unit or team filter sees every activity (a team's
+ * unit is never NULL and always a unit), so it needs neither s nor its count (all). The bounds on
+ * held_on (the cursor's day, from, to) are index conditions; every filter is applied as the
  * generic list applies it. Parameters: the generic page's, the cursor's place $11, the order $12.
  */
 #define RECENT_ROWS                                                                                  \
@@ -36,21 +38,26 @@ static const char SQL_LIST[] =
     ACTIVITIES_FILTER_team ACTIVITIES_FILTER_kind ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to          \
     ACTIVITIES_FILTER_q " ORDER BY a.held_on DESC, a.id LIMIT $3::int + 1 + $4::int"
 
+#define RECENT_ALL "($1 = '*' AND $2::uuid IS NULL AND $5::text IS NULL AND $6::uuid IS NULL)"
+
 static const char SQL_RECENT_KEYS[] =
     "s AS MATERIALIZED (SELECT t.id FROM teams t WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
     ACTIVITIES_FILTER_unit "    AND ($6::uuid IS NULL OR t.id = $6::uuid)),"
-    " wide AS MATERIALIZED (SELECT $7::text IS NULL AND $10::text IS NULL"
-    "   AND (SELECT count(*) FROM s) ^ 2 * least($3::int + 1 + $4::int, greatest(a.reltuples, 1) / greatest(t.reltuples, 1))"
-    "       >= ($3::int + 1 + $4::int) * greatest(t.reltuples, 1) AS yes"
+    " wide AS MATERIALIZED (SELECT (" RECENT_ALL " OR"
+    "   (SELECT count(*) FROM s) ^ 2 * least($3::int + 1 + $4::int, greatest(a.reltuples, 1) / greatest(t.reltuples, 1))"
+    "       >= ($3::int + 1 + $4::int) * greatest(t.reltuples, 1)) AS yes"
     "   FROM pg_class a, pg_class t WHERE a.oid = 'activities'::regclass AND t.oid = 'teams'::regclass),"
     " k AS ((SELECT a.id, a.held_on FROM activities a"
-    "         WHERE (SELECT yes FROM wide) AND (a.team_id IN (SELECT s.id FROM s)) IS TRUE" RECENT_ROWS ")"
+    "         WHERE (SELECT yes FROM wide) AND (" RECENT_ALL " OR (a.team_id IN (SELECT s.id FROM s)) IS TRUE)"
+    RECENT_ROWS ")"
     "       UNION ALL"
     "       SELECT r.id, r.held_on FROM s CROSS JOIN LATERAL"
-    "        (SELECT a.id, a.held_on FROM activities a"
-    "          WHERE NOT (SELECT yes FROM wide) AND a.team_id = s.id" RECENT_ROWS ") r),"
+    "        (SELECT a.id, a.held_on FROM activities a WHERE a.team_id = s.id" RECENT_ROWS ") r"
+    "        WHERE NOT (SELECT yes FROM wide)),"
     " page AS (SELECT ARRAY(SELECT k.id FROM k ORDER BY k.held_on DESC, k.id"
     "                        LIMIT $3::int + 1 OFFSET $4::int) AS keys)";
+
+static const char *const RECENT_UNLESS[] = {"kind", "q", NULL};
 
 /* The total of the recent page: the rollup's per-unit count (activity_unit_total, kept by the
  * same transactions as the activities, 35_rollup.sql) when a unit's account asks with no filter
@@ -58,8 +65,9 @@ static const char SQL_RECENT_KEYS[] =
 static const char SQL_RECENT_TOTAL[] =
     "CASE WHEN $2::uuid IS NULL AND $6::uuid IS NULL AND $7::text IS NULL AND $8::date IS NULL"
     "          AND $9::date IS NULL AND $10::text IS NULL"
-    " THEN (SELECT coalesce(sum(t.activities), 0)::bigint FROM activity_unit_total t"
-    "        WHERE t.unit_code = ANY (ARRAY(SELECT c FROM scope_unit_codes($1, $2::uuid) c))" ACTIVITIES_FILTER_unit ")"
+    " THEN (SELECT coalesce(sum(t.activities), 0)::bigint"
+    "         FROM scope_unit_codes($1, $2::uuid) c JOIN activity_unit_total t ON t.unit_code = c"
+    "        WHERE true" ACTIVITIES_FILTER_unit ")"
     " ELSE (SELECT count(*) FROM s JOIN activities a ON a.team_id = s.id WHERE true"
     ACTIVITIES_FILTER_team ACTIVITIES_FILTER_kind ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to ACTIVITIES_FILTER_q ")"
     " END";
@@ -142,6 +150,7 @@ const struct list_spec ACTIVITIES_LIST = {
     .tiebreak_type = "uuid",
     .recent_keys = SQL_RECENT_KEYS,
     .recent_total = SQL_RECENT_TOTAL,
+    .recent_unless = RECENT_UNLESS,
 };
 
 const struct resource ACTIVITIES = {

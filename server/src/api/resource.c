@@ -467,6 +467,9 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     buf place = {0}, later = {0};
     query_keyset(sort, spec->sorts, spec->nsorts, spec->tiebreak, spec->tiebreak_type, nparams + 1, &place, &later);
     bool recent = spec->recent_keys && strcmp(sort, spec->default_sort) == 0 && offset + limit <= RECENT_DEPTH_MAX;
+    for (size_t i = 0; recent && i < spec->nfilters; i++)
+        for (const char *const *name = spec->recent_unless; recent && name && *name; name++)
+            recent = !(params[4 + i] && strcmp(spec->filters[i].name, *name) == 0);
     const char *keys = recent ? spec->recent_keys
                               : arena_printf(r->arena, PAGE_KEYS_SQL, spec->filtered, spec->key, order,
                                              later.data, nparams + 1);

@@ -52,11 +52,15 @@ struct list_spec {
      * Optional, for a list too long to read whole for each page: the CTEs of the first pages in
      * the default order (offset + limit up to RECENT_DEPTH_MAX, api/resource.c), with the
      * parameters of the generic page (the cursor's place and the order asked after the
-     * filters), ending in page (keys: the page's keys, one more when there is a next page); and
-     * the SQL of its total, over the same parameters. The answer is the generic page's.
+     * filters), ending in page (keys: the page's keys, one more when there is a next page); the
+     * SQL of its total, over the same parameters; and the filters (NULL-terminated names) that
+     * leave the page to the generic statement when given: those that can make the newest rows
+     * rare, which the generic page reads once where the recent one would read them twice. The
+     * answer is the generic page's.
      */
     const char *recent_keys;
     const char *recent_total;
+    const char *const *recent_unless;
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */
