@@ -25,10 +25,11 @@ static const char SQL_LIST[] =
  * newest by activities_team_held, merged (both indexes in this order: 027_activities_recent.sql).
  * The first reads about depth × teams / |s| entries, the second |s| × depth (at most the scope's
  * rows): the scan is taken when s is wide. A filter on kind or title, which can make the newest
- * rows rare, leaves the page to the generic statement (RECENT_UNLESS). A national account without a unit or team filter sees every activity (a team's
- * unit is never NULL and always a unit), so it needs neither s nor its count (all). The bounds on
- * held_on (the cursor's day, from, to) are index conditions; every filter is applied as the
- * generic list applies it. Parameters: the generic page's, the cursor's place $11, the order $12.
+ * rows rare, leaves the page to the generic statement (RECENT_UNLESS). A national account without
+ * a unit or team filter sees every activity (a team's unit is never NULL and always a unit), so it
+ * needs neither s nor its count (RECENT_ALL). The bounds on held_on (the cursor's day, from, to)
+ * are index conditions; every filter is applied as the generic list applies it. Parameters: the
+ * generic page's, the cursor's place $11, the order $12.
  */
 #define RECENT_ROWS                                                                                  \
     "   AND a.held_on <= coalesce(least(($11::jsonb->>0)::date, $9::date), 'infinity')"               \
