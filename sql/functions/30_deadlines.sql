@@ -37,7 +37,7 @@ CREATE OR REPLACE FUNCTION deadline_targets_in_scope(actor_unit text, actor_ente
 RETURNS SETOF deadline_targets LANGUAGE sql STABLE AS $$
     SELECT t.* FROM deadline_targets t LEFT JOIN enterprises e ON e.id = t.enterprise_id
      WHERE t.deadline_id = p_deadline
-       AND (coalesce(t.unit_code, e.unit_code) = ANY (ARRAY(SELECT scope_unit_codes(actor_unit, actor_enterprise)))
+       AND (coalesce(t.unit_code, e.unit_code) = ANY (ARRAY(SELECT s FROM scope_unit_codes(actor_unit, actor_enterprise) s))
             OR t.enterprise_id = actor_enterprise)
 $$;
 
@@ -48,10 +48,10 @@ RETURNS SETOF deadlines LANGUAGE sql STABLE AS $$
     SELECT d.* FROM deadlines d
      WHERE in_scope(actor_unit, actor_enterprise, d.scope_unit, NULL)
         OR d.id IN (SELECT t.deadline_id FROM deadline_targets t
-                     WHERE t.unit_code = ANY (ARRAY(SELECT scope_unit_codes(actor_unit, actor_enterprise)))
+                     WHERE t.unit_code = ANY (ARRAY(SELECT s FROM scope_unit_codes(actor_unit, actor_enterprise) s))
                         OR t.enterprise_id = actor_enterprise
                         OR t.enterprise_id IN (SELECT e.id FROM enterprises e
-                                                WHERE e.unit_code = ANY (ARRAY(SELECT scope_unit_codes(actor_unit, actor_enterprise)))))
+                                                WHERE e.unit_code = ANY (ARRAY(SELECT s FROM scope_unit_codes(actor_unit, actor_enterprise) s))))
 $$;
 
 -- May the actor act as the deadline's issuer (edit, delete, reopen, complete on a target's
