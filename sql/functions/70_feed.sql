@@ -83,19 +83,32 @@ SELECT statement_triggers(t::regclass, t || '_change', 'record_changes', '{inser
 -- is waited for: when it returns, every change committed before it was called has a number.
 -- Run in READ COMMITTED (the server's connections are), so that the numbering statement's
 -- snapshot is taken after the lock, and sees what the pass before committed.
+--
+-- Where to look (028_feed_pass_bound.sql): what a pass leaves unnumbered was written by a
+-- transaction still running at its snapshot, whose txid is at least the snapshot's xmin; the pass
+-- records that xmin (changes_sequencer) and the next one reads the unnumbered changes from there,
+-- not the dead index entries of every change numbered since the last VACUUM. The bound holds while
+-- the cluster runs as it was started; after a restart the first pass reads from the start.
 CREATE OR REPLACE FUNCTION changes_sequence() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     numbered bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock(727275);
     -- Numbers are given in the order of the sorted rows (volatile expressions of the select
-    -- list are evaluated after ORDER BY).
-    WITH pending AS MATERIALIZED (
-        SELECT c.id, max(c.id) OVER (PARTITION BY c.txid) AS last FROM changes c WHERE c.seq IS NULL),
+    -- list are evaluated after ORDER BY). Every part of the statement has its one snapshot.
+    WITH bound AS MATERIALIZED (
+        SELECT coalesce((SELECT s.unnumbered_from FROM changes_sequencer s
+                          WHERE s.started = pg_postmaster_start_time()), '0'::xid8) AS txid),
+    pending AS MATERIALIZED (
+        SELECT c.id, max(c.id) OVER (PARTITION BY c.txid) AS last FROM changes c
+         WHERE c.seq IS NULL AND c.txid >= (SELECT b.txid FROM bound b)),
     given AS MATERIALIZED (
         SELECT p.id, nextval('changes_seq') AS seq FROM pending p ORDER BY p.last, p.id),
     upd AS (
-        UPDATE changes c SET seq = g.seq FROM given g WHERE c.id = g.id RETURNING 1)
+        UPDATE changes c SET seq = g.seq FROM given g WHERE c.id = g.id RETURNING 1),
+    mark AS (
+        UPDATE changes_sequencer SET unnumbered_from = pg_snapshot_xmin(pg_current_snapshot()),
+                                     started = pg_postmaster_start_time())
     SELECT count(*) INTO numbered FROM upd;
     RETURN numbered;
 END $$;
