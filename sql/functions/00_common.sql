@@ -4,8 +4,18 @@
 -- "Now" for every status and timestamp this service derives. Tests move it by writing one row
 -- into app_clock (003_reporting.sql); in production the table stays empty and app_now() is the
 -- transaction's now().
+--
+-- The table is read by a plpgsql function (its plan lasts the connection) and app_now() holds no
+-- subquery, so that the planner inlines it (and unit_today()) into the statement that calls it:
+-- as a SQL function that read the table, its body was parsed and planned again by every statement
+-- (docs/performance.md §9, "Writes"; in_scope below is made the same way).
+CREATE OR REPLACE FUNCTION app_clock_at() RETURNS timestamptz LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT at FROM app_clock);
+END $$;
+
 CREATE OR REPLACE FUNCTION app_now() RETURNS timestamptz LANGUAGE sql STABLE AS $$
-    SELECT coalesce((SELECT at FROM app_clock), now())
+    SELECT coalesce(app_clock_at(), now())
 $$;
 
 -- Case- and diacritic-insensitive search key: 'Phú Cường' -> 'phu cuong', 'Đ' -> 'd'.

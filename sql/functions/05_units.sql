@@ -34,17 +34,27 @@ CREATE OR REPLACE FUNCTION unit_key_now(p_code text) RETURNS text LANGUAGE sql S
                       ORDER BY u.valid_to DESC NULLS FIRST LIMIT 1))
 $$;
 
+-- A unit's scope_path (018_unit_versions.sql), NULL for no unit: in_scope's one read of a table, in
+-- plpgsql (its plan lasts the connection) so that in_scope itself holds no subquery.
+CREATE OR REPLACE FUNCTION unit_scope_path(p_code text) RETURNS text[] LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT u.scope_path FROM units u WHERE u.code = p_code);
+END $$;
+
 -- The scope predicate, the one place it is written: is a thing located at (unit, enterprise)
 -- visible to an actor scoped to actor_unit or actor_enterprise? Enterprise actors see only their
 -- enterprise; national actors ('*') everything; unit actors their unit and everything below it,
 -- and what was recorded under the units those came from (scope_path, 018_unit_versions.sql).
+-- No subquery (the unit's path is read by unit_scope_path), so the planner inlines it into the
+-- statement that calls it: with an EXISTS here, its body was parsed and planned again by every
+-- statement that called it, twice in each write (docs/performance.md §9, "Writes").
 CREATE OR REPLACE FUNCTION in_scope(actor_unit text, actor_enterprise uuid, thing_unit text, thing_enterprise uuid)
 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN actor_enterprise IS NOT NULL THEN thing_enterprise IS NOT DISTINCT FROM actor_enterprise
         WHEN actor_unit IS NULL THEN false
         WHEN actor_unit = '*' THEN thing_unit IS NOT NULL OR thing_enterprise IS NOT NULL
-        ELSE EXISTS (SELECT 1 FROM units u WHERE u.code = thing_unit AND u.scope_path @> ARRAY[actor_unit])
+        ELSE coalesce(unit_scope_path(thing_unit) @> ARRAY[actor_unit], false)
     END
 $$;
 

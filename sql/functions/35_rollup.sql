@@ -23,18 +23,20 @@ CREATE OR REPLACE FUNCTION team_home_on(p_team uuid, d date) RETURNS text LANGUA
 $$;
 
 -- One activity's figures as a rollup row, each multiplied by sign (1: add, -1: remove). An outcome
--- not reported counts 0 (the figures sum what is reported).
+-- not reported counts 0 (the figures sum what is reported). plpgsql: a SQL function returning a
+-- row is never inlined, and its body was planned again by every statement that called it.
 CREATE OR REPLACE FUNCTION activity_rollup_row(unit text, held text, a activities, sign bigint)
-RETURNS activity_month_unit LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ROW(unit, date_trunc('month', a.held_on)::date, sign, sign * a.people_reached,
+RETURNS activity_month_unit LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN ROW(unit, date_trunc('month', a.held_on)::date, sign, sign * a.people_reached,
                sign * coalesce((a.outcomes ->> 'vneid_activations')::bigint, 0),
                sign * coalesce((a.outcomes ->> 'public_service_applications')::bigint, 0),
                sign * coalesce((a.outcomes ->> 'cashless_accounts')::bigint, 0),
                sign * coalesce((a.outcomes ->> 'ecommerce_shops')::bigint, 0),
                sign * coalesce((a.outcomes ->> 'app_installs')::bigint, 0),
                sign * coalesce((a.outcomes ->> 'people_trained')::bigint, 0),
-               held)::activity_month_unit
-$$;
+               held)::activity_month_unit;
+END $$;
 
 -- Adds rows (any number per key, signed) into the rollup, and their sums per unit_code into
 -- activity_unit_total (every month and held_unit: what the overview reads for an open range,
@@ -85,9 +87,20 @@ END $$;
 
 -- Activities' rollup rows, each multiplied by sign: (unit_code, held_unit) as the rollup keys them,
 -- the home found set-wise (team_home_row), the team's unit when its history does not reach the day.
+-- One activity (a write through the API) is looked up by its team's key, in a statement whose plan
+-- is kept: the statement of many, whose row count the planner reads from the array, was planned
+-- again for every write (0.3 ms, a third of the rollup's cost; docs/performance.md §9, "Writes").
 CREATE OR REPLACE FUNCTION activity_rollup_rows(p activities[], sign bigint) RETURNS activity_month_unit[]
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    one activities;
 BEGIN
+    IF cardinality(p) = 1 THEN
+        one := p[1];
+        RETURN ARRAY(SELECT activity_rollup_row(t.unit_code, coalesce(h.unit_code, t.unit_code), one, sign)
+                       FROM teams t LEFT JOIN LATERAL team_home_row(t.id, one.held_on) h ON true
+                      WHERE t.id = one.team_id);
+    END IF;
     RETURN (SELECT coalesce(array_agg(activity_rollup_row(t.unit_code, coalesce(h.unit_code, t.unit_code), a, sign)), '{}')
               FROM unnest(p) a JOIN teams t ON t.id = a.team_id
               LEFT JOIN LATERAL team_home_row(a.team_id, a.held_on) h ON true);

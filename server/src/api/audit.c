@@ -4,6 +4,9 @@
  * An entry is in scope through the unit or enterprise of the thing it is about, so a commune
  * reads its own history and a province reads everything below it.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "api/api.h"
 #include "api/resource.h"
 #include "db/db.h"
@@ -11,6 +14,13 @@
 static const char SQL_INSERT[] =
     "INSERT INTO audit (actor, actor_id, action, resource, resource_id, unit_code, enterprise_id, changes)"
     " VALUES ($1, $2::uuid, $3, $4, $5, $6, $7::uuid, $8::jsonb)";
+
+/* The same row written before a SELECT of the caller's (%s, its parameters $1..$%d first), in one
+ * statement: the parameters of the row are numbered after the SELECT's. */
+static const char SQL_INSERT_THEN[] =
+    "WITH audited AS ("
+    "INSERT INTO audit (actor, actor_id, action, resource, resource_id, unit_code, enterprise_id, changes)"
+    " VALUES ($%d, $%d::uuid, $%d, $%d, $%d, $%d, $%d::uuid, $%d::jsonb)) %s";
 
 static const char SQL_LIST[] =
     "SELECT a.id, a.at FROM audit a"
@@ -60,14 +70,40 @@ const struct list_spec AUDIT_LIST = {
     .tiebreak_type = "bigint",
 };
 
+/* The audit row's eight values into params. */
+static void audit_values(const request *r, const char *action, const char *resource, const char *resource_id,
+                         const char *unit, const char *enterprise, const char *changes, const char **params)
+{
+    /* An identity-provider principal's subject is not one of our ids: its name carries it. */
+    params[0] = r->claims && r->claims->name[0] ? r->claims->name : "system";
+    params[1] = r->claims && r->claims->sub[0] && r->claims->kind != PRINCIPAL_IDP ? r->claims->sub : NULL;
+    params[2] = action;
+    params[3] = resource;
+    params[4] = resource_id;
+    params[5] = unit;
+    params[6] = enterprise;
+    params[7] = changes;
+}
+
 bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,
                   const char *unit, const char *enterprise, const char *changes)
 {
-    /* An identity-provider principal's subject is not one of our ids: its name carries it. */
-    const char *params[8] = {
-        r->claims && r->claims->name[0] ? r->claims->name : "system",
-        r->claims && r->claims->sub[0] && r->claims->kind != PRINCIPAL_IDP ? r->claims->sub : NULL,
-        action, resource, resource_id, unit, enterprise, changes,
-    };
+    const char *params[8];
+    audit_values(r, action, resource, resource_id, unit, enterprise, changes, params);
     return db_query(r, SQL_INSERT, 8, params) != NULL;
+}
+
+PGresult *audit_record_then(request *r, const char *action, const char *resource, const char *resource_id,
+                            const char *unit, const char *enterprise, const char *changes,
+                            const char *select, int nparams, const char *const *params)
+{
+    const char *all[AUDIT_THEN_MAX_PARAMS + 8];
+    if (nparams > AUDIT_THEN_MAX_PARAMS)
+        abort(); /* a caller's mistake, as an allocation failure: never at run time */
+    memcpy(all, params, (size_t)nparams * sizeof *all);
+    audit_values(r, action, resource, resource_id, unit, enterprise, changes, all + nparams);
+    int n = nparams;
+    const char *sql = arena_printf(r->arena, SQL_INSERT_THEN, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6,
+                                   n + 7, n + 8, select);
+    return db_query(r, sql, nparams + 8, all);
 }

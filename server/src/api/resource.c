@@ -494,14 +494,19 @@ static PGresult *run_scoped(request *r, const char *sql, const char *third, cons
     return db_query(r, sql, fourth ? 4 : 3, params);
 }
 
-int resource_get(request *r, const struct resource *res, const char *key)
+/* Answers status with the document and version of a row read by a resource's sql_get. */
+static int respond_row(request *r, PGresult *row, int status)
 {
-    PGresult *row = run_scoped(r, res->sql_get, key, NULL);
     if (!row)
         return API_FAILED;
     if (PQntuples(row) == 0)
         return request_fail(r, PROBLEM_NOT_FOUND, "No record with this key in your scope");
-    return respond_json(r, 200, db_value(row, 0), atol(db_value(row, 1)));
+    return respond_json(r, status, db_value(row, 0), atol(db_value(row, 1)));
+}
+
+int resource_get(request *r, const struct resource *res, const char *key)
+{
+    return respond_row(r, run_scoped(r, res->sql_get, key, NULL), 200);
 }
 
 /* A refused write: 422 when a reference points at nothing, else 403 (outside the caller's scope). */
@@ -524,15 +529,21 @@ int resource_refused_write(request *r, const struct reference *refs, size_t nref
     return request_fail(r, PROBLEM_FORBIDDEN, "%s", forbidden_detail);
 }
 
-/* Reads the written row back in the same transaction and answers with it. */
-static int respond_written(request *r, const struct resource *res, const char *key, int status)
+/* Records the write in the audit log (action, the row's unit and enterprise, the body's text) and
+ * answers with the row read back in the same transaction: one statement, one exchange with the
+ * database (docs/performance.md §9, "Writes"). */
+static int respond_written(request *r, const struct resource *res, const char *action, const char *key,
+                           PGresult *written, const char *text, int status)
 {
-    int rc = resource_get(r, res, key);
-    if (rc == API_FAILED)
-        return rc;
-    if (status == 201)
+    const char *params[3];
+    actor_params(r, params);
+    params[2] = key;
+    PGresult *row = audit_record_then(r, action, res->name, key, db_value(written, 1), db_value(written, 2),
+                                      text, res->sql_get, 3, params);
+    int rc = respond_row(r, row, status);
+    if (rc == 201)
         r->location = arena_printf(r->arena, res->location, key);
-    return status;
+    return rc;
 }
 
 /* The 403's detail when a write of res lands outside the caller's scope. */
@@ -581,9 +592,7 @@ int resource_create(request *r, const struct resource *res)
     if (PQntuples(row) == 0)
         return resource_refused_write(r, res->refs, res->nrefs, body, refused_detail(res));
     const char *key = arena_strdup(r->arena, db_value(row, 0));
-    if (!audit_record(r, "create", res->name, key, db_value(row, 1), db_value(row, 2), text))
-        return API_FAILED;
-    return respond_written(r, res, key, 201);
+    return respond_written(r, res, "create", key, row, text, 201);
 }
 
 /* Locks the row in scope and checks If-Match; false after recording 404 or 412. */
@@ -618,9 +627,7 @@ int resource_update(request *r, const struct resource *res, const char *key)
         return API_FAILED;
     if (PQntuples(row) == 0)
         return resource_refused_write(r, res->refs, res->nrefs, r->body, refused_detail(res));
-    if (!audit_record(r, "update", res->name, key, db_value(row, 1), db_value(row, 2), text))
-        return API_FAILED;
-    return respond_written(r, res, key, 200);
+    return respond_written(r, res, "update", key, row, text, 200);
 }
 
 int resource_delete(request *r, const struct resource *res, const char *key)

@@ -200,4 +200,14 @@ int resource_refused_write(request *r, const struct reference *refs, size_t nref
 bool audit_record(request *r, const char *action, const char *resource, const char *resource_id,
                   const char *unit, const char *enterprise, const char *changes);
 
+enum { AUDIT_THEN_MAX_PARAMS = 8 };
+/*
+ * The same row, then `select` (a SELECT with nparams ≤ AUDIT_THEN_MAX_PARAMS parameters) in the
+ * same statement, one exchange with the database: a write's audit row and its read-back. Returns
+ * the SELECT's result (released with the arena), or NULL with the problem recorded.
+ */
+PGresult *audit_record_then(request *r, const char *action, const char *resource, const char *resource_id,
+                            const char *unit, const char *enterprise, const char *changes,
+                            const char *select, int nparams, const char *const *params);
+
 #endif

@@ -116,6 +116,45 @@ PGresult *db_query(request *r, const char *sql, int nparams, const char *const *
     return db_query_typed(r, sql, nparams, NULL, params);
 }
 
+/* Reads the results of one statement of a pipeline up to the NULL that ends them: the first
+ * one, which the caller clears. */
+static PGresult *pipeline_result(PGconn *c)
+{
+    PGresult *first = PQgetResult(c), *more;
+    while (first && (more = PQgetResult(c)))
+        PQclear(more);
+    return first;
+}
+
+/*
+ * BEGIN and the transaction's first statement in one round trip, libpq's pipeline mode: each
+ * answers as if it had been sent alone, and a write's transaction costs one exchange with the
+ * server fewer (docs/performance.md §9, "Writes"). The statement's result, or the failed BEGIN's
+ * (the statement then did not run). Caller clears it.
+ */
+static PGresult *exec_after_begin(request *r, const char *name, const char *sql, int nparams,
+                                  const Oid *types, const char *const *params)
+{
+    PGconn *c = r->db;
+    r->begin_pending = false;
+    if (PQenterPipelineMode(c) != 1)
+        return NULL;
+    bool sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+                (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
+                      : PQsendQueryParams(c, sql, nparams, types, params, NULL, NULL, 0)) == 1 &&
+                PQpipelineSync(c) == 1;
+    PGresult *begin = sent ? pipeline_result(c) : NULL;
+    PGresult *res = sent ? pipeline_result(c) : NULL;
+    PGresult *sync = sent ? PQgetResult(c) : NULL; /* PGRES_PIPELINE_SYNC */
+    PQclear(sync);
+    if (PQexitPipelineMode(c) != 1 || PQresultStatus(begin) != PGRES_COMMAND_OK) {
+        PQclear(res);
+        return begin; /* NULL when the connection broke: an error all the same */
+    }
+    PQclear(begin);
+    return res;
+}
+
 PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
                          const char *const *params)
 {
@@ -124,7 +163,9 @@ PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *ty
     /* Statements without parameters (BEGIN, COMMIT, the import's DDL) run as they are. */
     PGresult *res = NULL;
     const char *name = nparams > 0 ? db_prepared_name(r, sql, nparams, types, &res) : NULL;
-    if (name)
+    if (!res && r->begin_pending)
+        res = exec_after_begin(r, name, sql, nparams, types, params);
+    else if (name)
         res = PQexecPrepared(r->db, name, nparams, params, NULL, NULL, 0);
     else if (!res)
         res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
@@ -145,16 +186,18 @@ static bool exec_simple(request *r, const char *sql)
 
 bool db_begin_or_fail(request *r)
 {
-    if (!exec_simple(r, "BEGIN"))
+    if (!db_connect_or_fail(r))
         return false;
     r->in_transaction = true;
+    r->begin_pending = true; /* sent with the first statement (exec_after_begin) */
     return true;
 }
 
 bool db_begin_bulk_or_fail(request *r)
 {
-    if (!db_begin_or_fail(r))
+    if (!exec_simple(r, "BEGIN"))
         return false;
+    r->in_transaction = true;
     char sql[64];
     snprintf(sql, sizeof sql, "SET LOCAL statement_timeout = %ld", db_bulk_timeout_ms());
     return exec_simple(r, sql);
@@ -163,12 +206,18 @@ bool db_begin_bulk_or_fail(request *r)
 bool db_commit_or_fail(request *r)
 {
     r->in_transaction = false;
+    if (r->begin_pending) { /* no statement ran: there is no transaction to end */
+        r->begin_pending = false;
+        return true;
+    }
     return exec_simple(r, "COMMIT");
 }
 
 void db_rollback(request *r)
 {
     r->in_transaction = false;
-    if (r->db)
+    if (r->begin_pending)
+        r->begin_pending = false;
+    else if (r->db)
         PQclear(PQexec(r->db, "ROLLBACK"));
 }

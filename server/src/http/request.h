@@ -33,6 +33,7 @@ typedef struct request {
     unsigned char db_pool;       /* the pool db is borrowed from (DB_PRIMARY, DB_READ: db/db.h) */
     bool replica_ok;             /* the route reads from the replica when there is one (ROUTE_REPLICA) */
     bool in_transaction;
+    bool begin_pending;          /* BEGIN not sent yet: it goes with the first statement (db/db.c) */
     const void *route_data;      /* the route's data (struct route), for generic handlers */
 
     const char *params[MAX_PATH_PARAMS]; /* path parameters, in pattern order */
