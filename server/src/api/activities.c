@@ -31,13 +31,17 @@ static const char SQL_LIST[] =
  * are index conditions; every filter is applied as the generic list applies it. Parameters: the
  * generic page's, the cursor's place $11, the order $12.
  */
+/* The filters on an activity's own columns; the unit's applies to the teams (s). */
+#define RECENT_ROW_FILTERS                                                                           \
+    ACTIVITIES_FILTER_team ACTIVITIES_FILTER_kind ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to          \
+    ACTIVITIES_FILTER_q
+
 #define RECENT_ROWS                                                                                  \
     "   AND a.held_on <= coalesce(least(($11::jsonb->>0)::date, $9::date), 'infinity')"               \
     "   AND a.held_on >= coalesce($8::date, '-infinity')"                                             \
     "   AND (($11::jsonb->>0)::date IS NULL OR a.held_on < ($11::jsonb->>0)::date"                    \
     "        OR a.id > ($11::jsonb->>1)::uuid)"                                                        \
-    ACTIVITIES_FILTER_team ACTIVITIES_FILTER_kind ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to          \
-    ACTIVITIES_FILTER_q " ORDER BY a.held_on DESC, a.id LIMIT $3::int + 1 + $4::int"
+    RECENT_ROW_FILTERS " ORDER BY a.held_on DESC, a.id LIMIT $3::int + 1 + $4::int"
 
 #define RECENT_ALL "($1 = '*' AND $2::uuid IS NULL AND $5::text IS NULL AND $6::uuid IS NULL)"
 
@@ -69,8 +73,7 @@ static const char SQL_RECENT_TOTAL[] =
     " THEN (SELECT coalesce(sum(t.activities), 0)::bigint"
     "         FROM scope_unit_codes($1, $2::uuid) c JOIN activity_unit_total t ON t.unit_code = c"
     "        WHERE true" ACTIVITIES_FILTER_unit ")"
-    " ELSE (SELECT count(*) FROM s JOIN activities a ON a.team_id = s.id WHERE true"
-    ACTIVITIES_FILTER_team ACTIVITIES_FILTER_kind ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to ACTIVITIES_FILTER_q ")"
+    " ELSE (SELECT count(*) FROM s JOIN activities a ON a.team_id = s.id WHERE true" RECENT_ROW_FILTERS ")"
     " END";
 
 static const char SQL_GET[] =
