@@ -2,19 +2,27 @@
 
 -- The document of GET /activities and /activities/{id} (first in 003_reporting.sql), with the
 -- names a person reads beside the codes (issue 13): its team's name and the name of the commune
--- the team serves. Exports carry them; imports ignore them (api/import.c).
+-- the team serves. Exports carry them; imports ignore them (api/import.c). Its one shape is
+-- activity_document: an expression (inlined where it is called), that the recent page of the
+-- list (api/activities.c) builds for its 50 rows in one join, 0.25 ms less a page than 50 calls.
+CREATE OR REPLACE FUNCTION activity_document(a activities, team_name text, unit_name text)
+RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', a.id, 'external_id', a.external_id, 'team_id', a.team_id,
+        'team_name', team_name, 'unit_name', unit_name, 'held_on', a.held_on,
+        'kind', a.kind, 'title', a.title, 'location', a.location,
+        'people_reached', a.people_reached, 'outcomes', a.outcomes, 'note', a.note,
+        'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
+$$;
+
+-- The same for one activity, reading the names.
 -- plpgsql: its plan lasts the connection. As a SQL function (which cannot be inlined: it reads
 -- tables) its body was parsed and planned again by every statement that called it, ~0.15 ms of
 -- each write's read-back (docs/performance.md §9, "Writes"); a list or an export of many rows
 -- takes ~5 % longer per row than it did.
 CREATE OR REPLACE FUNCTION activity_doc(a activities) RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT json_build_object(
-                'id', a.id, 'external_id', a.external_id, 'team_id', a.team_id,
-                'team_name', t.name, 'unit_name', u.name, 'held_on', a.held_on,
-                'kind', a.kind, 'title', a.title, 'location', a.location,
-                'people_reached', a.people_reached, 'outcomes', a.outcomes, 'note', a.note,
-                'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
+    RETURN (SELECT activity_document(a, t.name, u.name)
               FROM teams t LEFT JOIN units u ON u.code = t.unit_code
              WHERE t.id = a.team_id);
 END $$;

@@ -440,6 +440,12 @@ describe('activities: the recent page answers as reading every row', () => {
         assert.equal(first.json.total, whole.total, `total, ${JSON.stringify(query)}`);
         assert.equal(first.json.total, whole.ids.length, `total is the export's rows, ${JSON.stringify(query)}`);
         assert.deepEqual(ids(first), whole.ids.slice(0, 1000), `order, ${JSON.stringify(query)}`);
+        // The recent page builds its documents in one join (activity_document): each is the one
+        // GET /activities/{id} answers (activity_doc), names of the team and its commune included.
+        for (const item of first.json.items.slice(0, 3)) {
+          const one = await api('GET', `/activities/${item.id}`, { as });
+          assert.deepEqual(item, one.json, `document, ${JSON.stringify(query)}`);
+        }
         for (const [limit, offset] of [[3, 0], [2, 3]]) {
           const page = await api('GET', '/activities', { as, query: { ...query, limit, offset } });
           assert.equal(page.json.total, whole.total, `total, ${JSON.stringify(query)}`);

@@ -28,13 +28,15 @@ static const char SQL_LIST[] =
  * rows rare, leaves the page to the generic statement (RECENT_UNLESS). A national account without
  * a unit or team filter sees every activity (a team's unit is never NULL and always a unit), so it
  * needs neither s nor its count (RECENT_ALL). The bounds on held_on (the cursor's day, from, to)
- * are index conditions; every filter is applied as the generic list applies it. Parameters: the
- * generic page's, the cursor's place $11, the order $12.
+ * are index conditions; the other filters are applied as the generic list applies them. It runs
+ * with one generic plan per connection (list_spec), so it names no column outside the two
+ * indexes: a filter on kind or title would make that plan read each row (a district's page 1,900
+ * deep took 3× as long), and those never reach it. Parameters: the generic page's, the cursor's
+ * place $11, the order $12.
  */
-/* The filters on an activity's own columns; the unit's applies to the teams (s). */
-#define RECENT_ROW_FILTERS                                                                           \
-    ACTIVITIES_FILTER_team ACTIVITIES_FILTER_kind ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to          \
-    ACTIVITIES_FILTER_q
+/* The filters on an activity's own columns that reach the recent page (not RECENT_UNLESS's);
+ * the unit's applies to the teams (s). */
+#define RECENT_ROW_FILTERS ACTIVITIES_FILTER_team ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to
 
 #define RECENT_ROWS                                                                                  \
     "   AND a.held_on <= coalesce(least(($11::jsonb->>0)::date, $9::date), 'infinity')"               \
@@ -66,14 +68,17 @@ static const char *const RECENT_UNLESS[] = {"kind", "q", NULL};
 
 /* The total of the recent page: the rollup's per-unit count (activity_unit_total, kept by the
  * same transactions as the activities, 35_rollup.sql) when a unit's account asks with no filter
- * but the unit (aliased t, as the filter names it), else a count. */
+ * but the unit (aliased t, as the filter names it), else a count, by activities_team_held alone.
+ * Kind ($7) and title ($10) are always NULL here, and named so that the statement types them. */
 static const char SQL_RECENT_TOTAL[] =
     "CASE WHEN $2::uuid IS NULL AND $6::uuid IS NULL AND $7::text IS NULL AND $8::date IS NULL"
     "          AND $9::date IS NULL AND $10::text IS NULL"
-    " THEN (SELECT coalesce(sum(t.activities), 0)::bigint"
-    "         FROM scope_unit_codes($1, $2::uuid) c JOIN activity_unit_total t ON t.unit_code = c"
-    "        WHERE true" ACTIVITIES_FILTER_unit ")"
-    " ELSE (SELECT count(*) FROM s JOIN activities a ON a.team_id = s.id WHERE true" RECENT_ROW_FILTERS ")"
+    " THEN (SELECT coalesce(sum(t.activities), 0)::bigint FROM activity_unit_total t"
+    "        WHERE t.unit_code = ANY (ARRAY(SELECT c FROM scope_unit_codes($1, $2::uuid) c))"
+    ACTIVITIES_FILTER_unit ")"
+    " ELSE (SELECT count(*) FROM s JOIN activities a ON a.team_id = s.id"
+    "        WHERE a.held_on BETWEEN coalesce($8::date, '-infinity') AND coalesce($9::date, 'infinity')"
+    RECENT_ROW_FILTERS ")"
     " END";
 
 static const char SQL_GET[] =
@@ -155,6 +160,8 @@ const struct list_spec ACTIVITIES_LIST = {
     .recent_keys = SQL_RECENT_KEYS,
     .recent_total = SQL_RECENT_TOTAL,
     .recent_unless = RECENT_UNLESS,
+    .recent_doc = "activity_document(x, dt.name, du.name)", /* activity_doc's, 55_activities.sql */
+    .recent_doc_join = " JOIN teams dt ON dt.id = x.team_id LEFT JOIN units du ON du.code = dt.unit_code",
 };
 
 const struct resource ACTIVITIES = {

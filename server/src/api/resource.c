@@ -99,14 +99,15 @@ static char *order_clause(request *r, const struct list_spec *spec)
  * 1 the statement's CTEs, which end in page (keys: the page's keys in order, one more than the
  * page when there is a next page); 2 the document of row x, 3 the table, 4 its key, 5 the SQL of
  * total, 6 the rows a key's place is read from, as f (the table or the filtered rows), 7 that place
- * (query_keyset), 8 the number of the parameter of the order asked. The next page's cursor is the
- * place of the page's last row: {"s": order, "v": place} as base64url.
+ * (query_keyset), 8 the number of the parameter of the order asked, 9 what the document joins to
+ * x (or nothing). The next page's cursor is the place of the page's last row: {"s": order, "v":
+ * place} as base64url.
  */
 static const char PAGE_SQL[] =
     "WITH %1$s,"
     " p AS (SELECT u.k, u.n FROM page, unnest(page.keys[1 : $3::int]) WITH ORDINALITY AS u (k, n))"
     " SELECT json_build_object("
-    "  'items', coalesce((SELECT json_agg(%2$s ORDER BY p.n) FROM p JOIN %3$s x ON x.%4$s = p.k), '[]'),"
+    "  'items', coalesce((SELECT json_agg(%2$s ORDER BY p.n) FROM p JOIN %3$s x ON x.%4$s = p.k%9$s), '[]'),"
     "  'total', %5$s, 'limit', $3::int, 'offset', $4::int,"
     "  'next', (SELECT translate(encode(convert_to(jsonb_build_object('s', $%8$d::text, 'v', %7$s)::text,"
     "                                             'UTF8'), 'base64'), E'+/=\\n', '-_')"
@@ -473,12 +474,15 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
     const char *keys = recent ? spec->recent_keys
                               : arena_printf(r->arena, PAGE_KEYS_SQL, spec->filtered, spec->key, order,
                                              later.data, nparams + 1);
-    const char *sql = arena_printf(r->arena, PAGE_SQL, keys, spec->doc, spec->table, spec->key,
+    bool recent_doc = recent && spec->recent_doc;
+    const char *sql = arena_printf(r->arena, PAGE_SQL, keys, recent_doc ? spec->recent_doc : spec->doc,
+                                   spec->table, spec->key,
                                    recent ? spec->recent_total : "(SELECT count(*) FROM f)",
-                                   recent ? spec->table : "f", place.data, nparams + 2);
+                                   recent ? spec->table : "f", place.data, nparams + 2,
+                                   recent_doc ? spec->recent_doc_join : "");
     buf_free(&place);
     buf_free(&later);
-    PGresult *res = db_query(r, sql, nparams + 2, params);
+    PGresult *res = (recent ? db_query_generic : db_query)(r, sql, nparams + 2, params);
     if (!res)
         return API_FAILED;
     return respond_json(r, 200, db_value(res, 0), 0);

@@ -56,11 +56,17 @@ struct list_spec {
      * SQL of its total, over the same parameters; and the filters (NULL-terminated names) that
      * leave the page to the generic statement when given: those that can make the newest rows
      * rare, which the generic page reads once where the recent one would read them twice. The
-     * answer is the generic page's.
+     * answer is the generic page's. It runs with its generic plan (db_query_generic), so it
+     * makes its choices on the parameters as it runs. Optionally too, the document of row x as
+     * that page builds it (recent_doc), from x and what recent_doc_join joins to it: the same
+     * document as doc, made in one join instead of a call for each row, which a plan made once
+     * can afford (a custom plan of the join took longer to make than the calls).
      */
     const char *recent_keys;
     const char *recent_total;
     const char *const *recent_unless;
+    const char *recent_doc;
+    const char *recent_doc_join;
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */

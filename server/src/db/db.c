@@ -126,45 +126,54 @@ static PGresult *pipeline_result(PGconn *c)
     return first;
 }
 
+/* What a statement may have sent before it in the same round trip (exec_after). */
+static const char PLAN_GENERIC[] = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
+
 /*
- * BEGIN and the transaction's first statement in one round trip, libpq's pipeline mode: each
- * answers as if it had been sent alone, and a write's transaction costs one exchange with the
- * server fewer (docs/performance.md §9, "Writes"). The statement's result, or the failed BEGIN's
- * (the statement then did not run). Caller clears it.
+ * `before`, then the statement, in one round trip: libpq's pipeline mode, where each answers as
+ * if it had been sent alone. BEGIN goes so with a transaction's first statement, one exchange
+ * with the server fewer for each write (docs/performance.md §9, "Writes"); PLAN_GENERIC so with a
+ * statement planned once per connection (db_query_generic). The statement's result, or the
+ * failed `before`'s (the statement then did not run). Caller clears it.
  */
-static PGresult *exec_after_begin(request *r, const char *name, const char *sql, int nparams,
-                                  const Oid *types, const char *const *params)
+static PGresult *exec_after(request *r, const char *before, const char *name, const char *sql, int nparams,
+                            const Oid *types, const char *const *params)
 {
     PGconn *c = r->db;
-    r->begin_pending = false;
     if (PQenterPipelineMode(c) != 1)
         return NULL;
-    bool sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+    bool sent = PQsendQueryParams(c, before, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
                 (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
                       : PQsendQueryParams(c, sql, nparams, types, params, NULL, NULL, 0)) == 1 &&
                 PQpipelineSync(c) == 1;
-    PGresult *begin = sent ? pipeline_result(c) : NULL;
+    PGresult *first = sent ? pipeline_result(c) : NULL;
     PGresult *res = sent ? pipeline_result(c) : NULL;
     PGresult *sync = sent ? PQgetResult(c) : NULL; /* PGRES_PIPELINE_SYNC */
     PQclear(sync);
-    if (PQexitPipelineMode(c) != 1 || PQresultStatus(begin) != PGRES_COMMAND_OK) {
+    ExecStatusType st = PQresultStatus(first);
+    if (PQexitPipelineMode(c) != 1 || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
         PQclear(res);
-        return begin; /* NULL when the connection broke: an error all the same */
+        return first; /* NULL when the connection broke: an error all the same */
     }
-    PQclear(begin);
+    PQclear(first);
     return res;
 }
 
-PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
-                         const char *const *params)
+static PGresult *run(request *r, bool generic, const char *sql, int nparams, const Oid *types,
+                     const char *const *params)
 {
     if (!db_connect_or_fail(r))
         return NULL;
     /* Statements without parameters (BEGIN, COMMIT, the import's DDL) run as they are. */
     PGresult *res = NULL;
     const char *name = nparams > 0 ? db_prepared_name(r, sql, nparams, types, &res) : NULL;
-    if (!res && r->begin_pending)
-        res = exec_after_begin(r, name, sql, nparams, types, params);
+    /* Outside a transaction, set_config(..., true) lasts until the pipeline's end: this statement.
+     * Inside one it would outlast it, so there the statement is planned as any other. */
+    const char *before = r->begin_pending ? "BEGIN" : generic && name && !r->in_transaction ? PLAN_GENERIC : NULL;
+    if (!res && before) {
+        r->begin_pending = false;
+        res = exec_after(r, before, name, sql, nparams, types, params);
+    }
     else if (name)
         res = PQexecPrepared(r->db, name, nparams, params, NULL, NULL, 0);
     else if (!res)
@@ -179,6 +188,17 @@ PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *ty
     return NULL;
 }
 
+PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
+                         const char *const *params)
+{
+    return run(r, false, sql, nparams, types, params);
+}
+
+PGresult *db_query_generic(request *r, const char *sql, int nparams, const char *const *params)
+{
+    return run(r, true, sql, nparams, NULL, params);
+}
+
 static bool exec_simple(request *r, const char *sql)
 {
     return db_query(r, sql, 0, NULL) != NULL;
@@ -189,7 +209,7 @@ bool db_begin_or_fail(request *r)
     if (!db_connect_or_fail(r))
         return false;
     r->in_transaction = true;
-    r->begin_pending = true; /* sent with the first statement (exec_after_begin) */
+    r->begin_pending = true; /* sent with the first statement (exec_after) */
     return true;
 }
 

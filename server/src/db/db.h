@@ -56,6 +56,13 @@ PGresult *db_query(request *r, const char *sql, int nparams, const char *const *
 /* The same with the parameters' types given (then a statement may leave some unused). */
 PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
                          const char *const *params);
+/*
+ * db_query with the statement's generic plan, made once per connection instead of a plan for each
+ * run's values: for a statement whose every choice on its parameters is made as it runs (one-time
+ * filters, index bounds), where planning costs as much as running (the activities' recent page,
+ * api/activities.c). Inside a transaction it runs as db_query does.
+ */
+PGresult *db_query_generic(request *r, const char *sql, int nparams, const char *const *params);
 
 /*
  * The name under which sql is prepared on the request's connection, preparing it the first time
