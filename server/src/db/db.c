@@ -173,8 +173,7 @@ static PGresult *run(request *r, bool generic, const char *sql, int nparams, con
     if (!res && before) {
         r->begin_pending = false;
         res = exec_after(r, before, name, sql, nparams, types, params);
-    }
-    else if (name)
+    } else if (name)
         res = PQexecPrepared(r->db, name, nparams, params, NULL, NULL, 0);
     else if (!res)
         res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
