@@ -59,7 +59,15 @@ test('a Dĩ An team answers 404 to demo.commune, exactly like a missing one', as
     // And every other method on it.
     assertProblem(await api('PATCH', `/teams/${id}`, { as: 'demo.commune', body: { note: 'x' } }), 404);
     assertProblem(await api('DELETE', `/teams/${id}`, { as: 'demo.commune' }), 404);
-    assertProblem(await api('GET', `/teams/${id}/members`, { as: 'demo.commune' }), 404);
+    // The members' page and its exports answer the same 404, whose team the page looks up in
+    // its own statement, and for a team that does not exist at all.
+    for (const team of [id, randomUUID()]) {
+      for (const query of [{}, { limit: 2, sort: 'full_name' }, { format: 'csv' }, { format: 'xlsx' }]) {
+        const page = await api('GET', `/teams/${team}/members`, { as: 'demo.commune', query });
+        assertProblem(page, 404);
+        assert.equal(page.json.detail, 'No team with this id in your scope');
+      }
+    }
     assertProblem(await api('POST', `/teams/${id}/members`, { as: 'demo.commune', body: { full_name: uniq('Thử') } }), 404);
   }
   // Still there for the province.

@@ -100,8 +100,8 @@ static char *order_clause(request *r, const struct list_spec *spec)
  * page when there is a next page); 2 the document of row x, 3 the table, 4 its key, 5 the SQL of
  * total, 6 the rows a key's place is read from, as f (the table or the filtered rows), 7 that place
  * (query_keyset), 8 the number of the parameter of the order asked, 9 what the document joins to
- * x (or nothing). The next page's cursor is the place of the page's last row: {"s": order, "v":
- * place} as base64url.
+ * x (or nothing), 10 the list's found (or true), a second column. The next page's cursor is the
+ * place of the page's last row: {"s": order, "v": place} as base64url.
  */
 static const char PAGE_SQL[] =
     "WITH %1$s,"
@@ -111,7 +111,8 @@ static const char PAGE_SQL[] =
     "  'total', %5$s, 'limit', $3::int, 'offset', $4::int,"
     "  'next', (SELECT translate(encode(convert_to(jsonb_build_object('s', $%8$d::text, 'v', %7$s)::text,"
     "                                             'UTF8'), 'base64'), E'+/=\\n', '-_')"
-    "             FROM page, %6$s f WHERE cardinality(page.keys) > $3::int AND f.%4$s = page.keys[$3::int]))::text";
+    "             FROM page, %6$s f WHERE cardinality(page.keys) > $3::int AND f.%4$s = page.keys[$3::int]))::text,"
+    " %10$s";
 
 /*
  * Any list's page keys, in any order: 1 the filtered rows, read whole (f), 2 the key, 3 the order,
@@ -412,6 +413,24 @@ void reversed_range_check(request *r, const struct filter *filters, size_t n, co
         request_field_error(r, "from", "must not be after to");
 }
 
+enum { TEXT_OID = 25 }; /* pg_type's text */
+
+/* An export's spec->found, asked before its rows: every parameter typed text, as some go unused. */
+static bool export_found_or_fail(request *r, const struct list_spec *spec, int nparams, const char *const *params)
+{
+    Oid *types = arena_alloc(r->arena, sizeof(Oid) * (size_t)nparams);
+    for (int i = 0; i < nparams; i++)
+        types[i] = TEXT_OID;
+    PGresult *res = db_query_typed(r, arena_printf(r->arena, "SELECT %s", spec->found), nparams, types, params);
+    if (!res)
+        return false;
+    if (strcmp(db_value(res, 0), "t") != 0) {
+        request_fail(r, PROBLEM_NOT_FOUND, "%s", spec->not_found);
+        return false;
+    }
+    return true;
+}
+
 int list_run(request *r, const struct list_spec *spec, const char *preset_name,
              const char *preset_value)
 {
@@ -458,6 +477,8 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
         return API_FAILED;
 
     int nparams = (int)(4 + spec->nfilters);
+    if (exporting && spec->found && !export_found_or_fail(r, spec, nparams, params))
+        return API_FAILED;
     if (exporting)
         return export_rows(r, export.format, spec->table, spec->sheet,
                            export.labels ? spec->label_columns : columns_named(r->arena, spec->csv_columns),
@@ -479,12 +500,14 @@ int list_run(request *r, const struct list_spec *spec, const char *preset_name,
                                    spec->table, spec->key,
                                    recent ? spec->recent_total : "(SELECT count(*) FROM f)",
                                    recent ? spec->table : "f", place.data, nparams + 2,
-                                   recent_doc ? spec->recent_doc_join : "");
+                                   recent_doc ? spec->recent_doc_join : "", spec->found ? spec->found : "true");
     buf_free(&place);
     buf_free(&later);
     PGresult *res = (recent ? db_query_generic : db_query)(r, sql, nparams + 2, params);
     if (!res)
         return API_FAILED;
+    if (strcmp(db_value(res, 1), "t") != 0)
+        return request_fail(r, PROBLEM_NOT_FOUND, "%s", spec->not_found);
     return respond_json(r, 200, db_value(res, 0), 0);
 }
 

@@ -67,6 +67,13 @@ struct list_spec {
     const char *const *recent_unless;
     const char *recent_doc;
     const char *recent_doc_join;
+    /*
+     * Optional, for the list of the rows under one thing (a team's members): SQL true when that
+     * thing is in the caller's scope, over the list's parameters, and the detail of the 404
+     * answered when it is not. A page asks it in its own statement, an export before its rows.
+     */
+    const char *found;
+    const char *not_found;
 };
 
 /* A reference field checked when a write is refused, to tell 422 (no such thing) from 403. */
