@@ -323,6 +323,25 @@ describe('formats: separators, BOM, line ends, JSON', () => {
     assert.equal(crlfOnly.unchanged, 3);
   });
 
+  test('text with tabs, backslashes and line breaks is stored as sent, from CSV and from JSON', { skip: NO_DB }, async () => {
+    // What COPY's text format escapes (api/import.c, copy_escape), alone, together and at either end.
+    const notes = ['a\tb', 'C:\\Users\\tổ', 'dòng 1\ndòng 2', 'x\r\ny', '\\N', '\\', '\t\\\n', 'Không cần thoát'];
+    const head = ['external_id', 'team_external_id', 'held_on', 'kind', 'title', 'note'];
+    const rows = (prefix) => notes.map((note, i) => [`${prefix}${i}`, T1, '2024-06-08', 'other', `Ghi chú ${i}`, note]);
+    const fromCsv = result(await imp('activities', csv([head, ...rows(`${RUN}-esc-c-`)])));
+    const fromJson = result(await imp('activities', rows(`${RUN}-esc-j-`).map((r) =>
+      Object.fromEntries(head.map((h, i) => [h, r[i]])))));
+    for (const [prefix, res] of [[`${RUN}-esc-c-`, fromCsv], [`${RUN}-esc-j-`, fromJson]]) {
+      assert.equal(res.inserted, notes.length, show(res));
+      notes.forEach((note, i) => {
+        // As hex: psql's output would split a value at its tabs and line breaks.
+        const hex = sqlValue(`SELECT encode(convert_to(note, 'UTF8'), 'hex') FROM activities WHERE external_id = :'e'`,
+          { e: `${prefix}${i}` });
+        assert.equal(Buffer.from(hex, 'hex').toString('utf8'), note, `note ${JSON.stringify(note)} from ${prefix}`);
+      });
+    }
+  });
+
   test('a JSON array imports as CSV does: outcomes as an object or as outcomes.x keys', { skip: NO_DB }, async () => {
     const head = ['external_id', 'team_external_id', 'held_on', 'kind', 'title', 'location', 'people_reached',
       'outcomes.vneid_activations', 'outcomes.public_service_applications', 'outcomes.app_installs', 'note'];

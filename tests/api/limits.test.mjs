@@ -131,6 +131,39 @@ test('a body past the limit answers 413 before it is read, and writes nothing', 
   assert.equal((await api('GET', '/healthz')).status, 200);
 });
 
+test('a client that asks first (Expect: 100-continue) is told to go on; a body too large is refused instead', async () => {
+  // curl asks so for every body over 1 MiB (the imports) and waits a second when no answer comes.
+  const token = await login(P);
+  const name = uniq('Tổ hỏi trước');
+  const body = JSON.stringify({ name, kind: 'commune', unit_code: DEMO.commune });
+  const { hostname, port } = new URL(BASE_URL);
+  const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+  const answer = await new Promise((resolve, reject) => {
+    let text = '';
+    let sent = false;
+    const s = connect(Number(port), hostname, () => s.write(`POST ${PREFIX}/teams HTTP/1.1\r\nHost: x\r\n` +
+      `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`));
+    s.on('data', (d) => {
+      text += d.toString('utf8');
+      if (!sent && text.startsWith(CONTINUE)) {
+        sent = true; // the body goes only once the server has said so
+        s.write(body);
+      }
+    });
+    s.on('error', reject);
+    const guard = setTimeout(() => s.destroy(), 10_000);
+    s.on('close', () => { clearTimeout(guard); resolve({ text, sent }); });
+  });
+  assert.ok(answer.sent, `100 Continue before the body is sent: ${answer.text.slice(0, 300)}`);
+  assert.match(answer.text.slice(CONTINUE.length), /^HTTP\/1\.1 201 /, answer.text.slice(0, 300));
+  assert.equal(teamsNamed(name), haveDb() ? 1 : 0, 'the team was written once');
+  // Announced past the limit: the final 413 and no invitation to send it.
+  const refused = await rawRefused(`POST ${PREFIX}/teams HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`, '');
+  assertRawProblem(refused, 413, 'payload-too-large');
+});
+
 test('JSON nested deeper than 32 levels answers 400 naming the limit', async () => {
   const name = uniq('Tổ lồng sâu');
   const nested = (levels) => '['.repeat(levels) + ']'.repeat(levels);

@@ -444,17 +444,22 @@ static bool ignored_column(const char *name)
     return false;
 }
 
-/* Appends text escaped for COPY's text format. */
+/* Appends text escaped for COPY's text format, the runs between escapes whole (a byte at a time
+ * was a fifth of a 182,000-row import's time in C). */
 static void copy_escape(buf *out, const char *s)
 {
-    for (; *s; s++) {
+    for (;;) {
+        size_t run = strcspn(s, "\\\t\n\r");
+        buf_append(out, s, run);
+        s += run;
         switch (*s) {
         case '\\': buf_append(out, "\\\\", 2); break;
         case '\t': buf_append(out, "\\t", 2); break;
         case '\n': buf_append(out, "\\n", 2); break;
         case '\r': buf_append(out, "\\r", 2); break;
-        default: buf_append(out, s, 1);
+        default: return; /* the end */
         }
+        s++;
     }
 }
 
@@ -565,8 +570,8 @@ static bool read_csv(struct run *run)
             const struct field *f = &run->spec->fields[column_field[i]];
             /* A cell the export guarded against spreadsheet formulas ('=...) means the text without the quote. */
             cJSON *v = cell_value(f, csv_cell_text(cells.data + offsets[i]));
-            if (v)
-                cJSON_AddItemToObject(row, f->name, v);
+            if (v) /* the field's name is the spec's, kept for the run: not copied for each cell */
+                cJSON_AddItemToObjectCS(row, f->name, v);
         }
         take_row(run, reader.record, row);
         cJSON_Delete(row);
