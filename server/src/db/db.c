@@ -151,7 +151,12 @@ static PGresult *exec_after(request *r, const char *before, const char *name, co
     PGresult *sync = sent ? PQgetResult(c) : NULL; /* PGRES_PIPELINE_SYNC */
     PQclear(sync);
     ExecStatusType st = PQresultStatus(first);
-    if (PQexitPipelineMode(c) != 1 || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+    if (PQexitPipelineMode(c) != 1) { /* results left unread: the exchange broke off, whatever came */
+        PQclear(first);
+        PQclear(res);
+        return NULL; /* an error all the same; the pool drops a connection left busy */
+    }
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         PQclear(res);
         return first; /* NULL when the connection broke: an error all the same */
     }
