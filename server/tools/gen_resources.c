@@ -320,7 +320,10 @@ static void emit_resource(const struct resource_decl *res)
             emit(", %s)", f->fallback);
         emit(" AS %s,\" \\\n", f->name);
     }
-    emit("    \"  false AS changed\" \\\n    \" FROM import_rows r LEFT JOIN %s o ON o.%s = r.%s\"\n",
+    /* Each row's existing row by its key, one index probe a row: a join left to the planner read
+     * the whole table into a hash (0.7-1.1 s against 5.8 million activities for 182,000 rows). */
+    emit("    \"  false AS changed\" \\\n    \" FROM import_rows r\" \\\n"
+         "    \" LEFT JOIN LATERAL (SELECT * FROM %s o WHERE o.%s = r.%s OFFSET 0) o ON true\"\n",
          res->table, res->key, res->key);
 
     emit("\n#define %s_IMPORT_CHANGED \\\n    \"UPDATE import_final f SET changed = (", R);

@@ -697,6 +697,28 @@ describe('scope', () => {
     assert.equal(dian.inserted, 1);
   });
 
+  test('a commune importing an activity of another commune: that row rejected, nothing written', { skip: NO_DB }, async () => {
+    const own = `${RUN}-pc-team`; // made by the first test of this block
+    const ownActivity = `${RUN}-pca-1`;
+    const dianActivity = `demo-act-demo-team-${DEMO.dian}-kp1-2024-1`;
+    const file = csv([
+      ['external_id', 'team_external_id', 'held_on', 'kind', 'title'],
+      [ownActivity, own, '2024-05-01', 'vneid', 'Trong phạm vi'],
+      [dianActivity, own, '2024-05-02', 'vneid', 'Hoạt động của Dĩ An'],
+    ]);
+    const activityRow = () => sql(`SELECT a.title, t.external_id, a.held_on, a.version FROM activities a JOIN teams t ON t.id = a.team_id WHERE a.external_id = :'e'`, { e: dianActivity })[0];
+    const before = activityRow();
+    assert.ok(before, `demo activity ${dianActivity} exists`);
+    const body = rejected(await imp('activities', file, { as: C }));
+    assert.deepEqual(body.errors.map((e) => [e.row, e.field, e.message]), [[3, 'external_id', 'the activity exists outside your scope']]);
+    assert.equal(count('activities', ownActivity), 0, 'all or nothing');
+
+    const r = result(await imp('activities', file, { as: C, query: { atomic: false } }));
+    assert.deepEqual(counts(r), { rows: 2, inserted: 1, updated: 0, unchanged: 0, rejected: 1, error_count: 1 });
+    assert.equal(count('activities', ownActivity), 1);
+    assert.deepEqual(activityRow(), before, 'the Dĩ An activity is untouched');
+  });
+
   test('a read-only account cannot import (403)', async () => {
     const file = csv([['external_id', 'team_external_id', 'full_name'], [`${RUN}-ro-1`, T1, 'A']]);
     assertProblem(await imp('members', file, { as: 'demo.readonly' }), 403);

@@ -184,6 +184,14 @@ describe('activities are recorded once held', () => {
       const res = await api('POST', '/activities', { as: P, body: body('2026-03-02') });
       assertProblem(res, 422, { fields: ['held_on'] });
       assert.equal(res.json.errors[0].message, 'must not be after today (2026-03-01, Vietnam time)');
+      // An import asks the same, of the same day, for every row.
+      const ext = uniq('act-nua-dem').replace(/\s+/g, '-');
+      const csv = `external_id,team_id,held_on,kind,title\n${ext}-a,${team.id},2026-03-01,vneid,Hôm nay\n`
+        + `${ext}-b,${team.id},2026-03-02,vneid,Ngày mai\n${ext}-c,${team.id},2026-02-28,vneid,Hôm qua\n`;
+      const imported = await api('POST', '/import/activities', { as: P, raw: csv, headers: { 'Content-Type': 'text/csv' } });
+      assertProblem(imported, 422);
+      assert.deepEqual(imported.json.errors.map((e) => [e.row, e.field, e.message]),
+        [[3, 'held_on', 'must not be after today (2026-03-01, Vietnam time)']]);
     });
     await at('2026-03-01T23:59:59+07:00', async () => {
       assertProblem(await api('POST', '/activities', { as: P, body: body('2026-03-02') }), 422, { fields: ['held_on'] });
