@@ -106,33 +106,75 @@ BEGIN
               LEFT JOIN LATERAL team_home_row(a.team_id, a.held_on) h ON true);
 END $$;
 
--- The rollup (and its totals) from scratch, from every activity (bench/generate.sql after its bulk load, which
--- skips triggers). One batch per unit keeps the arrays small.
+-- The rollup (and its totals) and the teams' newest days from scratch, from every activity
+-- (bench/generate.sql after its bulk load, which skips triggers). One batch per unit keeps the
+-- arrays small.
 CREATE OR REPLACE FUNCTION activity_rollup_fill() RETURNS void LANGUAGE sql AS $$
     DELETE FROM activity_month_unit;
     DELETE FROM activity_unit_total;
     SELECT activity_rollup_add(activity_rollup_rows(array_agg(a), 1))
       FROM activities a JOIN teams t ON t.id = a.team_id
      GROUP BY t.unit_code;
+    DELETE FROM team_latest_activity;
+    INSERT INTO team_latest_activity (team_id, unit_code, held_on)
+    SELECT t.id, t.unit_code, n.held_on
+      FROM teams t CROSS JOIN LATERAL (SELECT max(a.held_on) AS held_on FROM activities a WHERE a.team_id = t.id) n
+     WHERE n.held_on IS NOT NULL;
 $$;
+
+-- Raises the newest day of the teams of activities written (team_latest_activity,
+-- 029_team_latest_activity.sql). One activity (a write through the API) leaves the row alone, and
+-- unlocked, when it holds a day as late already: most writes are of a day a team has reached.
+-- plpgsql, as activity_rollup_rows: its plans last the connection.
+CREATE OR REPLACE FUNCTION team_latest_raise(p activities[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    one activities;
+BEGIN
+    IF cardinality(p) = 1 THEN
+        one := p[1];
+        IF EXISTS (SELECT 1 FROM team_latest_activity l WHERE l.team_id = one.team_id AND l.held_on >= one.held_on) THEN
+            RETURN;
+        END IF;
+        INSERT INTO team_latest_activity AS l (team_id, unit_code, held_on)
+        SELECT t.id, t.unit_code, one.held_on FROM teams t WHERE t.id = one.team_id
+        ON CONFLICT (team_id) DO UPDATE SET held_on = EXCLUDED.held_on WHERE l.held_on < EXCLUDED.held_on;
+        RETURN;
+    END IF;
+    INSERT INTO team_latest_activity AS l (team_id, unit_code, held_on)
+    SELECT t.id, t.unit_code, max(a.held_on)
+      FROM unnest(p) a JOIN teams t ON t.id = a.team_id
+     GROUP BY t.id
+     ORDER BY t.id
+    ON CONFLICT (team_id) DO UPDATE SET held_on = EXCLUDED.held_on WHERE l.held_on < EXCLUDED.held_on;
+END $$;
 
 -- Activities written, changed or deleted by a statement: their figures leave their old keys and
 -- join their new ones, in one upsert per statement (an import of 180,000 activities made as many
 -- trigger calls and upserts). An update counts only where it changed what the rollup sums.
+-- The teams' newest days rise with the activities written or changed; a deletion leaves them
+-- (team_latest_raise).
 CREATE OR REPLACE FUNCTION activities_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    written activities[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM activity_rollup_add(activity_rollup_rows(ARRAY(SELECT n::activities FROM new_rows n), 1));
+        written := ARRAY(SELECT n::activities FROM new_rows n);
+        PERFORM activity_rollup_add(activity_rollup_rows(written, 1));
+        PERFORM team_latest_raise(written);
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM activity_rollup_add(activity_rollup_rows(ARRAY(SELECT o::activities FROM old_rows o), -1));
     ELSE
+        written := ARRAY(SELECT n::activities FROM new_rows n JOIN old_rows o ON o.id = n.id
+                          WHERE (o.team_id, o.held_on, o.people_reached, o.outcomes)
+                                IS DISTINCT FROM (n.team_id, n.held_on, n.people_reached, n.outcomes));
         PERFORM activity_rollup_add(
             activity_rollup_rows(ARRAY(SELECT o::activities FROM old_rows o JOIN new_rows n ON n.id = o.id
                                         WHERE (o.team_id, o.held_on, o.people_reached, o.outcomes)
                                               IS DISTINCT FROM (n.team_id, n.held_on, n.people_reached, n.outcomes)), -1)
-            || activity_rollup_rows(ARRAY(SELECT n::activities FROM new_rows n JOIN old_rows o ON o.id = n.id
-                                           WHERE (o.team_id, o.held_on, o.people_reached, o.outcomes)
-                                                 IS DISTINCT FROM (n.team_id, n.held_on, n.people_reached, n.outcomes)), 1));
+            || activity_rollup_rows(written, 1));
+        IF cardinality(written) > 0 THEN
+            PERFORM team_latest_raise(written);
+        END IF;
     END IF;
     RETURN NULL;
 END $$;
@@ -156,6 +198,8 @@ DECLARE
     moved_on date;
     d activity_month_unit[];
 BEGIN
+    -- The recent page finds a team's newest day by its unit, new key or not.
+    UPDATE team_latest_activity SET unit_code = NEW.unit_code WHERE team_id = NEW.id;
     IF unit_rekeying() THEN
         RETURN NULL;
     END IF;

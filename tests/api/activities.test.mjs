@@ -3,7 +3,7 @@
 
 import { before, describe, test } from 'node:test';
 import {
-  api, assert, assertCreated, assertProblem, createActivity, createMember, createTeam, DEMO, etag,
+  api, assert, assertCreated, assertProblem, createActivity, createMember, createTeam, DEMO, etag, freeUnitCode,
   haveDb, listAll, parseCsv, randomUUID, RUN, show, sql, uniq, whoami,
 } from './lib.mjs';
 
@@ -470,4 +470,91 @@ describe('activities: the recent page answers as reading every row', () => {
       }
     });
   }
+});
+
+// A commune's first page is fenced by its teams' newest days (team_latest_activity): the N newest
+// of them, the smallest a fence, and the activities on or after it of the teams reaching it. A
+// deletion leaves a team's day as it was, so the fenced rows can be too few: the page is then read
+// the other way, and must still be whole, with its cursor. The days follow the teams' moves.
+describe('activities: the fenced first page', () => {
+  let unit;
+  let other;
+  let actor;
+  let token;
+  let teams;
+  const made = {};
+  const page = async (query) => {
+    const res = await api('GET', '/activities', { token, query });
+    assert.equal(res.status, 200, show(res));
+    return res;
+  };
+
+  before(async () => {
+    unit = await freeUnitCode(P);
+    assert.equal((await api('POST', '/units', { as: P, body: { code: unit, name: `Phường Rào ${unit}`, level: 'commune', parent_code: DEMO.district } })).status, 201);
+    other = await freeUnitCode(P);
+    assert.equal((await api('POST', '/units', { as: P, body: { code: other, name: `Phường Rào ${other}`, level: 'commune', parent_code: DEMO.district } })).status, 201);
+    teams = [];
+    for (let k = 0; k < 4; k++) teams.push(await createTeam(P, { unit_code: unit, hamlet: `Khu phố ${k}` }));
+    // The fence is taken where it reads less than the country's newest activities would: this
+    // commune's 4 teams must be few among the database's (more than 48 for a page of 1).
+    await Promise.all(Array.from({ length: 60 }, (_, k) => createTeam(P, { unit_code: other, hamlet: `Khu phố ${k}` })));
+    // Newest first: A 30 Nov, B 28 Nov, C 25 Nov, A 20 Nov, D 10 Nov.
+    for (const [name, k, held_on] of [['A30', 0, '2026-11-30'], ['B28', 1, '2026-11-28'], ['C25', 2, '2026-11-25'],
+      ['A20', 0, '2026-11-20'], ['D10', 3, '2026-11-10']]) {
+      made[name] = (await createActivity(P, teams[k].id, { held_on })).id;
+    }
+    actor = `rao.${uniq('x').split(' ')[1]}`.toLowerCase();
+    assert.equal((await api('POST', '/users', { as: P, body: { username: actor, password: 'Mat-khau-2026!', role: 'commune', unit_code: unit } })).status, 201);
+    token = (await api('POST', '/auth/login', { body: { username: actor, password: 'Mat-khau-2026!' } })).json.access_token;
+    if (haveDb()) {
+      sql('ANALYZE teams; ANALYZE activities;');
+      const fenced = sql(`SELECT count(*) * 20 + 4 < 2 * (SELECT reltuples FROM pg_class WHERE oid = 'teams'::regclass) / 4
+                            FROM scope_unit_codes('${unit}', NULL)`)[0][0];
+      assert.equal(fenced, 't', 'a page of this commune is fenced (limit=1)');
+    }
+  });
+
+  test('pages equal the rows in order; too few fenced rows after a deletion read the page whole', async () => {
+    const expect = async (order) => {
+      const want = order.map((n) => made[n]);
+      for (const [limit, offset] of [[1, 0], [2, 0], [3, 0], [2, 1], [1, 3], [50, 0]]) {
+        const res = await page({ limit, offset });
+        assert.deepEqual(ids(res), want.slice(offset, offset + limit), `limit ${limit} offset ${offset}`);
+        assert.equal(res.json.total, want.length, 'total');
+        assert.equal(res.json.next !== null, offset + limit < want.length, `next, limit ${limit} offset ${offset}`);
+      }
+      const walked = [];
+      let after;
+      for (let pages = 0; pages < 10; pages++) {
+        const res = await page({ limit: 2, ...(after ? { after } : {}) });
+        walked.push(...ids(res));
+        after = res.json.next;
+        if (!after) break;
+      }
+      assert.deepEqual(walked, want, 'after= walks every row');
+    };
+    await expect(['A30', 'B28', 'C25', 'A20', 'D10']);
+    // A's newest day stays 30 Nov: a page of 1 fences at 28 Nov and finds only B's.
+    assert.equal((await api('DELETE', `/activities/${made.A30}`, { as: P })).status, 204);
+    await expect(['B28', 'C25', 'A20', 'D10']);
+    // D moved to 1 Dec: its newest day rises with the change.
+    assert.equal((await api('PATCH', `/activities/${made.D10}`, { as: P, body: { held_on: '2026-12-01' } })).status, 200);
+    await expect(['D10', 'B28', 'C25', 'A20']);
+    // B moves to another commune: its activities leave this commune's pages.
+    assert.equal((await api('PATCH', `/teams/${teams[1].id}`, { as: P, body: { unit_code: other } })).status, 200);
+    await expect(['D10', 'C25', 'A20']);
+    // An activity written on B's team, now of the other commune, is not this commune's.
+    made.B29 = (await createActivity(P, teams[1].id, { held_on: '2026-11-29' })).id;
+    await expect(['D10', 'C25', 'A20']);
+  });
+
+  test("every team's newest day is at least its newest activity's, under its unit", { skip: !haveDb() }, () => {
+    const wrong = sql(`SELECT t.id, t.unit_code, l.unit_code, l.held_on, n.held_on
+                         FROM teams t CROSS JOIN LATERAL (SELECT max(a.held_on) AS held_on FROM activities a WHERE a.team_id = t.id) n
+                         LEFT JOIN team_latest_activity l ON l.team_id = t.id
+                        WHERE n.held_on IS NOT NULL
+                          AND (l.team_id IS NULL OR l.unit_code <> t.unit_code OR l.held_on < n.held_on)`);
+    assert.deepEqual(wrong, []);
+  });
 });

@@ -20,47 +20,94 @@ static const char SQL_LIST[] =
 
 /*
  * The first pages in the default order (-held_on, list_spec recent_keys), without reading every
- * activity of the scope (a district's 108,000 took 103 ms a page): the teams in scope (s), then
- * either the country's newest activities by activities_held, keeping those of s, or each team's
- * newest by activities_team_held, merged (both indexes in this order: 027_activities_recent.sql).
- * The first reads about depth × teams / |s| entries, the second |s| × depth (at most the scope's
- * rows): the scan is taken when s is wide. A filter on kind or title, which can make the newest
- * rows rare, leaves the page to the generic statement (RECENT_UNLESS). A national account without
- * a unit or team filter sees every activity (a team's unit is never NULL and always a unit), so it
- * needs neither s nor its count (RECENT_ALL). The bounds on held_on (the cursor's day, from, to)
- * are index conditions; the other filters are applied as the generic list applies them. It runs
- * with one generic plan per connection (list_spec), so it names no column outside the two
- * indexes: a filter on kind or title would make that plan read each row (a district's page 1,900
- * deep took 3× as long), and those never reach it. Parameters: the generic page's, the cursor's
- * place $11, the order $12.
+ * activity of the scope (a district's 108,000 took 103 ms a page). N = offset + limit + 1 rows
+ * are found one of three ways, from the teams in scope (s) and the units in scope (c):
+ *   fenced  the N newest days of the teams of c (team_latest_activity, 029_team_latest_activity.sql),
+ *           the smallest of them a fence: the activities on or after it of the teams reaching it.
+ *           Exact when it finds N rows (no activity left out is as new as the fence); a deletion
+ *           can leave a team's day too late and the rows too few, and then one of the others runs;
+ *   wide    the country's newest activities by activities_held, keeping those of s;
+ *   narrow  each team's newest by activities_team_held, merged (both indexes in this order:
+ *           027_activities_recent.sql).
+ * Wide reads about N × teams / |s| entries, narrow |s| × N (at most the scope's rows), fenced
+ * |c| index probes (~20 entries each) and |s| entries at most: it is taken where it reads less
+ * than wide, for a unit's account asking no team, no day range and no cursor (the fence holds
+ * the newest days only). A district of 0.5 % of the teams: wide 9,200 entries, fenced ~850.
+ * A filter on kind or title, which can make the newest rows rare, leaves the page to the generic
+ * statement (RECENT_UNLESS). A national account without a unit or team filter sees every
+ * activity (a team's unit is never NULL and always a unit), so it needs neither s nor its count
+ * (RECENT_ALL). The bounds on held_on (the cursor's day, from, to) are index conditions; the other
+ * filters are applied as the generic list applies them. It runs with one generic plan per
+ * connection (list_spec), so it names no column outside the two indexes: a filter on kind or title
+ * would make that plan read each row (a district's page 1,900 deep took 3× as long), and those
+ * never reach it. Parameters: the generic page's, the cursor's place $11, the order $12.
  */
 /* The filters on an activity's own columns that reach the recent page (not RECENT_UNLESS's);
- * the unit's applies to the teams (s). */
+ * the unit's applies to the teams (s) and the units (c, aliased t as the filter names it). */
 #define RECENT_ROW_FILTERS ACTIVITIES_FILTER_team ACTIVITIES_FILTER_from ACTIVITIES_FILTER_to
+
+#define RECENT_DEPTH "($3::int + 1 + $4::int)"
 
 #define RECENT_ROWS                                                                                  \
     "   AND a.held_on <= coalesce(least(($11::jsonb->>0)::date, $9::date), 'infinity')"               \
     "   AND a.held_on >= coalesce($8::date, '-infinity')"                                             \
     "   AND (($11::jsonb->>0)::date IS NULL OR a.held_on < ($11::jsonb->>0)::date"                    \
     "        OR a.id > ($11::jsonb->>1)::uuid)"                                                        \
-    RECENT_ROW_FILTERS " ORDER BY a.held_on DESC, a.id LIMIT $3::int + 1 + $4::int"
+    RECENT_ROW_FILTERS " ORDER BY a.held_on DESC, a.id LIMIT " RECENT_DEPTH
 
 #define RECENT_ALL "($1 = '*' AND $2::uuid IS NULL AND $5::text IS NULL AND $6::uuid IS NULL)"
+
+/* A page the fence can serve: a unit's account, no team, no day range, no cursor. */
+#define RECENT_FENCEABLE                                                                             \
+    "(NOT " RECENT_ALL " AND $2::uuid IS NULL AND $6::uuid IS NULL AND $8::date IS NULL"            \
+    " AND $9::date IS NULL AND $11::jsonb IS NULL)"
+
+/* How many teams c holds, to choose the fence: the active ones of its communes, one row each
+ * (unit_team_figures, 023_h14_unit_team_figures.sql), read where counting s would take longer
+ * (a district's 476 teams: 0.25 ms) and s is not needed (a fenced page reads no s). */
+#define RECENT_TEAMS                                                                                  \
+    "(SELECT coalesce(sum(u.teams_active), 0) FROM unit_team_figures u"                              \
+    "  WHERE u.unit_code = ANY (ARRAY(SELECT c.unit_code FROM c)))"
+
+/* The rows of the wide and narrow ways run when the fenced ones are too few (or none). */
+#define RECENT_UNFENCED " NOT (SELECT yes FROM enough) AND"
 
 static const char SQL_RECENT_KEYS[] =
     "s AS MATERIALIZED (SELECT t.id FROM teams t WHERE " IN_SCOPE_SET("t.unit_code", "t.enterprise_id")
     ACTIVITIES_FILTER_unit "    AND ($6::uuid IS NULL OR t.id = $6::uuid)),"
+    " c AS MATERIALIZED (SELECT t.unit_code FROM scope_unit_codes($1, $2::uuid) t (unit_code)"
+    "   WHERE true" ACTIVITIES_FILTER_unit "),"
     " wide AS MATERIALIZED (SELECT (" RECENT_ALL " OR"
-    "   (SELECT count(*) FROM s) ^ 2 * least($3::int + 1 + $4::int, greatest(a.reltuples, 1) / greatest(t.reltuples, 1))"
-    "       >= ($3::int + 1 + $4::int) * greatest(t.reltuples, 1)) AS yes"
+    "   (SELECT count(*) FROM s) ^ 2 * least(" RECENT_DEPTH ", greatest(a.reltuples, 1) / greatest(t.reltuples, 1))"
+    "       >= " RECENT_DEPTH " * greatest(t.reltuples, 1)) AS yes"
     "   FROM pg_class a, pg_class t WHERE a.oid = 'activities'::regclass AND t.oid = 'teams'::regclass),"
-    " k AS ((SELECT a.id, a.held_on FROM activities a"
-    "         WHERE (SELECT yes FROM wide) AND (" RECENT_ALL " OR (a.team_id IN (SELECT s.id FROM s)) IS TRUE)"
+    " fenced AS MATERIALIZED (SELECT " RECENT_FENCEABLE " AND"
+    "   (SELECT n.units * 20 + n.teams < " RECENT_DEPTH " * greatest(t.reltuples, 1) / greatest(n.teams, 1)"
+    "      FROM (SELECT (SELECT count(*) FROM c) AS units, " RECENT_TEAMS " AS teams OFFSET 0) n) AS yes"
+    "   FROM pg_class t WHERE t.oid = 'teams'::regclass),"
+    " fence AS MATERIALIZED (SELECT min(n.held_on) AS day FROM"
+    "   (SELECT l.held_on FROM c CROSS JOIN LATERAL"
+    "     (SELECT l.held_on FROM team_latest_activity l WHERE l.unit_code = c.unit_code"
+    "       ORDER BY l.held_on DESC LIMIT " RECENT_DEPTH ") l"
+    "     WHERE (SELECT yes FROM fenced) ORDER BY l.held_on DESC LIMIT " RECENT_DEPTH ") n),"
+    " near AS MATERIALIZED (SELECT r.id, r.held_on FROM fence, c CROSS JOIN LATERAL"
+    "     (SELECT l.team_id FROM team_latest_activity l WHERE l.unit_code = c.unit_code AND l.held_on >= fence.day"
+    "       OFFSET 0) l" /* by index, unit by unit: the generic plan, not knowing the fence, hashed them all */
+    "     CROSS JOIN LATERAL (SELECT a.id, a.held_on FROM activities a"
+    "       WHERE a.team_id = l.team_id AND a.held_on >= fence.day"
+    "       ORDER BY a.held_on DESC, a.id LIMIT " RECENT_DEPTH ") r"
+    "   WHERE (SELECT yes FROM fenced)),"
+    " enough AS MATERIALIZED (SELECT count(*) >= " RECENT_DEPTH " AS yes FROM near),"
+    " k AS (SELECT n.id, n.held_on FROM near n WHERE (SELECT yes FROM enough)"
+    "       UNION ALL"
+    "       (SELECT a.id, a.held_on FROM activities a"
+    "         WHERE" RECENT_UNFENCED " (SELECT yes FROM wide)"
+    "           AND (" RECENT_ALL " OR (a.team_id IN (SELECT s.id FROM s)) IS TRUE)"
     RECENT_ROWS ")"
     "       UNION ALL"
     "       SELECT r.id, r.held_on FROM s CROSS JOIN LATERAL"
     "        (SELECT a.id, a.held_on FROM activities a WHERE a.team_id = s.id" RECENT_ROWS ") r"
-    "        WHERE NOT (SELECT yes FROM wide)),"
+    "        WHERE" RECENT_UNFENCED " NOT (SELECT yes FROM wide)),"
     " page AS (SELECT ARRAY(SELECT k.id FROM k ORDER BY k.held_on DESC, k.id"
     "                        LIMIT $3::int + 1 OFFSET $4::int) AS keys)";
 
