@@ -145,6 +145,10 @@ static PGconn *connect_fresh(const struct pool *p)
         return NULL;
     }
     PQclear(PQexec(c, "SET TIME ZONE 'Asia/Ho_Chi_Minh'"));
+    /* No JIT: a generic plan is costed as if each of its one-time-filtered branches ran, and past
+     * jit_above_cost the activities' first page (2 ms) spent 35-55 ms compiling on every call
+     * (docs/performance.md §9, "JIT"). No statement of the server runs long enough to repay it. */
+    PQclear(PQexec(c, "SET jit = off"));
     char sql[64];
     snprintf(sql, sizeof sql, "SET statement_timeout = %ld", statement_timeout_ms);
     PQclear(PQexec(c, sql));
