@@ -207,7 +207,7 @@ const struct list_spec ACTIVITIES_LIST = {
     .recent_keys = SQL_RECENT_KEYS,
     .recent_total = SQL_RECENT_TOTAL,
     .recent_unless = RECENT_UNLESS,
-    .recent_doc = "activity_document(x, dt.name, du.name)", /* activity_doc's, 55_activities.sql */
+    .recent_doc = "activity_item(x, dt.name, du.name)", /* activity_doc's, as a row: 55_activities.sql */
     .recent_doc_join = " JOIN teams dt ON dt.id = x.team_id LEFT JOIN units du ON du.code = dt.unit_code",
 };
 
