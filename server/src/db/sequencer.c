@@ -10,9 +10,9 @@
  * The router calls it after every committed write, with the request's pooled connection already
  * given back, and GET /changes before it reads: so a write is in the feed when it is answered,
  * and a reader reads every change committed before its request. Many waiters share one pass:
- * those who ask while a pass runs are served together by the next one, so passes follow each
- * other as fast as they commit, whatever the number of writers, and no writer holds a pooled
- * connection while it waits.
+ * those who ask while a pass runs, or in the PASS_SPACING_MS after it began, are served together
+ * by the next one, so there are at most ~500 passes a second, whatever the number of writers, and
+ * no writer holds a pooled connection while it waits.
  */
 #include "db/db.h"
 
@@ -26,8 +26,11 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-/* An idle process still runs a pass this often (ms). */
-enum { IDLE_PASS_MS = 1000 };
+/* An idle process still runs a pass this often (ms). Under load a pass begins at most once in
+ * PASS_SPACING_MS after the one before began: the writers who commit meanwhile share it. Without
+ * the spacing a pass followed each one before as soon as it ended, ~1,000 passes a second for
+ * 1,500 writes, and the passes were ~10 % of the machine's CPU (docs/performance.md §9). */
+enum { IDLE_PASS_MS = 1000, PASS_SPACING_MS = 2 };
 
 static struct {
     pthread_mutex_t lock;
@@ -82,9 +85,23 @@ static bool run_pass(void)
     return ok;
 }
 
+/* Waits (holding sq.lock, released meanwhile) until PASS_SPACING_MS after *since, or a stop. */
+static void wait_spacing_locked(const struct timespec *since)
+{
+    struct timespec at = *since;
+    at.tv_nsec += PASS_SPACING_MS * 1000000L;
+    if (at.tv_nsec >= 1000000000L) {
+        at.tv_sec++;
+        at.tv_nsec -= 1000000000L;
+    }
+    while (!sq.stopping && pthread_cond_timedwait(&sq.asked, &sq.lock, &at) != ETIMEDOUT)
+        ; /* another writer asking changes nothing: the pass will serve it */
+}
+
 static void *sequencer_main(void *unused)
 {
     (void)unused;
+    struct timespec last_begun = {0, 0};
     pthread_mutex_lock(&sq.lock);
     for (;;) {
         if (!sq.requested && !sq.stopping) {
@@ -92,8 +109,10 @@ static void *sequencer_main(void *unused)
             deadline_in(&idle, IDLE_PASS_MS);
             pthread_cond_timedwait(&sq.asked, &sq.lock, &idle); /* a pass either way */
         }
+        wait_spacing_locked(&last_begun);
         if (sq.stopping)
             break;
+        clock_gettime(CLOCK_REALTIME, &last_begun);
         sq.requested = false;
         unsigned long pass = ++sq.begun;
         pthread_mutex_unlock(&sq.lock);
