@@ -105,5 +105,5 @@ PGresult *audit_record_then(request *r, const char *action, const char *resource
     int n = nparams;
     const char *sql = arena_printf(r->arena, SQL_INSERT_THEN, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6,
                                    n + 7, n + 8, select);
-    return db_query(r, sql, nparams + 8, all);
+    return (r->commit_with_reply ? db_query_commit : db_query)(r, sql, nparams + 8, all);
 }

@@ -558,7 +558,8 @@ int resource_refused_write(request *r, const struct reference *refs, size_t nref
 
 /* Records the write in the audit log (action, the row's unit and enterprise, the body's text) and
  * answers with the row read back in the same transaction: one statement, one exchange with the
- * database (docs/performance.md §9, "Writes"). */
+ * database (docs/performance.md §9, "Writes"), which also commits when the route does no more
+ * (r->commit_with_reply). */
 static int respond_written(request *r, const struct resource *res, const char *action, const char *key,
                            PGresult *written, const char *text, int status)
 {
@@ -691,6 +692,7 @@ int resource_get_route(request *r)
 
 int resource_create_route(request *r)
 {
+    r->commit_with_reply = true;
     return resource_create(r, r->route_data);
 }
 
@@ -698,6 +700,7 @@ int resource_update_route(request *r)
 {
     if (!path_uuid_or_fail(r, r->params[0]))
         return API_FAILED;
+    r->commit_with_reply = true;
     return resource_update(r, r->route_data, r->params[0]);
 }
 

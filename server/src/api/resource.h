@@ -216,8 +216,9 @@ bool audit_record(request *r, const char *action, const char *resource, const ch
 enum { AUDIT_THEN_MAX_PARAMS = 8 };
 /*
  * The same row, then `select` (a SELECT with nparams ≤ AUDIT_THEN_MAX_PARAMS parameters) in the
- * same statement, one exchange with the database: a write's audit row and its read-back. Returns
- * the SELECT's result (released with the arena), or NULL with the problem recorded.
+ * same statement, one exchange with the database: a write's audit row and its read-back, and the
+ * COMMIT when the route asked for it (r->commit_with_reply: nothing follows in the transaction).
+ * Returns the SELECT's result (released with the arena), or NULL with the problem recorded.
  */
 PGresult *audit_record_then(request *r, const char *action, const char *resource, const char *resource_id,
                             const char *unit, const char *enterprise, const char *changes,

@@ -126,46 +126,57 @@ static PGresult *pipeline_result(PGconn *c)
     return first;
 }
 
-/* What a statement may have sent before it in the same round trip (exec_after). */
+/* What a statement may have sent before it in the same round trip (exec_pipelined). */
 static const char PLAN_GENERIC[] = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
+/* A result that ended well: a statement's rows or command, as PQexec* report them. */
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
 /*
- * `before`, then the statement, in one round trip: libpq's pipeline mode, where each answers as
- * if it had been sent alone. BEGIN goes so with a transaction's first statement, one exchange
- * with the server fewer for each write (docs/performance.md §9, "Writes"); PLAN_GENERIC so with a
- * statement planned once per connection (db_query_generic). The statement's result, or the
- * failed `before`'s (the statement then did not run). Caller clears it.
+ * `before` (or nothing), the statement, then `after` (or nothing), in one round trip: libpq's
+ * pipeline mode, where each answers as if it had been sent alone, and after a failure the rest
+ * is skipped. BEGIN goes so with a transaction's first statement, one exchange with the server
+ * fewer for each write (docs/performance.md §9, "Writes"); PLAN_GENERIC so with a statement
+ * planned once per connection (db_query_generic); COMMIT so after a write's last statement
+ * (db_query_commit). The statement's result, or the failed `before`'s (the statement then did
+ * not run), or the failed `after`'s. Caller clears it.
  */
-static PGresult *exec_after(request *r, const char *before, const char *name, const char *sql, int nparams,
-                            const Oid *types, const char *const *params)
+static PGresult *exec_pipelined(request *r, const char *before, const char *name, const char *sql, int nparams,
+                                const Oid *types, const char *const *params, const char *after)
 {
     PGconn *c = r->db;
     if (PQenterPipelineMode(c) != 1)
         return NULL;
-    bool sent = PQsendQueryParams(c, before, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+    bool sent = (!before || PQsendQueryParams(c, before, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
                 (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
                       : PQsendQueryParams(c, sql, nparams, types, params, NULL, NULL, 0)) == 1 &&
+                (!after || PQsendQueryParams(c, after, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
                 PQpipelineSync(c) == 1;
-    PGresult *first = sent ? pipeline_result(c) : NULL;
+    PGresult *first = sent && before ? pipeline_result(c) : NULL;
     PGresult *res = sent ? pipeline_result(c) : NULL;
+    PGresult *last = sent && after ? pipeline_result(c) : NULL;
     PGresult *sync = sent ? PQgetResult(c) : NULL; /* PGRES_PIPELINE_SYNC */
     PQclear(sync);
-    ExecStatusType st = PQresultStatus(first);
-    if (PQexitPipelineMode(c) != 1) { /* results left unread: the exchange broke off, whatever came */
+    PGresult *answer = before && !result_ok(first) ? first
+                       : !result_ok(res) || !after || result_ok(last) ? res
+                                                                        : last;
+    if (PQexitPipelineMode(c) != 1) /* results left unread: the exchange broke off, whatever came */
+        answer = NULL; /* an error all the same; the pool drops a connection left busy */
+    if (first != answer)
         PQclear(first);
+    if (res != answer)
         PQclear(res);
-        return NULL; /* an error all the same; the pool drops a connection left busy */
-    }
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        PQclear(res);
-        return first; /* NULL when the connection broke: an error all the same */
-    }
-    PQclear(first);
-    return res;
+    if (last != answer)
+        PQclear(last);
+    return answer; /* NULL when the connection broke: an error all the same */
 }
 
 static PGresult *run(request *r, bool generic, const char *sql, int nparams, const Oid *types,
-                     const char *const *params)
+                     const char *const *params, const char *after)
 {
     if (!db_connect_or_fail(r))
         return NULL;
@@ -175,15 +186,14 @@ static PGresult *run(request *r, bool generic, const char *sql, int nparams, con
     /* Outside a transaction, set_config(..., true) lasts until the pipeline's end: this statement.
      * Inside one it would outlast it, so there the statement is planned as any other. */
     const char *before = r->begin_pending ? "BEGIN" : generic && name && !r->in_transaction ? PLAN_GENERIC : NULL;
-    if (!res && before) {
+    if (!res && (before || after)) {
         r->begin_pending = false;
-        res = exec_after(r, before, name, sql, nparams, types, params);
+        res = exec_pipelined(r, before, name, sql, nparams, types, params, after);
     } else if (name)
         res = PQexecPrepared(r->db, name, nparams, params, NULL, NULL, 0);
     else if (!res)
         res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    if (result_ok(res)) {
         arena_defer(r->arena, clear_result, res);
         return res;
     }
@@ -195,12 +205,26 @@ static PGresult *run(request *r, bool generic, const char *sql, int nparams, con
 PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *types,
                          const char *const *params)
 {
-    return run(r, false, sql, nparams, types, params);
+    return run(r, false, sql, nparams, types, params, NULL);
 }
 
 PGresult *db_query_generic(request *r, const char *sql, int nparams, const char *const *params)
 {
-    return run(r, true, sql, nparams, NULL, params);
+    return run(r, true, sql, nparams, NULL, params, NULL);
+}
+
+PGresult *db_query_commit(request *r, const char *sql, int nparams, const char *const *params)
+{
+    if (!r->in_transaction)
+        return db_query(r, sql, nparams, params);
+    PGresult *res = run(r, false, sql, nparams, NULL, params, "COMMIT");
+    /* Committed, or the transaction failed: either way it is over once COMMIT was answered. A
+     * failed statement left it open (COMMIT skipped), for the router to roll back. */
+    if (res) {
+        r->in_transaction = false;
+        r->committed = true;
+    }
+    return res;
 }
 
 static bool exec_simple(request *r, const char *sql)
@@ -213,7 +237,7 @@ bool db_begin_or_fail(request *r)
     if (!db_connect_or_fail(r))
         return false;
     r->in_transaction = true;
-    r->begin_pending = true; /* sent with the first statement (exec_after) */
+    r->begin_pending = true; /* sent with the first statement (exec_pipelined) */
     return true;
 }
 
@@ -229,6 +253,8 @@ bool db_begin_bulk_or_fail(request *r)
 
 bool db_commit_or_fail(request *r)
 {
+    if (r->committed) /* by the last statement (db_query_commit) */
+        return true;
     r->in_transaction = false;
     if (r->begin_pending) { /* no statement ran: there is no transaction to end */
         r->begin_pending = false;

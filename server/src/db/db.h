@@ -63,6 +63,13 @@ PGresult *db_query_typed(request *r, const char *sql, int nparams, const Oid *ty
  * api/activities.c). Inside a transaction it runs as db_query does.
  */
 PGresult *db_query_generic(request *r, const char *sql, int nparams, const char *const *params);
+/*
+ * db_query, then COMMIT of the request's transaction, in one exchange with the database: for a
+ * write whose last statement this is (r->commit_with_reply). NULL when either failed; the
+ * transaction is then over (a failed COMMIT) or left for the router to roll back. Outside a
+ * transaction it runs as db_query does.
+ */
+PGresult *db_query_commit(request *r, const char *sql, int nparams, const char *const *params);
 
 /*
  * The name under which sql is prepared on the request's connection, preparing it the first time
