@@ -224,4 +224,5 @@ const struct resource ACTIVITIES = {
     .sql_delete = SQL_DELETE,
     .location = "/api/v1/activities/%s",
     .sql_checks = SQL_CHECKS,
+    .reply_in_scope = true,
 };

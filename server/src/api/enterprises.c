@@ -101,4 +101,5 @@ const struct resource ENTERPRISES = {
     .in_use_message = "The enterprise still has teams or accounts; remove them first",
     .refused_detail = "The unit is outside your scope (an enterprise account cannot move its enterprise to another "
                       "unit; the unit above it can)",
+    .reply_in_scope = true,
 };

@@ -119,6 +119,7 @@ const struct resource MEMBERS = {
     .sql_update = SQL_UPDATE,
     .sql_delete = SQL_DELETE,
     .location = "/api/v1/members/%s",
+    .reply_in_scope = true,
 };
 
 /* 404 unless the team in the path exists in the caller's scope. */

@@ -692,16 +692,18 @@ int resource_get_route(request *r)
 
 int resource_create_route(request *r)
 {
-    r->commit_with_reply = true;
-    return resource_create(r, r->route_data);
+    const struct resource *res = r->route_data;
+    r->commit_with_reply = res->reply_in_scope;
+    return resource_create(r, res);
 }
 
 int resource_update_route(request *r)
 {
     if (!path_uuid_or_fail(r, r->params[0]))
         return API_FAILED;
-    r->commit_with_reply = true;
-    return resource_update(r, r->route_data, r->params[0]);
+    const struct resource *res = r->route_data;
+    r->commit_with_reply = res->reply_in_scope;
+    return resource_update(r, res, r->params[0]);
 }
 
 int resource_delete_route(request *r)

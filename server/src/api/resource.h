@@ -104,6 +104,12 @@ struct resource {
      * row is refused, 422.
      */
     const char *sql_checks;
+    /*
+     * The write's statement admits only rows its sql_get reads back (the same scope predicate on
+     * the new values), so the generic create and update routes may send COMMIT with the read-back
+     * (r->commit_with_reply): no write is then committed whose reply would be a 404.
+     */
+    bool reply_in_scope;
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

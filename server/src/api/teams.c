@@ -116,4 +116,5 @@ const struct resource TEAMS = {
     .in_use_message = "The team has logged activities; set its status to dissolved instead of deleting it",
     .refused_detail = "The team's commune or enterprise is outside your scope (an enterprise account files "
                       "only enterprise and organization teams of its own, in the commune where it is located)",
+    .reply_in_scope = true,
 };

@@ -218,8 +218,8 @@ PGresult *db_query_commit(request *r, const char *sql, int nparams, const char *
     if (!r->in_transaction)
         return db_query(r, sql, nparams, params);
     PGresult *res = run(r, false, sql, nparams, NULL, params, "COMMIT");
-    /* Committed, or the transaction failed: either way it is over once COMMIT was answered. A
-     * failed statement left it open (COMMIT skipped), for the router to roll back. */
+    /* On failure the router rolls back: the transaction is still open after a failed statement
+     * (COMMIT was skipped), and already ended after a failed COMMIT (ROLLBACK then ends nothing). */
     if (res) {
         r->in_transaction = false;
         r->committed = true;
