@@ -46,16 +46,22 @@ static struct {
 } sq = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0,
         false, false, false, 0, NULL, NULL, 0};
 
+/* t += ms. */
+static void add_ms(struct timespec *t, long ms)
+{
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (ms % 1000) * 1000000L;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
 /* deadline = now + ms on CLOCK_REALTIME (what pthread_cond_timedwait measures). */
 static void deadline_in(struct timespec *deadline, long ms)
 {
     clock_gettime(CLOCK_REALTIME, deadline);
-    deadline->tv_sec += ms / 1000;
-    deadline->tv_nsec += (ms % 1000) * 1000000L;
-    if (deadline->tv_nsec >= 1000000000L) {
-        deadline->tv_sec++;
-        deadline->tv_nsec -= 1000000000L;
-    }
+    add_ms(deadline, ms);
 }
 
 /* One pass on the thread's connection, made (again) when needed. True when it numbered. */
@@ -89,11 +95,7 @@ static bool run_pass(void)
 static void wait_spacing_locked(const struct timespec *since)
 {
     struct timespec at = *since;
-    at.tv_nsec += PASS_SPACING_MS * 1000000L;
-    if (at.tv_nsec >= 1000000000L) {
-        at.tv_sec++;
-        at.tv_nsec -= 1000000000L;
-    }
+    add_ms(&at, PASS_SPACING_MS);
     while (!sq.stopping && pthread_cond_timedwait(&sq.asked, &sq.lock, &at) != ETIMEDOUT)
         ; /* another writer asking changes nothing: the pass will serve it */
 }
