@@ -220,10 +220,8 @@ PGresult *db_query_commit(request *r, const char *sql, int nparams, const char *
     PGresult *res = run(r, false, sql, nparams, NULL, params, "COMMIT");
     /* On failure the router rolls back: the transaction is still open after a failed statement
      * (COMMIT was skipped), and already ended after a failed COMMIT (ROLLBACK then ends nothing). */
-    if (res) {
+    if (res)
         r->in_transaction = false;
-        r->committed = true;
-    }
     return res;
 }
 
@@ -253,7 +251,7 @@ bool db_begin_bulk_or_fail(request *r)
 
 bool db_commit_or_fail(request *r)
 {
-    if (r->committed) /* by the last statement (db_query_commit) */
+    if (!r->in_transaction) /* committed with the last statement (db_query_commit) */
         return true;
     r->in_transaction = false;
     if (r->begin_pending) { /* no statement ran: there is no transaction to end */

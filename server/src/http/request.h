@@ -35,7 +35,6 @@ typedef struct request {
     bool in_transaction;
     bool begin_pending;          /* BEGIN not sent yet: it goes with the first statement (db/db.c) */
     bool commit_with_reply;      /* the write's reply is its last statement: COMMIT goes with it */
-    bool committed;              /* COMMIT went with a statement (db_query_commit) */
     const void *route_data;      /* the route's data (struct route), for generic handlers */
 
     const char *params[MAX_PATH_PARAMS]; /* path parameters, in pattern order */
