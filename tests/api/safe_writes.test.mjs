@@ -181,9 +181,13 @@ describe('activities are recorded once held', () => {
     // 00:10 in Vietnam is still the day before in UTC: the day is Vietnam's.
     await at('2026-03-01T00:10:00+07:00', async () => {
       assert.equal((await api('POST', '/activities', { as: P, body: body('2026-03-01') })).status, 201);
-      const res = await api('POST', '/activities', { as: P, body: body('2026-03-02') });
+      const refused = body('2026-03-02');
+      const res = await api('POST', '/activities', { as: P, body: refused });
       assertProblem(res, 422, { fields: ['held_on'] });
       assert.equal(res.json.errors[0].message, 'must not be after today (2026-03-01, Vietnam time)');
+      // The insert goes with its checks in one exchange; refused, it is rolled back.
+      assert.equal((await api('GET', '/activities', { as: P, query: { team: team.id, q: refused.title } })).json.total, 0,
+        'nothing written');
       // An import asks the same, of the same day, for every row.
       const ext = uniq('act-nua-dem').replace(/\s+/g, '-');
       const csv = `external_id,team_id,held_on,kind,title\n${ext}-a,${team.id},2026-03-01,vneid,Hôm nay\n`
@@ -220,10 +224,13 @@ describe('a team entered twice', () => {
     const first = await createTeam(P, { unit_code: X, hamlet: 'Ấp Hai', name });
     // Case, diacritics and spaces aside, it is the same name.
     const body = { name: ` ${name.replace('Tổ CNSCĐ Ấp Hai', 'to cnscd ap hai')} `, kind: 'hamlet', unit_code: X, hamlet: 'AP HAI' };
+    const teamsNamed = async () => (await api('GET', '/teams', { as: P, query: { unit: X, q: name } })).json.total;
+    assert.equal(await teamsNamed(), 1);
     const res = await api('POST', '/teams', { as: P, body });
     assertProblem(res, 409, { fields: ['name'] });
     assert.equal(res.json.type, 'https://cdt.example/problems/confirmation-required');
     assert.match(res.json.errors[0].message, new RegExp(first.id));
+    assert.equal(await teamsNamed(), 1, 'the write that asked is rolled back');
     // Another hamlet is another team.
     const other = await api('POST', '/teams', { as: P, body: { ...body, hamlet: 'Ấp Ba' } });
     assert.equal(other.status, 201, show(other));

@@ -136,43 +136,112 @@ static bool result_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-/*
- * `before` (or nothing), the statement, then `after` (or nothing), in one round trip: libpq's
- * pipeline mode, where each answers as if it had been sent alone, and after a failure the rest
- * is skipped. BEGIN goes so with a transaction's first statement, one exchange with the server
- * fewer for each write (docs/performance.md §9, "Writes"); PLAN_GENERIC so with a statement
- * planned once per connection (db_query_generic); COMMIT so after a write's last statement
- * (db_query_commit). The statement's result, or the failed `before`'s (the statement then did
- * not run), or the failed `after`'s. Caller clears it.
- */
-static PGresult *exec_pipelined(request *r, const char *before, const char *name, const char *sql, int nparams,
-                                const Oid *types, const char *const *params, const char *after)
+/* One statement of an exchange: its text, the name it is prepared under (NULL: sent as text),
+ * its parameters, and then its result. */
+struct step {
+    const char *sql, *name;
+    int nparams;
+    const Oid *types;
+    const char *const *params;
+    PGresult *res;
+};
+
+/* A statement without parameters (BEGIN, COMMIT, PLAN_GENERIC), sent as text. */
+static struct step plain_step(const char *sql)
 {
-    PGconn *c = r->db;
+    return (struct step){.sql = sql};
+}
+
+/* sql as a step, prepared on the request's connection where it can be (db_prepared_name); false
+ * after a failed preparation, whose result is then *failed. */
+static bool step_of(request *r, const char *sql, int nparams, const Oid *types, const char *const *params,
+                    struct step *step, PGresult **failed)
+{
+    *step = (struct step){.sql = sql, .nparams = nparams, .types = types, .params = params};
+    /* Statements without parameters (BEGIN, COMMIT, the import's DDL) run as they are. */
+    if (nparams > 0)
+        step->name = db_prepared_name(r, sql, nparams, types, failed);
+    return !*failed;
+}
+
+static bool send_step(PGconn *c, const struct step *s)
+{
+    return (s->name ? PQsendQueryPrepared(c, s->name, s->nparams, s->params, NULL, NULL, 0)
+                    : PQsendQueryParams(c, s->sql, s->nparams, s->types, s->params, NULL, NULL, 0)) == 1;
+}
+
+/*
+ * The steps in one round trip: libpq's pipeline mode, where each answers as if it had been sent
+ * alone, and after a failure the rest are skipped (PGRES_PIPELINE_ABORTED). BEGIN goes so with a
+ * transaction's first statement, one exchange with the server fewer for each write
+ * (docs/performance.md §9, "Writes"); PLAN_GENERIC so with a statement planned once per
+ * connection (db_query_generic); COMMIT so after a write's last statement (db_query_commit); a
+ * write so after its checks (db_query_then). Each step's result is in its res; false (and every
+ * res cleared) when the exchange broke off.
+ */
+static bool exchange(PGconn *c, struct step *steps, int n)
+{
     if (PQenterPipelineMode(c) != 1)
-        return NULL;
-    bool sent = (!before || PQsendQueryParams(c, before, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
-                (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
-                      : PQsendQueryParams(c, sql, nparams, types, params, NULL, NULL, 0)) == 1 &&
-                (!after || PQsendQueryParams(c, after, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
-                PQpipelineSync(c) == 1;
-    PGresult *first = sent && before ? pipeline_result(c) : NULL;
-    PGresult *res = sent ? pipeline_result(c) : NULL;
-    PGresult *last = sent && after ? pipeline_result(c) : NULL;
-    PGresult *sync = sent ? PQgetResult(c) : NULL; /* PGRES_PIPELINE_SYNC */
-    PQclear(sync);
-    PGresult *answer = before && !result_ok(first) ? first
-                       : !result_ok(res) || !after || result_ok(last) ? res
-                                                                        : last;
-    if (PQexitPipelineMode(c) != 1) /* results left unread: the exchange broke off, whatever came */
-        answer = NULL; /* an error all the same; the pool drops a connection left busy */
-    if (first != answer)
-        PQclear(first);
-    if (res != answer)
-        PQclear(res);
-    if (last != answer)
-        PQclear(last);
-    return answer; /* NULL when the connection broke: an error all the same */
+        return false;
+    bool sent = true;
+    for (int i = 0; i < n && sent; i++)
+        sent = send_step(c, &steps[i]);
+    sent = sent && PQpipelineSync(c) == 1;
+    for (int i = 0; i < n; i++)
+        steps[i].res = sent ? pipeline_result(c) : NULL;
+    if (sent)
+        PQclear(PQgetResult(c)); /* PGRES_PIPELINE_SYNC */
+    if (PQexitPipelineMode(c) == 1)
+        return true;
+    /* Results left unread: the exchange broke off, whatever came. An error all the same; the
+     * pool drops a connection left busy. */
+    for (int i = 0; i < n; i++) {
+        PQclear(steps[i].res);
+        steps[i].res = NULL;
+    }
+    return false;
+}
+
+/* What steps[0..last] answer together: the first failed result among them, or last's. The
+ * others are cleared; caller clears the answer. */
+static PGresult *answer_of(struct step *steps, int last)
+{
+    int answer = last;
+    for (int i = 0; i < last; i++)
+        if (!result_ok(steps[i].res)) {
+            answer = i;
+            break;
+        }
+    for (int i = 0; i <= last; i++)
+        if (i != answer)
+            PQclear(steps[i].res);
+    return steps[answer].res;
+}
+
+/* res, released with the request's arena; or NULL after recording its problem (NULL res: the
+ * connection broke). */
+static PGresult *kept_or_recorded(request *r, PGresult *res)
+{
+    if (result_ok(res)) {
+        arena_defer(r->arena, clear_result, res);
+        return res;
+    }
+    db_record_error(r, res);
+    PQclear(res);
+    return NULL;
+}
+
+/* The step a transaction's first statement sends before it (BEGIN), or a generic statement outside
+ * one (PLAN_GENERIC); NULL when none. */
+static const char *step_before(request *r, bool generic, const struct step *statement)
+{
+    /* Outside a transaction, set_config(..., true) lasts until the pipeline's end: this statement.
+     * Inside one it would outlast it, so there the statement is planned as any other. */
+    const char *before = r->begin_pending                                        ? "BEGIN"
+                         : generic && statement->name && !r->in_transaction ? PLAN_GENERIC
+                                                                                   : NULL;
+    r->begin_pending = false;
+    return before;
 }
 
 static PGresult *run(request *r, bool generic, const char *sql, int nparams, const Oid *types,
@@ -180,25 +249,66 @@ static PGresult *run(request *r, bool generic, const char *sql, int nparams, con
 {
     if (!db_connect_or_fail(r))
         return NULL;
-    /* Statements without parameters (BEGIN, COMMIT, the import's DDL) run as they are. */
+    struct step statement;
     PGresult *res = NULL;
-    const char *name = nparams > 0 ? db_prepared_name(r, sql, nparams, types, &res) : NULL;
-    /* Outside a transaction, set_config(..., true) lasts until the pipeline's end: this statement.
-     * Inside one it would outlast it, so there the statement is planned as any other. */
-    const char *before = r->begin_pending ? "BEGIN" : generic && name && !r->in_transaction ? PLAN_GENERIC : NULL;
-    if (!res && (before || after)) {
-        r->begin_pending = false;
-        res = exec_pipelined(r, before, name, sql, nparams, types, params, after);
-    } else if (name)
-        res = PQexecPrepared(r->db, name, nparams, params, NULL, NULL, 0);
-    else if (!res)
-        res = PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0);
-    if (result_ok(res)) {
-        arena_defer(r->arena, clear_result, res);
+    if (!step_of(r, sql, nparams, types, params, &statement, &res))
+        return kept_or_recorded(r, res);
+    const char *before = step_before(r, generic, &statement);
+    if (!before && !after)
+        return kept_or_recorded(r, statement.name
+                                       ? PQexecPrepared(r->db, statement.name, nparams, params, NULL, NULL, 0)
+                                       : PQexecParams(r->db, sql, nparams, types, params, NULL, NULL, 0));
+    struct step steps[3];
+    int n = 0;
+    if (before)
+        steps[n++] = plain_step(before);
+    int at = n;
+    steps[n++] = statement;
+    if (after)
+        steps[n++] = plain_step(after);
+    if (!exchange(r->db, steps, n))
+        return kept_or_recorded(r, NULL);
+    res = answer_of(steps, at);
+    PGresult *last = after ? steps[n - 1].res : NULL;
+    if (result_ok(res) && last && !result_ok(last)) { /* the statement ran, the COMMIT failed */
+        PQclear(res);
+        res = last;
+    } else
+        PQclear(last);
+    return kept_or_recorded(r, res);
+}
+
+PGresult *db_query_then(request *r, const char *sql, int nparams, const char *const *params,
+                        const char *next_sql, int next_nparams, const char *const *next_params,
+                        PGresult **next)
+{
+    *next = NULL;
+    if (!db_connect_or_fail(r))
+        return NULL;
+    struct step first, second;
+    PGresult *failed = NULL;
+    if (!step_of(r, sql, nparams, NULL, params, &first, &failed) ||
+        !step_of(r, next_sql, next_nparams, NULL, next_params, &second, &failed))
+        return kept_or_recorded(r, failed);
+    const char *before = step_before(r, false, &first);
+    struct step steps[3];
+    int n = 0;
+    if (before)
+        steps[n++] = plain_step(before);
+    steps[n++] = first;
+    steps[n++] = second;
+    if (!exchange(r->db, steps, n))
+        return kept_or_recorded(r, NULL);
+    *next = steps[n - 1].res;
+    arena_defer(r->arena, clear_result, *next);
+    return kept_or_recorded(r, answer_of(steps, n - 2));
+}
+
+PGresult *db_result_or_fail(request *r, PGresult *res)
+{
+    if (result_ok(res))
         return res;
-    }
-    db_record_error(r, res);
-    PQclear(res);
+    db_record_error(r, res); /* cleared with the arena (db_query_then) */
     return NULL;
 }
 

@@ -70,6 +70,18 @@ PGresult *db_query_generic(request *r, const char *sql, int nparams, const char 
  * transaction it runs as db_query does.
  */
 PGresult *db_query_commit(request *r, const char *sql, int nparams, const char *const *params);
+/*
+ * db_query of sql, and of next_sql after it in the same exchange with the database, which runs
+ * only when sql succeeded: for a statement that decides whether the next one's work stands (a
+ * write's checks and the write; when the checks refuse, the router rolls the write back). Returns
+ * sql's result as db_query does; *next is next_sql's, released with the request's arena and
+ * unread: take it with db_result_or_fail once sql's has been read.
+ */
+PGresult *db_query_then(request *r, const char *sql, int nparams, const char *const *params,
+                        const char *next_sql, int next_nparams, const char *const *next_params,
+                        PGresult **next);
+/* res when it holds a statement's success; else NULL after recording its problem (db_query's). */
+PGresult *db_result_or_fail(request *r, PGresult *res);
 
 /*
  * The name under which sql is prepared on the request's connection, preparing it the first time
