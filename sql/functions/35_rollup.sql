@@ -46,17 +46,31 @@ END $$;
 -- on a month each holds (a transaction of several calls, as a team's move, can still meet another
 -- the way it could on the months alone). The total is one row per unit: writers of different
 -- months of one unit now wait for each other too. plpgsql, as activity_rollup_rows: its plan lasts the connection (a
--- SQL function called by a trigger was planned again for every activity written).
+-- SQL function called by a trigger was planned again for every activity written). One row (a
+-- write through the API) is its own sum: the sums are made only for more, and the upserts read
+-- rows already summed (grouping and sorting one row in each upsert was ~10 % of a write's INSERT:
+-- docs/performance.md §9, "Writes: the rollup of one activity").
 CREATE OR REPLACE FUNCTION activity_rollup_add(d activity_month_unit[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    totals activity_unit_total[];
+    months activity_month_unit[] := d;
 BEGIN
-    INSERT INTO activity_unit_total AS r (unit_code, activities, people_reached, vneid_activations,
-           public_service_applications, cashless_accounts, ecommerce_shops, app_installs, people_trained)
-    SELECT x.unit_code, sum(x.activities), sum(x.people_reached), sum(x.vneid_activations),
-           sum(x.public_service_applications), sum(x.cashless_accounts), sum(x.ecommerce_shops),
-           sum(x.app_installs), sum(x.people_trained)
-      FROM unnest(d) x
-     GROUP BY x.unit_code
-     ORDER BY x.unit_code
+    IF cardinality(d) = 1 THEN
+        totals := ARRAY[ROW(d[1].unit_code, d[1].activities, d[1].people_reached, d[1].vneid_activations,
+                            d[1].public_service_applications, d[1].cashless_accounts, d[1].ecommerce_shops,
+                            d[1].app_installs, d[1].people_trained)::activity_unit_total];
+    ELSE
+        totals := ARRAY(SELECT ROW(x.unit_code, sum(x.activities), sum(x.people_reached), sum(x.vneid_activations),
+                                   sum(x.public_service_applications), sum(x.cashless_accounts),
+                                   sum(x.ecommerce_shops), sum(x.app_installs), sum(x.people_trained))::activity_unit_total
+                          FROM unnest(d) x GROUP BY x.unit_code ORDER BY x.unit_code);
+        months := ARRAY(SELECT ROW(x.unit_code, x.month, sum(x.activities), sum(x.people_reached),
+                                   sum(x.vneid_activations), sum(x.public_service_applications),
+                                   sum(x.cashless_accounts), sum(x.ecommerce_shops), sum(x.app_installs),
+                                   sum(x.people_trained), x.held_unit)::activity_month_unit
+                          FROM unnest(d) x GROUP BY x.unit_code, x.held_unit, x.month);
+    END IF;
+    INSERT INTO activity_unit_total AS r SELECT * FROM unnest(totals) -- in the array's order
     ON CONFLICT (unit_code) DO UPDATE SET
         activities = r.activities + EXCLUDED.activities,
         people_reached = r.people_reached + EXCLUDED.people_reached,
@@ -66,14 +80,7 @@ BEGIN
         ecommerce_shops = r.ecommerce_shops + EXCLUDED.ecommerce_shops,
         app_installs = r.app_installs + EXCLUDED.app_installs,
         people_trained = r.people_trained + EXCLUDED.people_trained;
-    INSERT INTO activity_month_unit AS r (unit_code, held_unit, month, activities, people_reached,
-           vneid_activations, public_service_applications, cashless_accounts, ecommerce_shops,
-           app_installs, people_trained)
-    SELECT x.unit_code, x.held_unit, x.month, sum(x.activities), sum(x.people_reached), sum(x.vneid_activations),
-           sum(x.public_service_applications), sum(x.cashless_accounts), sum(x.ecommerce_shops),
-           sum(x.app_installs), sum(x.people_trained)
-      FROM unnest(d) x
-     GROUP BY x.unit_code, x.held_unit, x.month
+    INSERT INTO activity_month_unit AS r SELECT * FROM unnest(months)
     ON CONFLICT (unit_code, held_unit, month) DO UPDATE SET
         activities = r.activities + EXCLUDED.activities,
         people_reached = r.people_reached + EXCLUDED.people_reached,

@@ -33,17 +33,24 @@ END $$;
 
 -- Why an activity cannot be held on day d, or NULL: after today in Vietnam (unit_today()), it has
 -- not happened yet. The API's writes ask with one argument; an import (api/import.c) passes today,
--- read once for all its rows: unit_today() read once a row was 0.4-0.7 s of 182,000.
+-- read once for all its rows: unit_today() read once a row was 0.4-0.7 s of 182,000. With two
+-- columns or parameters as its arguments (an import's) the planner inlines it.
 CREATE OR REPLACE FUNCTION activity_held_on_problem(d date, today date) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN d > today THEN format('must not be after today (%s, Vietnam time)', to_char(today, 'YYYY-MM-DD')) END
 $$;
-CREATE OR REPLACE FUNCTION activity_held_on_problem(d date) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT activity_held_on_problem(d, unit_today())
-$$;
+-- plpgsql, with today in a variable: called as activity_held_on_problem(d, unit_today()) the
+-- function above, which reads today twice, was not inlined, and its body was parsed and planned
+-- again by every write's checks (docs/performance.md §9, "Writes: the rollup of one activity").
+CREATE OR REPLACE FUNCTION activity_held_on_problem(d date) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    today date := unit_today();
+BEGIN
+    RETURN activity_held_on_problem(d, today);
+END $$;
 
 -- The checks of a write of an activity (api/resource.h, sql_checks): its day, when it is given.
 CREATE OR REPLACE FUNCTION activity_checks(actor_unit text, actor_enterprise uuid, body jsonb, id uuid)
 RETURNS TABLE (field text, message text, doubt boolean) LANGUAGE sql STABLE AS $$
-    SELECT 'held_on', activity_held_on_problem((body ->> 'held_on')::date), false
-     WHERE activity_held_on_problem((body ->> 'held_on')::date) IS NOT NULL
+    SELECT 'held_on', p.problem, false FROM activity_held_on_problem((body ->> 'held_on')::date) p (problem)
+     WHERE p.problem IS NOT NULL
 $$;
